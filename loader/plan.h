@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The plan compiler's interface: .kml source in, IR blob and predicted
+ * findings out.  lexer.c -> parser.c (AST) -> sema.c -> lower.c (IR)
+ * -> verify.c (predictions).  Diagnostics go through diag.h.
+ */
+#ifndef KMLAB_PLAN_H
+#define KMLAB_PLAN_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "../module/kmlab_ir.h"
+#include "findings.h"
+
+struct diag_list;
+
+/* One predicted finding, from the verifier. */
+struct prediction {
+	enum finding_kind kind;
+	int obj;		/* object index, -1 if none */
+	int line;		/* the line that causes it */
+	int line2;		/* the related line (alloc, first free), or 0 */
+	unsigned long long size; /* object's requested size, 0 if unknown */
+	char msg[160];		/* one sentence, for the report */
+};
+
+struct plan {
+	char *path;		/* as given */
+	char *src;		/* whole source text */
+	size_t src_len;
+	void *ir;		/* the lowered blob (kmlab_ir.h) */
+	size_t ir_len;
+	struct kmlab_ir_obj *objs;	/* points into ir */
+	struct kmlab_ir_op *ops;	/* points into ir */
+	int nr_objs, nr_ops;
+	struct prediction *preds;
+	int nr_preds;
+};
+
+/*
+ * Compile the plan in @src (@len bytes, named @path in diagnostics).
+ * Returns 0 and sets *@out when it compiled (predictions may exist),
+ * -1 when there were syntax or semantic errors (see @diags).
+ */
+int plan_compile(const char *path, const char *src, size_t len,
+		 struct plan **out, struct diag_list *diags);
+/* Read @path (or "-" for stdin) and compile it. */
+int plan_compile_file(const char *path, struct plan **out,
+		      struct diag_list *diags);
+void plan_free(struct plan *plan);
+
+/* Source line @line (1-based) of @plan, without newline, for reports. */
+const char *plan_line(const struct plan *plan, int line, int *len);
+
+#endif /* KMLAB_PLAN_H */
