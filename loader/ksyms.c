@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ksyms.h"
+
+/* A symbol further than this from its start is a wrong guess. */
+#define KSYM_MAX_OFF	(1UL << 20)
+
+struct ksym {
+	unsigned long addr;
+	const char *name;
+	const char *module;	/* interned, NULL for vmlinux */
+};
+
+struct ksyms {
+	struct ksym *syms;
+	size_t nr, cap;
+	char **mods;		/* interned module names */
+	size_t nr_mods;
+};
+
+static int cmp_addr(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static const char *intern_mod(struct ksyms *ks, const char *m)
+{
+	char **n;
+	size_t i;
+
+	for (i = 0; i < ks->nr_mods; i++)
+		if (!strcmp(ks->mods[i], m))
+			return ks->mods[i];
+	n = realloc(ks->mods, (ks->nr_mods + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	ks->mods = n;
+	n[ks->nr_mods] = strdup(m);
+	return n[ks->nr_mods] ? n[ks->nr_mods++] : NULL;
+}
+
+struct ksyms *ksyms_load_file(const char *path)
+{
+	char line[512], name[256], mod[128], type;
+	unsigned long addr;
+	struct ksyms *ks;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	ks = calloc(1, sizeof(*ks));
+	if (!ks)
+		goto err;
+	while (fgets(line, sizeof(line), f)) {
+		int n;
+
+		mod[0] = '\0';
+		n = sscanf(line, "%lx %c %255s [%127[^]]]", &addr, &type, name,
+			   mod);
+		if (n < 3 || !addr)
+			continue;
+		/* only code: data symbols are never call sites */
+		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+			continue;
+		if (ks->nr == ks->cap) {
+			size_t cap = ks->cap ? ks->cap * 2 : 65536;
+			struct ksym *s = realloc(ks->syms, cap * sizeof(*s));
+
+			if (!s)
+				goto err;
+			ks->syms = s;
+			ks->cap = cap;
+		}
+		ks->syms[ks->nr].addr = addr;
+		ks->syms[ks->nr].name = strdup(name);
+		ks->syms[ks->nr].module = mod[0] ? intern_mod(ks, mod) : NULL;
+		if (!ks->syms[ks->nr].name)
+			goto err;
+		ks->nr++;
+	}
+	fclose(f);
+	qsort(ks->syms, ks->nr, sizeof(*ks->syms), cmp_addr);
+	return ks;
+err:
+	fclose(f);
+	ksyms_free(ks);
+	errno = ENOMEM;
+	return NULL;
+}
+
+struct ksyms *ksyms_load(void)
+{
+	return ksyms_load_file("/proc/kallsyms");
+}
+
+void ksyms_free(struct ksyms *ks)
+{
+	size_t i;
+
+	if (!ks)
+		return;
+	for (i = 0; i < ks->nr; i++)
+		free((char *)ks->syms[i].name);
+	for (i = 0; i < ks->nr_mods; i++)
+		free(ks->mods[i]);
+	free(ks->syms);
+	free(ks->mods);
+	free(ks);
+}
+
+const char *ksyms_lookup(const struct ksyms *ks, unsigned long addr,
+			 unsigned long *off, const char **module)
+{
+	size_t lo = 0, hi;
+	const struct ksym *s;
+
+	if (!ks || !ks->nr || addr < ks->syms[0].addr)
+		return NULL;
+	hi = ks->nr;
+	while (hi - lo > 1) {	/* last symbol with s->addr <= addr */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ks->syms[mid].addr <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	s = &ks->syms[lo];
+	if (addr - s->addr > KSYM_MAX_OFF)
+		return NULL;
+	*off = addr - s->addr;
+	*module = s->module;
+	return s->name;
+}
+
+const char *ksyms_format(const struct ksyms *ks, unsigned long addr,
+			 char *buf, size_t len)
+{
+	const char *name, *mod;
+	unsigned long off;
+
+	name = ksyms_lookup(ks, addr, &off, &mod);
+	if (!name)
+		snprintf(buf, len, "0x%lx", addr);
+	else if (mod)
+		snprintf(buf, len, "%s+0x%lx [%s]", name, off, mod);
+	else
+		snprintf(buf, len, "%s+0x%lx", name, off);
+	return buf;
+}

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Symbolization of call sites, against a kallsyms-format file. */
+#include <stdlib.h>
+#include <unistd.h>
+#include "tap.h"
+#include "ksyms.h"
+
+static const char kallsyms[] =
+	"ffffffff81000000 T _stext\n"
+	"ffffffff81200000 T kfree\n"
+	"ffffffff81200400 t __kmem_cache_free\n"
+	"ffffffff82000000 D some_data\n"
+	"ffffffffc0a00000 t dp_exec\t[kmlab_dp]\n"
+	"ffffffffc0a00200 t dp_init\t[kmlab_dp]\n"
+	"0000000000000000 t hidden_by_kptr_restrict\n";
+
+int main(void)
+{
+	char path[] = "/tmp/kmlab-ksyms-XXXXXX", buf[128];
+	struct ksyms *ks;
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, kallsyms, sizeof(kallsyms) - 1) < 0)
+		return 2;
+	close(fd);
+	ks = ksyms_load_file(path);
+	unlink(path);
+	TAP_OK(ks != NULL, "ksyms: loads a kallsyms file");
+	TAP_STR_HAS(ksyms_format(ks, 0xffffffff8120001aUL, buf, sizeof(buf)),
+		    "kfree+0x1a", "ksyms: core symbol with offset");
+	TAP_OK(!strchr(buf, '['), "ksyms: core symbol has no [module]");
+	TAP_STR_HAS(ksyms_format(ks, 0xffffffffc0a0022cUL, buf, sizeof(buf)),
+		    "dp_init+0x2c [kmlab_dp]", "ksyms: module symbol names its module");
+	TAP_STR_HAS(ksyms_format(ks, 0xffffffff80000000UL, buf, sizeof(buf)),
+		    "0xffffffff80000000", "ksyms: below every symbol stays hex");
+	TAP_STR_HAS(ksyms_format(ks, 0xffffffffc0f00000UL, buf, sizeof(buf)),
+		    "0xffffffffc0f00000", "ksyms: too far from a symbol stays hex");
+	ksyms_format(ks, 0xffffffff82000010UL, buf, sizeof(buf));
+	TAP_OK(!strstr(buf, "some_data"), "ksyms: data symbols are not call sites");
+	ksyms_free(ks);
+	return tap_done();
+}
