@@ -21,6 +21,7 @@ struct prediction {
 	int line;		/* the line that causes it */
 	int line2;		/* the related line (alloc, first free), or 0 */
 	unsigned long long size; /* object's requested size, 0 if unknown */
+	unsigned int count;	/* how many times (repeat blocks), >= 1 */
 	char msg[160];		/* one sentence, for the report */
 };
 
@@ -48,6 +49,14 @@ int plan_compile(const char *path, const char *src, size_t len,
 int plan_compile_file(const char *path, struct plan **out,
 		      struct diag_list *diags);
 void plan_free(struct plan *plan);
+
+/*
+ * verify.c: predict what @plan's ops will do (fills preds), flag hazard
+ * ops, and append the implicit FORGET ops for objects the plan never
+ * frees (ops has room for KMLAB_MAX_OPS).  Returns 0, or -1 when the ops
+ * do not fit (reported in @diags).
+ */
+int verify_plan(struct plan *plan, struct diag_list *diags);
 
 /* Source line @line (1-based) of @plan, without newline, for reports. */
 const char *plan_line(const struct plan *plan, int line, int *len);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Kernel-version differences, one per kernel change, resolved by CO-RE
+ * at load time so that one object runs on the guest (6.1) and the host
+ * (6.18).  vmlinux.h is the 6.1 BTF.
+ */
+#ifndef KMLAB_COMPAT_BPF_H
+#define KMLAB_COMPAT_BPF_H
+
+/*
+ * "module: replace module_layout with module_memory" (v6.4): the code of
+ * a module moved from mod->core_layout / init_layout to mod->mem[type].
+ */
+struct module_layout___pre_v6_4 {
+	void *base;
+	unsigned int text_size;
+} __attribute__((preserve_access_index));
+
+struct module___pre_v6_4 {
+	struct module_layout___pre_v6_4 core_layout;
+	struct module_layout___pre_v6_4 init_layout;
+} __attribute__((preserve_access_index));
+
+struct module_memory___v6_4 {
+	void *base;
+	unsigned int size;
+} __attribute__((preserve_access_index));
+
+#define KMLAB_MOD_TEXT		0	/* enum mod_mem_type */
+#define KMLAB_MOD_INIT_TEXT	4
+
+struct module___v6_4 {
+	struct module_memory___v6_4 mem[7];
+} __attribute__((preserve_access_index));
+
+/* The module's core and init text as [base, base + size). */
+static __always_inline void module_text(struct module *mod,
+					__u64 *core, __u64 *core_size,
+					__u64 *init, __u64 *init_size)
+{
+	if (bpf_core_field_exists(struct module___pre_v6_4, core_layout)) {
+		struct module___pre_v6_4 *m = (void *)mod;
+
+		*core = (__u64)BPF_CORE_READ(m, core_layout.base);
+		*core_size = BPF_CORE_READ(m, core_layout.text_size);
+		*init = (__u64)BPF_CORE_READ(m, init_layout.base);
+		*init_size = BPF_CORE_READ(m, init_layout.text_size);
+	} else {
+		struct module___v6_4 *m = (void *)mod;
+
+		*core = (__u64)BPF_CORE_READ(m, mem[KMLAB_MOD_TEXT].base);
+		*core_size = BPF_CORE_READ(m, mem[KMLAB_MOD_TEXT].size);
+		*init = (__u64)BPF_CORE_READ(m, mem[KMLAB_MOD_INIT_TEXT].base);
+		*init_size = BPF_CORE_READ(m, mem[KMLAB_MOD_INIT_TEXT].size);
+	}
+}
+
+#endif /* KMLAB_COMPAT_BPF_H */

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Events the observer (kmlab.bpf.c) sends to the loader through its ring
+ * buffer, and the values of its maps.  Fixed-width types, no includes:
+ * both the BPF side and the loader include this file.
+ */
+#ifndef KMLAB_EVENTS_H
+#define KMLAB_EVENTS_H
+
+#define KMLAB_MOD_NAME_LEN	56	/* MODULE_NAME_LEN on x86_64 */
+#define KMLAB_COMM_LEN		16
+#define KMLAB_EV_NAME_LEN	32	/* cache or object name */
+#define KMLAB_EV_DATA_LEN	16	/* = KMLAB_DATA_LEN of kmlab_ir.h */
+
+enum kmlab_ev_type {
+	KMLAB_EV_ALLOC = 1,	/* an allocation from the watched module */
+	KMLAB_EV_ALLOC_FAIL,	/* ... that returned NULL */
+	KMLAB_EV_FREE,		/* a watched object was freed (by anyone) */
+	KMLAB_EV_DOUBLE_FREE,	/* the module freed an already freed object */
+	KMLAB_EV_MOD_LOAD,	/* the watched module was loaded */
+	KMLAB_EV_MOD_FREE,	/* ... and its memory is going away */
+	KMLAB_EV_STEP,		/* kmlab:kmlab_step, one op of the plan */
+	KMLAB_EV_FREE_UNKNOWN,	/* the module freed an address it never got
+				 * (e.g. one inside an object) */
+};
+
+/* How an object was allocated, as seen by the tracepoints. */
+enum kmlab_ev_src {
+	KMLAB_SRC_KMALLOC = 1,	/* kmem:kmalloc */
+	KMLAB_SRC_CACHE,	/* kmem:kmem_cache_alloc */
+};
+
+/* Indices of the .bss lost-event counters. */
+enum kmlab_lost {
+	KMLAB_LOST_RINGBUF = 0,	/* ring buffer was full */
+	KMLAB_LOST_LIVE_FULL,	/* live map was full: object untracked */
+	KMLAB_LOST_FREED_FULL,	/* freed map update failed */
+	KMLAB_LOST_MAX
+};
+
+/* live map value: an object the module allocated and still holds */
+struct kmlab_live {
+	__u64 ts;		/* bpf_ktime_get_ns() of the allocation */
+	__u64 call_site;
+	__u64 size_req;
+	__u64 size_alloc;
+	__u64 cache;		/* struct kmem_cache *, 0 for kmalloc */
+	__u32 gfp;		/* the kernel's gfp_t bits */
+	__u32 src;		/* enum kmlab_ev_src */
+	__u32 pid;
+	__u32 pad;
+};
+
+/* freed map value: an object the module allocated, now freed */
+struct kmlab_freed {
+	__u64 ts;		/* of the free */
+	__u64 free_site;
+	__u64 alloc_ts;
+	__u64 alloc_site;
+	__u64 size_req;
+	__u64 size_alloc;
+};
+
+struct kmlab_event {
+	__u32 type;		/* enum kmlab_ev_type */
+	__u32 pid;
+	__u64 ts;
+	__u64 ptr;
+	__u64 call_site;	/* allocation or free site */
+	__u64 size_req;
+	__u64 size_alloc;
+	__u64 site2;		/* FREE: alloc site; DOUBLE_FREE: 1st free */
+	__u64 ts2;		/* FREE: alloc time; DOUBLE_FREE: 1st free */
+	__u64 base;		/* MOD_LOAD: core text start */
+	__u64 len;		/* MOD_LOAD: core text size */
+	__u32 gfp;
+	__u32 src;		/* enum kmlab_ev_src */
+	char comm[KMLAB_COMM_LEN];
+	char name[KMLAB_EV_NAME_LEN];	/* module or object name */
+	/* KMLAB_EV_STEP: the kmlab_step record's fields */
+	__u64 off;
+	__u64 alen;
+	__s32 result;
+	__u32 line;
+	__u32 obj;
+	__u32 flags;		/* KMLAB_STEP_* */
+	__u16 op;
+	__u16 family;
+	__u16 phase;
+	__u16 reason;
+	__u32 late;		/* observer: access inside a freed object */
+	__u32 wrong_cache;	/* FREE: kmem_cache_free() with another cache
+				 * than the object's (name: the freeing one) */
+	__u64 freed_ts;		/* late: when the object was freed */
+	__u64 freed_site;	/* late: who freed it */
+	__u64 freed_size;	/* late: its requested size */
+	__u8 data[KMLAB_EV_DATA_LEN];
+};
+
+#endif /* KMLAB_EVENTS_H */

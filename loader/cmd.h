@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The kmlab subcommands; each parses its own argv (argv[0] = its name). */
+#ifndef KMLAB_CMD_H
+#define KMLAB_CMD_H
+
+#include <stdbool.h>
+
+/* exit codes of every command */
+#define KMLAB_EXIT_CLEAN	0	/* nothing found */
+#define KMLAB_EXIT_FINDINGS	1	/* findings reported */
+#define KMLAB_EXIT_ENV		2	/* usage, environment, load/unload unseen */
+
+extern bool kmlab_verbose;	/* -v: libbpf debug output */
+
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+
+#endif /* KMLAB_CMD_H */

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The BPF observer seen from the loader: open, load and attach
+ * kmlab.bpf.c, stream its events, read its lost counters and live map.
+ */
+#ifndef KMLAB_OBSERVER_H
+#define KMLAB_OBSERVER_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "../bpf/kmlab.h"
+
+struct observer;
+
+struct observer_opts {
+	const char *target;	/* module to watch; NULL in trace mode */
+	bool step;		/* load kmlab_step (attach it later) */
+	bool trace;		/* every allocation matching the filters */
+	__u32 pid;		/* trace filters: 0 / NULL = any */
+	const char *comm;
+	__u64 min_size, max_size;
+};
+
+/* Called for each event; a negative return stops observer_poll(). */
+typedef int (*observer_event_fn)(void *ctx, const struct kmlab_event *e);
+
+/* Checks root, BTF and tracefs, then opens, loads and attaches.  Prints
+ * what went wrong and what to do; returns 0 or -errno. */
+int observer_open(struct observer **out, const struct observer_opts *opts,
+		  observer_event_fn fn, void *ctx);
+/* Attach tp/kmlab/kmlab_step: only possible once the module is in. */
+int observer_attach_step(struct observer *ob);
+/* Detach it again: the attachment holds a reference on the module, so
+ * rmmod fails (EAGAIN) while it is attached. */
+void observer_detach_step(struct observer *ob);
+/* Can this kernel load modules at all (module_load tracepoint)? */
+bool observer_has_modules(const struct observer *ob);
+/* Deliver pending events, waiting up to @timeout_ms. */
+int observer_poll(struct observer *ob, int timeout_ms);
+/* The BPF side's lost counters and the programs' recursion misses. */
+void observer_lost(struct observer *ob, __u64 lost[KMLAB_LOST_MAX],
+		   __u64 *recursion_misses);
+/* Call @fn for each object still in the live map. */
+int observer_for_each_live(struct observer *ob,
+			   int (*fn)(void *ctx, __u64 ptr,
+				     const struct kmlab_live *v),
+			   void *ctx);
+void observer_close(struct observer *ob);
+/* libbpf's debug output on stderr (-v) */
+void observer_verbose(bool on);
+
+#endif /* KMLAB_OBSERVER_H */

@@ -1,0 +1,560 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <inttypes.h>
+#include <string.h>
+#include "json.h"
+#include "plan.h"
+#include "report.h"
+
+static const char *const op_names[KMLAB_OP_MAX] = {
+	[KMLAB_OP_NOP]			= "nop",
+	[KMLAB_OP_KMALLOC]		= "kmalloc",
+	[KMLAB_OP_KZALLOC]		= "kzalloc",
+	[KMLAB_OP_KCALLOC]		= "kcalloc",
+	[KMLAB_OP_KREALLOC]		= "krealloc",
+	[KMLAB_OP_KVMALLOC]		= "kvmalloc",
+	[KMLAB_OP_VMALLOC]		= "vmalloc",
+	[KMLAB_OP_VZALLOC]		= "vzalloc",
+	[KMLAB_OP_CACHE_CREATE]		= "kmem_cache_create",
+	[KMLAB_OP_CACHE_ALLOC]		= "kmem_cache_alloc",
+	[KMLAB_OP_CACHE_DESTROY]	= "kmem_cache_destroy",
+	[KMLAB_OP_ALLOC_PAGES]		= "alloc_pages",
+	[KMLAB_OP_GET_FREE_PAGES]	= "__get_free_pages",
+	[KMLAB_OP_PAGES_EXACT]		= "alloc_pages_exact",
+	[KMLAB_OP_ALLOC_PERCPU]		= "alloc_percpu",
+	[KMLAB_OP_KFREE]		= "kfree",
+	[KMLAB_OP_KVFREE]		= "kvfree",
+	[KMLAB_OP_VFREE]		= "vfree",
+	[KMLAB_OP_CACHE_FREE]		= "kmem_cache_free",
+	[KMLAB_OP_FREE_PAGES]		= "free_pages",
+	[KMLAB_OP_FREE_PAGES_EXACT]	= "free_pages_exact",
+	[KMLAB_OP_FREE_PERCPU]		= "free_percpu",
+	[KMLAB_OP_WRITE]		= "write",
+	[KMLAB_OP_READ]			= "read",
+	[KMLAB_OP_FORGET]		= "forget",
+	[KMLAB_OP_REPEAT]		= "repeat",
+	[KMLAB_OP_REPEAT_END]		= "end repeat",
+	[KMLAB_OP_ATOMIC]		= "atomic",
+	[KMLAB_OP_ATOMIC_END]		= "end atomic",
+	[KMLAB_OP_PAUSE]		= "pause",
+};
+
+static const char *const reasons[KMLAB_REASON_MAX] = {
+	[KMLAB_OK]		= "ok",
+	[KMLAB_REFUSE_UNGUARDED] = "the cache has no SLUB debug checks",
+	[KMLAB_REFUSE_REUSED]	= "the freed memory was handed out again",
+	[KMLAB_REFUSE_FAMILY]	= "this free does not match the allocator",
+	[KMLAB_REFUSE_ATOMIC]	= "a sleeping call inside an atomic section",
+	[KMLAB_REFUSE_STATE]	= "there is no such pointer",
+	[KMLAB_REFUSE_BUSY]	= "the cache still has objects",
+	[KMLAB_FAILED]		= "the allocator failed",
+};
+
+const char *report_op_name(unsigned int op)
+{
+	return op < KMLAB_OP_MAX && op_names[op] ? op_names[op] : "op?";
+}
+
+const char *report_reason(unsigned int reason)
+{
+	return reason < KMLAB_REASON_MAX ? reasons[reason] : "unknown reason";
+}
+
+static const char *sym(const struct report_ctx *rc, __u64 addr, char *buf,
+		       size_t len)
+{
+	if (rc->sym)
+		return rc->sym(rc->sym_ctx, addr, buf, len);
+	snprintf(buf, len, "0x%" PRIx64, (uint64_t)addr);
+	return buf;
+}
+
+/* milliseconds since the module loaded, as "+12.345" */
+static const char *rel_ms(const struct timeline *tl, __u64 ts, char *buf,
+			  size_t len)
+{
+	double ms = ts >= tl->t0 ? (ts - tl->t0) / 1e6 :
+				   -((tl->t0 - ts) / 1e6);
+
+	snprintf(buf, len, "%+.3f", ms);
+	return buf;
+}
+
+static bool all_bytes(const __u8 *d, size_t n, __u8 v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (d[i] != v)
+			return false;
+	return n > 0;
+}
+
+static size_t shown(const struct tl_finding *fd)
+{
+	return fd->len < KMLAB_EV_DATA_LEN ? fd->len : KMLAB_EV_DATA_LEN;
+}
+
+const char *report_sentence(const struct tl_finding *fd, char *buf,
+			    size_t len)
+{
+	switch (fd->kind) {
+	case FINDING_LEAK:
+		snprintf(buf, len, "Nothing freed this object before the "
+			 "module went away, so its memory stays allocated "
+			 "until the next reboot.");
+		break;
+	case FINDING_DOUBLE_FREE:
+		snprintf(buf, len, "The object was freed twice: the second "
+			 "free gives the allocator memory it already owns, "
+			 "which corrupts its free list unless a debug check "
+			 "catches it.");
+		break;
+	case FINDING_LATE_ACCESS:
+		if (fd->is_read && fd->has_data &&
+		    all_bytes(fd->data, shown(fd), 0x6b))
+			snprintf(buf, len, "The pointer survived the free, "
+				 "the memory did not: these bytes are SLUB's "
+				 "poison (0x6b), not what was written.");
+		else if (fd->is_read)
+			snprintf(buf, len, "The pointer survived the free, "
+				 "the memory did not: these bytes belong to "
+				 "the allocator now, whatever they look like.");
+		else
+			snprintf(buf, len, "Writing through a freed pointer "
+				 "scribbles on memory the allocator may "
+				 "already have given to someone else.");
+		break;
+	case FINDING_REFUSED:
+		snprintf(buf, len, "The data plane refused to run this "
+			 "hazard (%s): on this kernel it would corrupt memory "
+			 "instead of being caught.", report_reason(fd->reason));
+		break;
+	case FINDING_FAILED_ALLOC:
+		snprintf(buf, len, "The allocator returned NULL: code must "
+			 "check every allocation before using it.");
+		break;
+	case FINDING_OVERFLOW:
+		snprintf(buf, len, "The access runs past the %llu bytes that "
+			 "were asked for; the allocator's rounding hid it "
+			 "this time, but those bytes are not yours.",
+			 (unsigned long long)fd->size);
+		break;
+	case FINDING_WRONG_FREE:
+		snprintf(buf, len, "Every allocator has its own free: "
+			 "handing an object to the wrong one corrupts both.");
+		break;
+	case FINDING_INTERIOR_FREE:
+		snprintf(buf, len, "Only the address the allocator returned "
+			 "can be freed, not a pointer into the middle.");
+		break;
+	case FINDING_STALE_FREE:
+		snprintf(buf, len, "The address was freed after it had been "
+			 "given to another object: that frees someone "
+			 "else's memory.");
+		break;
+	default:
+		snprintf(buf, len, "Unknown finding.");
+	}
+	return buf;
+}
+
+static void hex(FILE *f, const __u8 *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s%02x", i ? " " : "", d[i]);
+}
+
+static const char *obj_name(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", name[0] ? name : "(unnamed)");
+	return buf;
+}
+
+static void text_free(FILE *f, const struct timeline *tl,
+		      const struct tl_object *o, const struct report_ctx *rc)
+{
+	char t[32], s[160];
+
+	fprintf(f, "    %9s ms  freed at %s",
+		rel_ms(tl, o->free_ts, t, sizeof(t)),
+		sym(rc, o->free_site, s, sizeof(s)));
+	if (o->free_line)
+		fprintf(f, " (line %u)", o->free_line);
+	fprintf(f, "\n");
+}
+
+static void text_object(FILE *f, const struct timeline *tl,
+			const struct tl_object *o, const struct report_ctx *rc)
+{
+	char t[32], s[160], n[KMLAB_EV_NAME_LEN + 16];
+	bool free_shown = false;
+	int i;
+
+	fprintf(f, "  %s", obj_name(o->name, n, sizeof(n)));
+	if (o->line)
+		fprintf(f, " (line %u)", o->line);
+	fprintf(f, " at 0x%" PRIx64 "%s%s\n", (uint64_t)o->ptr,
+		o->cache[0] ? " in cache " : "", o->cache);
+	if (o->seen_alloc)
+		fprintf(f, "    %9s ms  allocated %llu bytes (%llu real) "
+			"at %s\n", rel_ms(tl, o->alloc_ts, t, sizeof(t)),
+			(unsigned long long)o->size_req,
+			(unsigned long long)o->size_alloc,
+			sym(rc, o->alloc_site, s, sizeof(s)));
+	else
+		fprintf(f, "    %9s ms  allocated %llu bytes (not seen by "
+			"the kmem tracepoints: no leak or free check)\n",
+			rel_ms(tl, o->alloc_ts, t, sizeof(t)),
+			(unsigned long long)o->size_req);
+	for (i = 0; i < o->nr_steps; i++) {
+		const struct tl_step *st = &o->steps[i];
+
+		/* the free, in time order among the steps */
+		if (o->freed && !free_shown && o->free_ts <= st->ts) {
+			text_free(f, tl, o, rc);
+			free_shown = true;
+		}
+		fprintf(f, "    %9s ms  %s", rel_ms(tl, st->ts, t, sizeof(t)),
+			report_op_name(st->op));
+		if (st->op == KMLAB_OP_READ || st->op == KMLAB_OP_WRITE)
+			fprintf(f, " [%llu, %llu)",
+				(unsigned long long)st->off,
+				(unsigned long long)(st->off + st->len));
+		if (st->result && st->reason)
+			fprintf(f, " refused: %s", report_reason(st->reason));
+		else if (st->op == KMLAB_OP_READ) {
+			fprintf(f, " saw ");
+			hex(f, st->data, st->len < KMLAB_EV_DATA_LEN ?
+				st->len : KMLAB_EV_DATA_LEN);
+		}
+		if (st->late)
+			fprintf(f, "  <- after the free");
+		fprintf(f, " (line %u)\n", st->line);
+	}
+	if (o->freed && !free_shown)
+		text_free(f, tl, o, rc);
+	else if (o->leaked)
+		fprintf(f, "    %9s ms  still allocated when the module "
+			"went away\n", rel_ms(tl, tl->unload_ts, t, sizeof(t)));
+}
+
+static bool refused_on(const struct timeline *tl, __u32 line)
+{
+	int i;
+
+	for (i = 0; i < tl->nr_finds; i++)
+		if (tl->finds[i].kind == FINDING_REFUSED &&
+		    tl->finds[i].observed && tl->finds[i].line == line)
+			return true;
+	return false;
+}
+
+static void text_finding(FILE *f, const struct timeline *tl, int nr,
+			 const struct tl_finding *fd,
+			 const struct report_ctx *rc)
+{
+	char s[160], s2[160], n[KMLAB_EV_NAME_LEN + 16], why[320];
+
+	fprintf(f, "  %d. %s: %s", nr, finding_name(fd->kind),
+		obj_name(fd->name, n, sizeof(n)));
+	if (fd->size)
+		fprintf(f, ", %llu bytes", (unsigned long long)fd->size);
+	if (fd->line)
+		fprintf(f, ", line %u", fd->line);
+	fprintf(f, "\n");
+	if (fd->observed) {
+		switch (fd->kind) {
+		case FINDING_LEAK:
+			fprintf(f, "     allocated at %s, %.3f ms old at "
+				"unload\n", sym(rc, fd->site, s, sizeof(s)),
+				fd->age_ns / 1e6);
+			break;
+		case FINDING_DOUBLE_FREE:
+			fprintf(f, "     first freed at %s\n     freed again "
+				"at %s, %.3f ms later\n",
+				sym(rc, fd->site2, s2, sizeof(s2)),
+				sym(rc, fd->site, s, sizeof(s)),
+				fd->age_ns / 1e6);
+			break;
+		case FINDING_LATE_ACCESS:
+			fprintf(f, "     %s [%llu, %llu) %.3f ms after its "
+				"free at %s\n", fd->is_read ? "read" : "write",
+				(unsigned long long)fd->off,
+				(unsigned long long)(fd->off + fd->len),
+				fd->age_ns / 1e6,
+				sym(rc, fd->site, s, sizeof(s)));
+			if (fd->has_data) {
+				fprintf(f, "     bytes seen: ");
+				hex(f, fd->data, shown(fd));
+				fprintf(f, "\n");
+			}
+			break;
+		case FINDING_OVERFLOW:
+			fprintf(f, "     %s [%llu, %llu) of a %llu-byte "
+				"object\n", fd->is_read ? "read" : "write",
+				(unsigned long long)fd->off,
+				(unsigned long long)(fd->off + fd->len),
+				(unsigned long long)fd->size);
+			break;
+		case FINDING_REFUSED:
+			fprintf(f, "     refused: %s\n",
+				report_reason(fd->reason));
+			break;
+		case FINDING_FAILED_ALLOC:
+			if (fd->site)
+				fprintf(f, "     at %s\n",
+					sym(rc, fd->site, s, sizeof(s)));
+			break;
+		default:
+			break;
+		}
+	}
+	if (rc->plan)
+		fprintf(f, "     predicted by the verifier: %s; observed: "
+			"%s\n", fd->predicted ? "yes" : "no",
+			fd->observed ? "yes" : refused_on(tl, fd->line) ?
+			"no (the data plane refused it, see above)" :
+			"no (the observer did not see it happen)");
+	if (fd->predicted && fd->pred_msg[0])
+		fprintf(f, "     verifier: %s\n", fd->pred_msg);
+	if (!fd->observed && !refused_on(tl, fd->line))
+		fprintf(f, "     The observer cannot confirm this one: the kmem "
+			"tracepoints show only kmalloc and kmem_cache objects "
+			"allocated by the module's own code.\n");
+	fprintf(f, "     %s%s\n", fd->observed ? "" :
+		refused_on(tl, fd->line) ? "Had it run: " : "If it happened: ",
+		report_sentence(fd, why, sizeof(why)));
+}
+
+static void text_summary(FILE *f, const struct timeline *tl)
+{
+	fprintf(f, "summary: %d finding%s (%d leak, %d double free, %d late "
+		"access, %d refused, %d other); lost: %llu ring buffer, "
+		"%llu live map full, %llu freed map, %llu recursion\n",
+		timeline_count(tl, FINDING_MAX),
+		timeline_count(tl, FINDING_MAX) == 1 ? "" : "s",
+		timeline_count(tl, FINDING_LEAK),
+		timeline_count(tl, FINDING_DOUBLE_FREE),
+		timeline_count(tl, FINDING_LATE_ACCESS),
+		timeline_count(tl, FINDING_REFUSED),
+		timeline_count(tl, FINDING_MAX) -
+		timeline_count(tl, FINDING_LEAK) -
+		timeline_count(tl, FINDING_DOUBLE_FREE) -
+		timeline_count(tl, FINDING_LATE_ACCESS) -
+		timeline_count(tl, FINDING_REFUSED),
+		(unsigned long long)tl->lost[KMLAB_LOST_RINGBUF],
+		(unsigned long long)tl->lost[KMLAB_LOST_LIVE_FULL],
+		(unsigned long long)tl->lost[KMLAB_LOST_FREED_FULL],
+		(unsigned long long)tl->recursion_misses);
+	if (!tl->loaded)
+		fprintf(f, "note: the module's load was never seen\n");
+	else if (!tl->unloaded)
+		fprintf(f, "note: the module's unload was never seen: leaks "
+			"cannot be told\n");
+	if (tl->recursion_misses)
+		fprintf(f, "note: %llu kmem event%s (in interrupts) went "
+			"unexamined while the observer ran on that CPU: a free "
+			"of one of these objects might be among them\n",
+			(unsigned long long)tl->recursion_misses,
+			tl->recursion_misses == 1 ? "" : "s");
+	if (tl->lost[KMLAB_LOST_RINGBUF] || tl->lost[KMLAB_LOST_LIVE_FULL] ||
+	    tl->lost[KMLAB_LOST_FREED_FULL])
+		fprintf(f, "note: the observer dropped events (ring buffer "
+			"or map full): the timeline is incomplete\n");
+	if (tl->late_unconfirmed)
+		fprintf(f, "note: %llu access%s the module flagged late hit "
+			"memory the observer never saw freed (a family the "
+			"kmem tracepoints do not show)\n",
+			(unsigned long long)tl->late_unconfirmed,
+			tl->late_unconfirmed == 1 ? "" : "es");
+	fprintf(f, "verdict: %s\n", timeline_verdict(tl));
+}
+
+void report_text(FILE *f, const struct timeline *tl,
+		 const struct report_ctx *rc)
+{
+	int i, nr, hidden;
+
+	fprintf(f, "kmlab: %s\n", rc->title ? rc->title : "");
+	fprintf(f, "  kernel %s, module %s%s%s%s", rc->kernel ? rc->kernel :
+		"?", tl->module, rc->module_path ? " (" : "",
+		rc->module_path ? rc->module_path : "",
+		rc->module_path ? ")" : "");
+	if (tl->loaded)
+		fprintf(f, ", text 0x%" PRIx64 "+0x%" PRIx64,
+			(uint64_t)tl->text_base, (uint64_t)tl->text_len);
+	fprintf(f, "\n\ntimeline (ms since the module loaded):\n");
+	if (!tl->nr_objs)
+		fprintf(f, "  (no objects)\n");
+	for (i = 0, hidden = 0; i < tl->nr_objs; i++) {
+		const struct tl_object *o = &tl->objs[i];
+
+		/* in a plan run, unnamed objects are the data plane's own
+		 * bookkeeping: only worth a line when they go wrong */
+		if (rc->plan && !o->name[0] && o->freed && !o->leaked) {
+			hidden++;
+			continue;
+		}
+		text_object(f, tl, o, rc);
+	}
+	if (hidden)
+		fprintf(f, "  (and %d allocation%s of the data plane's own, "
+			"all freed)\n", hidden, hidden == 1 ? "" : "s");
+
+	fprintf(f, "\nfindings:\n");
+	for (i = 0, nr = 0; i < tl->nr_finds; i++)
+		text_finding(f, tl, ++nr, &tl->finds[i], rc);
+	if (!tl->nr_finds)
+		fprintf(f, "  none\n");
+	fprintf(f, "\n");
+	text_summary(f, tl);
+}
+
+static void json_site(FILE *f, const char *key, __u64 addr,
+		      const struct report_ctx *rc)
+{
+	char s[160];
+
+	fprintf(f, ",\"%s\":", key);
+	if (addr)
+		json_str(f, sym(rc, addr, s, sizeof(s)));
+	else
+		fprintf(f, "null");
+}
+
+static const char *const ev_names[] = {
+	[KMLAB_EV_ALLOC]	= "alloc",
+	[KMLAB_EV_ALLOC_FAIL]	= "alloc_failed",
+	[KMLAB_EV_FREE]		= "free",
+	[KMLAB_EV_DOUBLE_FREE]	= "double_free",
+	[KMLAB_EV_MOD_LOAD]	= "module_load",
+	[KMLAB_EV_MOD_FREE]	= "module_free",
+	[KMLAB_EV_STEP]		= "step",
+};
+
+void report_json_event(FILE *f, const struct timeline *tl,
+		       const struct kmlab_event *e,
+		       const struct report_ctx *rc)
+{
+	char t[32];
+
+	if (e->type >= sizeof(ev_names) / sizeof(ev_names[0]) ||
+	    !ev_names[e->type])
+		return;
+	fprintf(f, "{\"type\":\"event\",\"event\":\"%s\",\"ms\":%s",
+		ev_names[e->type], rel_ms(tl, e->ts, t, sizeof(t)) +
+		(e->ts >= tl->t0));	/* JSON numbers have no '+' */
+	fprintf(f, ",\"pid\":%u,\"comm\":", e->pid);
+	json_strn(f, e->comm, strnlen(e->comm, sizeof(e->comm)));
+	switch (e->type) {
+	case KMLAB_EV_MOD_LOAD:
+	case KMLAB_EV_MOD_FREE:
+		fprintf(f, ",\"module\":");
+		json_strn(f, e->name, strnlen(e->name, sizeof(e->name)));
+		break;
+	case KMLAB_EV_STEP:
+		fprintf(f, ",\"op\":\"%s\",\"line\":%u,\"object\":",
+			report_op_name(e->op), e->line);
+		json_strn(f, e->name, strnlen(e->name, sizeof(e->name)));
+		fprintf(f, ",\"ptr\":\"0x%" PRIx64 "\",\"off\":%llu,"
+			"\"len\":%llu,\"result\":%d,\"late\":%s",
+			(uint64_t)e->ptr, (unsigned long long)e->off,
+			(unsigned long long)e->alen, e->result,
+			e->late ? "true" : "false");
+		if (e->result && e->reason) {
+			fprintf(f, ",\"refused\":");
+			json_str(f, report_reason(e->reason));
+		}
+		if (e->op == KMLAB_OP_READ) {
+			fprintf(f, ",\"bytes\":");
+			json_hex(f, e->data, e->alen < KMLAB_EV_DATA_LEN ?
+				 e->alen : KMLAB_EV_DATA_LEN);
+		}
+		break;
+	default:
+		fprintf(f, ",\"ptr\":\"0x%" PRIx64 "\",\"size\":%llu,"
+			"\"size_alloc\":%llu", (uint64_t)e->ptr,
+			(unsigned long long)e->size_req,
+			(unsigned long long)e->size_alloc);
+		if (e->name[0]) {
+			fprintf(f, ",\"cache\":");
+			json_strn(f, e->name, strnlen(e->name,
+						      sizeof(e->name)));
+		}
+		json_site(f, "site", e->call_site, rc);
+		if (e->type == KMLAB_EV_FREE)
+			json_site(f, "alloc_site", e->site2, rc);
+		if (e->type == KMLAB_EV_DOUBLE_FREE)
+			json_site(f, "first_free_site", e->site2, rc);
+	}
+	fprintf(f, "}\n");
+}
+
+void report_json_findings(FILE *f, const struct timeline *tl,
+			  const struct report_ctx *rc)
+{
+	char why[320];
+	int i;
+
+	for (i = 0; i < tl->nr_finds; i++) {
+		const struct tl_finding *fd = &tl->finds[i];
+
+		fprintf(f, "{\"type\":\"finding\",\"kind\":\"%s\","
+			"\"object\":", finding_name(fd->kind));
+		if (fd->name[0])
+			json_strn(f, fd->name, strnlen(fd->name,
+						       sizeof(fd->name)));
+		else
+			fprintf(f, "null");
+		fprintf(f, ",\"line\":%u,\"size\":%llu", fd->line,
+			(unsigned long long)fd->size);
+		json_site(f, "site", fd->site, rc);
+		if (fd->kind == FINDING_DOUBLE_FREE)
+			json_site(f, "first_free_site", fd->site2, rc);
+		if (fd->kind == FINDING_LEAK)
+			fprintf(f, ",\"age_ms\":%.3f", fd->age_ns / 1e6);
+		if (fd->kind == FINDING_LATE_ACCESS ||
+		    fd->kind == FINDING_OVERFLOW) {
+			fprintf(f, ",\"access\":\"%s\",\"off\":%llu,"
+				"\"len\":%llu", fd->is_read ? "read" : "write",
+				(unsigned long long)fd->off,
+				(unsigned long long)fd->len);
+			if (fd->kind == FINDING_LATE_ACCESS)
+				fprintf(f, ",\"since_free_ms\":%.3f",
+					fd->age_ns / 1e6);
+			if (fd->has_data) {
+				fprintf(f, ",\"bytes\":");
+				json_hex(f, fd->data, shown(fd));
+			}
+		}
+		if (fd->kind == FINDING_REFUSED) {
+			fprintf(f, ",\"reason\":");
+			json_str(f, report_reason(fd->reason));
+		}
+		fprintf(f, ",\"predicted\":%s,\"observed\":%s,\"why\":",
+			fd->predicted ? "true" : "false",
+			fd->observed ? "true" : "false");
+		json_str(f, report_sentence(fd, why, sizeof(why)));
+		fprintf(f, "}\n");
+	}
+	fprintf(f, "{\"type\":\"summary\",\"findings\":%d,\"leaks\":%d,"
+		"\"double_frees\":%d,\"late_accesses\":%d,\"refused\":%d,"
+		"\"lost_events\":%llu,\"lost_ringbuf\":%llu,"
+		"\"lost_live_full\":%llu,\"lost_freed_full\":%llu,"
+		"\"recursion_misses\":%llu,\"module_loaded\":%s,"
+		"\"module_unloaded\":%s,\"verdict\":\"%s\"}\n",
+		timeline_count(tl, FINDING_MAX),
+		timeline_count(tl, FINDING_LEAK),
+		timeline_count(tl, FINDING_DOUBLE_FREE),
+		timeline_count(tl, FINDING_LATE_ACCESS),
+		timeline_count(tl, FINDING_REFUSED),
+		(unsigned long long)timeline_lost(tl),
+		(unsigned long long)tl->lost[KMLAB_LOST_RINGBUF],
+		(unsigned long long)tl->lost[KMLAB_LOST_LIVE_FULL],
+		(unsigned long long)tl->lost[KMLAB_LOST_FREED_FULL],
+		(unsigned long long)tl->recursion_misses,
+		tl->loaded ? "true" : "false",
+		tl->unloaded ? "true" : "false", timeline_verdict(tl));
+}

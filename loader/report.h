@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The report of a run or watch: header, a timeline per object, findings
+ * each ending with one plain sentence, a verdict line; and the same as
+ * JSON lines for --json.  Pure: symbols come through a callback.
+ */
+#ifndef KMLAB_REPORT_H
+#define KMLAB_REPORT_H
+
+#include <stdio.h>
+#include "timeline.h"
+
+struct plan;
+
+/* "sym+0x1a [mod]" for @addr into @buf; returns @buf */
+typedef const char *(*report_sym_fn)(void *ctx, __u64 addr, char *buf,
+				     size_t len);
+
+struct report_ctx {
+	const char *title;	/* "plan tests/x.kml" or "module foo" */
+	const char *kernel;	/* uname -r */
+	const char *module_path;	/* NULL if unknown */
+	const struct plan *plan;	/* NULL in watch mode */
+	report_sym_fn sym;	/* NULL: raw addresses */
+	void *sym_ctx;
+};
+
+void report_text(FILE *f, const struct timeline *tl,
+		 const struct report_ctx *rc);
+/* {"type":"event",...} for one ring buffer event */
+void report_json_event(FILE *f, const struct timeline *tl,
+		       const struct kmlab_event *e,
+		       const struct report_ctx *rc);
+/* {"type":"finding",...} lines, then {"type":"summary",...} */
+void report_json_findings(FILE *f, const struct timeline *tl,
+			  const struct report_ctx *rc);
+
+/* One sentence a student understands, about @fd. */
+const char *report_sentence(const struct tl_finding *fd, char *buf,
+			    size_t len);
+const char *report_op_name(unsigned int op);
+const char *report_reason(unsigned int reason);
+
+#endif /* KMLAB_REPORT_H */

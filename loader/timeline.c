@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "plan.h"
+#include "timeline.h"
+
+#define ENOMEM_RET	(-ENOMEM)
+
+static int grow(void **v, int *cap, int need, size_t size)
+{
+	int ncap;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	while (ncap < need)
+		ncap *= 2;
+	p = realloc(*v, (size_t)ncap * size);
+	if (!p)
+		return ENOMEM_RET;
+	memset((char *)p + (size_t)*cap * size, 0,
+	       (size_t)(ncap - *cap) * size);
+	*v = p;
+	*cap = ncap;
+	return 0;
+}
+
+void timeline_init(struct timeline *tl, const char *module)
+{
+	memset(tl, 0, sizeof(*tl));
+	if (module)
+		snprintf(tl->module, sizeof(tl->module), "%s", module);
+}
+
+void timeline_free(struct timeline *tl)
+{
+	int i;
+
+	for (i = 0; i < tl->nr_objs; i++)
+		free(tl->objs[i].steps);
+	free(tl->objs);
+	free(tl->finds);
+	memset(tl, 0, sizeof(*tl));
+}
+
+static struct tl_object *new_object(struct timeline *tl, __u64 ptr)
+{
+	struct tl_object *o;
+
+	if (grow((void **)&tl->objs, &tl->cap_objs, tl->nr_objs + 1,
+		 sizeof(*tl->objs)))
+		return NULL;
+	o = &tl->objs[tl->nr_objs++];
+	memset(o, 0, sizeof(*o));
+	o->ptr = ptr;
+	o->plan_obj = -1;
+	return o;
+}
+
+/* The newest object at @ptr; with @live_only, only one not yet freed. */
+static struct tl_object *find_object(struct timeline *tl, __u64 ptr,
+				     bool live_only)
+{
+	int i;
+
+	for (i = tl->nr_objs - 1; i >= 0; i--) {
+		if (tl->objs[i].ptr != ptr)
+			continue;
+		if (live_only && tl->objs[i].freed)
+			continue;
+		return &tl->objs[i];
+	}
+	return NULL;
+}
+
+/* The live object whose [ptr, ptr + size) holds @addr. */
+static struct tl_object *find_containing(struct timeline *tl, __u64 addr)
+{
+	int i;
+
+	for (i = tl->nr_objs - 1; i >= 0; i--) {
+		struct tl_object *o = &tl->objs[i];
+		__u64 size = o->size_alloc ? o->size_alloc : o->size_req;
+
+		if (!o->freed && addr > o->ptr && addr - o->ptr < size)
+			return o;
+	}
+	return NULL;
+}
+
+static struct tl_finding *new_finding(struct timeline *tl,
+				      enum finding_kind kind,
+				      const struct tl_object *o)
+{
+	struct tl_finding *f;
+
+	if (grow((void **)&tl->finds, &tl->cap_finds, tl->nr_finds + 1,
+		 sizeof(*tl->finds)))
+		return NULL;
+	f = &tl->finds[tl->nr_finds++];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->object = -1;
+	f->plan_obj = -1;
+	f->observed = true;
+	if (o) {
+		f->object = (int)(o - tl->objs);
+		memcpy(f->name, o->name, sizeof(f->name));
+		f->plan_obj = o->plan_obj;
+		f->line = o->line;
+		f->size = o->size_req;
+	}
+	return f;
+}
+
+static struct tl_step *add_step(struct tl_object *o,
+				const struct kmlab_event *e)
+{
+	struct tl_step *s;
+
+	if (grow((void **)&o->steps, &o->cap_steps, o->nr_steps + 1,
+		 sizeof(*o->steps)))
+		return NULL;
+	s = &o->steps[o->nr_steps++];
+	s->ts = e->ts;
+	s->op = e->op;
+	s->reason = e->reason;
+	s->result = e->result;
+	s->line = e->line;
+	s->flags = e->flags;
+	s->late = e->late;
+	s->off = e->off;
+	s->len = e->alen;
+	memcpy(s->data, e->data, sizeof(s->data));
+	return s;
+}
+
+static bool is_alloc_op(__u16 op)
+{
+	return op >= KMLAB_OP_KMALLOC && op <= KMLAB_OP_ALLOC_PERCPU &&
+	       op != KMLAB_OP_CACHE_CREATE && op != KMLAB_OP_CACHE_DESTROY;
+}
+
+static bool is_free_op(__u16 op)
+{
+	return op >= KMLAB_OP_KFREE && op <= KMLAB_OP_FREE_PERCPU;
+}
+
+/* A kmlab_step: names objects, records accesses, refusals, late ones. */
+static int add_plan_step(struct timeline *tl, const struct kmlab_event *e)
+{
+	struct tl_object *o = NULL;
+	struct tl_finding *f;
+
+	if (e->ptr)
+		o = find_object(tl, e->ptr, is_alloc_op(e->op));
+
+	if (is_alloc_op(e->op) && !e->result) {
+		/* a family the kmem tracepoints do not show (vmalloc...) */
+		if (!o) {
+			o = new_object(tl, e->ptr);
+			if (!o)
+				return ENOMEM_RET;
+			o->alloc_ts = e->ts;
+			o->size_req = e->size_req;
+		}
+		memcpy(o->name, e->name, sizeof(o->name));
+		o->name[sizeof(o->name) - 1] = '\0';
+		o->plan_obj = e->obj;
+		o->line = e->line;
+		return 0;
+	}
+
+	if (e->reason == KMLAB_FAILED) {
+		/* name the failure the kmem tracepoint reported, if any */
+		int i;
+
+		for (i = tl->nr_finds - 1; i >= 0; i--) {
+			f = &tl->finds[i];
+			if (f->kind == FINDING_FAILED_ALLOC && !f->name[0])
+				break;
+		}
+		f = i >= 0 ? &tl->finds[i] : new_finding(tl,
+					FINDING_FAILED_ALLOC, NULL);
+		if (!f)
+			return ENOMEM_RET;
+		memcpy(f->name, e->name, sizeof(f->name));
+		f->name[sizeof(f->name) - 1] = '\0';
+		f->plan_obj = e->obj;
+		f->line = e->line;
+		f->size = e->size_req;
+		return 0;
+	}
+
+	if (is_free_op(e->op) && !e->result) {
+		/* the kmem event came first: give it and a double free
+		 * the plan's line */
+		int i;
+
+		if (!o)	/* an interior free names an inner address */
+			o = find_containing(tl, e->ptr);
+		if (!o)
+			return 0;
+		/* the data plane emits a free's step before freeing */
+		o->next_free_line = e->line;
+		if (o->freed && !o->free_line)
+			o->free_line = e->line;
+		for (i = tl->nr_finds - 1; i >= 0; i--) {
+			f = &tl->finds[i];
+			if (f->kind == FINDING_DOUBLE_FREE &&
+			    f->object == (int)(o - tl->objs) &&
+			    !f->line_from_step) {
+				f->line = e->line;
+				f->line_from_step = true;
+				break;
+			}
+		}
+		return 0;
+	}
+
+	if (o && !add_step(o, e))
+		return ENOMEM_RET;
+
+	if (e->result && e->reason != KMLAB_OK) {
+		f = new_finding(tl, FINDING_REFUSED, o);
+		if (!f)
+			return ENOMEM_RET;
+		if (!o) {
+			memcpy(f->name, e->name, sizeof(f->name));
+			f->name[sizeof(f->name) - 1] = '\0';
+			f->plan_obj = e->obj;
+		}
+		f->line = e->line;
+		f->reason = e->reason;
+		f->ts = e->ts;
+		f->off = e->off;
+		f->len = e->alen;
+		return 0;
+	}
+
+	if (e->op != KMLAB_OP_READ && e->op != KMLAB_OP_WRITE)
+		return 0;
+
+	if (e->late) {
+		f = new_finding(tl, FINDING_LATE_ACCESS, o);
+		if (!f)
+			return ENOMEM_RET;
+		if (!o) {
+			memcpy(f->name, e->name, sizeof(f->name));
+			f->name[sizeof(f->name) - 1] = '\0';
+			f->plan_obj = e->obj;
+			f->size = e->freed_size;
+		}
+		f->line = e->line;
+		f->ts = e->ts;
+		f->site = e->freed_site;
+		f->age_ns = e->ts - e->freed_ts;
+		f->off = e->off;
+		f->len = e->alen;
+		f->is_read = e->op == KMLAB_OP_READ;
+		f->has_data = f->is_read && !(e->flags & KMLAB_STEP_FAULT);
+		memcpy(f->data, e->data, sizeof(f->data));
+	} else if (e->flags & KMLAB_STEP_LATE) {
+		tl->late_unconfirmed++;
+	} else if (o && o->seen_alloc && !o->freed &&
+		   e->off + e->alen > o->size_req) {
+		/* sizes from kmem:kmalloc, not from the module's word */
+		f = new_finding(tl, FINDING_OVERFLOW, o);
+		if (!f)
+			return ENOMEM_RET;
+		f->line = e->line;
+		f->ts = e->ts;
+		f->off = e->off;
+		f->len = e->alen;
+		f->is_read = e->op == KMLAB_OP_READ;
+		f->site = o->alloc_site;
+	}
+	return 0;
+}
+
+int timeline_add(struct timeline *tl, const struct kmlab_event *e)
+{
+	struct tl_object *o;
+	struct tl_finding *f;
+
+	tl->events++;
+	if (!tl->t0)
+		tl->t0 = e->ts;
+
+	switch (e->type) {
+	case KMLAB_EV_MOD_LOAD:
+		tl->loaded = true;
+		tl->t0 = e->ts;
+		tl->text_base = e->base;
+		tl->text_len = e->len;
+		tl->init_base = e->ptr;
+		tl->init_len = e->size_req;
+		return 0;
+	case KMLAB_EV_MOD_FREE:
+		tl->unloaded = true;
+		tl->unload_ts = e->ts;
+		return 0;
+	case KMLAB_EV_ALLOC:
+		o = new_object(tl, e->ptr);
+		if (!o)
+			return ENOMEM_RET;
+		o->seen_alloc = true;
+		o->size_req = e->size_req;
+		o->size_alloc = e->size_alloc;
+		o->alloc_ts = e->ts;
+		o->alloc_site = e->call_site;
+		if (e->src == KMLAB_SRC_CACHE) {
+			memcpy(o->cache, e->name, sizeof(o->cache));
+			o->cache[sizeof(o->cache) - 1] = '\0';
+		}
+		return 0;
+	case KMLAB_EV_ALLOC_FAIL:
+		f = new_finding(tl, FINDING_FAILED_ALLOC, NULL);
+		if (!f)
+			return ENOMEM_RET;
+		f->size = e->size_req;
+		f->site = e->call_site;
+		f->ts = e->ts;
+		return 0;
+	case KMLAB_EV_FREE:
+		o = find_object(tl, e->ptr, true);
+		if (!o) {
+			/* its allocation event was lost or predates us */
+			o = new_object(tl, e->ptr);
+			if (!o)
+				return ENOMEM_RET;
+			o->seen_alloc = true;
+			o->size_req = e->size_req;
+			o->size_alloc = e->size_alloc;
+			o->alloc_ts = e->ts2;
+			o->alloc_site = e->site2;
+		}
+		o->freed = true;
+		o->free_ts = e->ts;
+		o->free_site = e->call_site;
+		o->free_line = o->next_free_line;
+		o->next_free_line = 0;
+		if (e->wrong_cache) {
+			f = new_finding(tl, FINDING_WRONG_FREE, o);
+			if (!f)
+				return ENOMEM_RET;
+			f->site = e->call_site;
+			f->site2 = o->alloc_site;
+			f->ts = e->ts;
+			if (o->free_line)
+				f->line = o->free_line;
+		}
+		return 0;
+	case KMLAB_EV_FREE_UNKNOWN:
+		/* an address inside one of the module's live objects */
+		o = find_containing(tl, e->ptr);
+		if (!o)
+			return 0;
+		f = new_finding(tl, FINDING_INTERIOR_FREE, o);
+		if (!f)
+			return ENOMEM_RET;
+		f->site = e->call_site;
+		f->ts = e->ts;
+		f->off = e->ptr - o->ptr;
+		if (o->next_free_line) {
+			f->line = o->next_free_line;
+			o->next_free_line = 0;
+		}
+		return 0;
+	case KMLAB_EV_DOUBLE_FREE:
+		o = find_object(tl, e->ptr, false);
+		f = new_finding(tl, FINDING_DOUBLE_FREE, o);
+		if (!f)
+			return ENOMEM_RET;
+		if (!o)
+			f->size = e->size_req;
+		f->site = e->call_site;
+		f->site2 = e->site2;
+		f->ts = e->ts;
+		f->age_ns = e->ts - e->ts2;
+		if (o && o->next_free_line) {
+			f->line = o->next_free_line;
+			f->line_from_step = true;
+			o->next_free_line = 0;
+		}
+		return 0;
+	case KMLAB_EV_STEP:
+		return add_plan_step(tl, e);
+	}
+	return 0;
+}
+
+int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v)
+{
+	struct tl_object *o = find_object(tl, ptr, true);
+	struct tl_finding *f;
+	__u64 end;
+
+	if (!o) {
+		o = new_object(tl, ptr);
+		if (!o)
+			return ENOMEM_RET;
+		o->seen_alloc = true;
+		o->size_req = v->size_req;
+		o->size_alloc = v->size_alloc;
+		o->alloc_ts = v->ts;
+		o->alloc_site = v->call_site;
+	}
+	o->leaked = true;
+	f = new_finding(tl, FINDING_LEAK, o);
+	if (!f)
+		return ENOMEM_RET;
+	f->site = o->alloc_site;
+	f->ts = o->alloc_ts;
+	end = tl->unload_ts ? tl->unload_ts : o->alloc_ts;
+	f->age_ns = end > o->alloc_ts ? end - o->alloc_ts : 0;
+	return 0;
+}
+
+/* Does prediction @p describe finding @f? */
+static bool pred_matches(const struct prediction *p,
+			 const struct tl_finding *f)
+{
+	if (f->kind == FINDING_REFUSED)
+		/* the hazard refused was predicted on that line */
+		return f->line && p->line == (int)f->line;
+	if (p->kind != f->kind)
+		return false;
+	if (p->obj >= 0 && f->plan_obj >= 0)
+		return p->obj == f->plan_obj;
+	return p->line == (int)f->line || !f->line;
+}
+
+int timeline_match(struct timeline *tl, const struct plan *plan)
+{
+	int i, j, nr = tl->nr_finds;
+	bool *used;
+
+	if (!plan || !plan->nr_preds)
+		return 0;
+	used = calloc(plan->nr_preds, sizeof(*used));
+	if (!used)
+		return ENOMEM_RET;
+	for (i = 0; i < nr; i++) {
+		struct tl_finding *f = &tl->finds[i];
+		int pick = -1;
+
+		/* an unused prediction first: "x9" and the last of a loop
+		 * are two predictions of the same kind and object */
+		for (j = 0; j < plan->nr_preds; j++) {
+			const struct prediction *p = &plan->preds[j];
+			bool same = p->kind == f->kind;
+
+			if (!pred_matches(p, f))
+				continue;
+			if (!used[j] && same) {
+				pick = j;
+				break;
+			}
+			if (pick < 0 || (same && plan->preds[pick].kind !=
+					 f->kind))
+				pick = j;
+		}
+		if (pick < 0)
+			continue;
+		f->predicted = true;
+		snprintf(f->pred_msg, sizeof(f->pred_msg), "%s",
+			 plan->preds[pick].msg);
+		/* a refusal leaves the refused hazard's prediction to be
+		 * shown as predicted-not-observed */
+		if (f->kind != FINDING_REFUSED ||
+		    plan->preds[pick].kind == FINDING_REFUSED)
+			used[pick] = true;
+	}
+	for (j = 0; j < plan->nr_preds; j++) {
+		const struct prediction *p = &plan->preds[j];
+		struct tl_finding *f;
+
+		if (used[j])
+			continue;
+		/* a refused hazard was predicted: show it as not observed */
+		f = new_finding(tl, p->kind, NULL);
+		if (!f) {
+			free(used);
+			return ENOMEM_RET;
+		}
+		f->observed = false;
+		f->predicted = true;
+		f->plan_obj = p->obj;
+		f->line = p->line;
+		f->size = p->size;
+		if (p->obj >= 0 && p->obj < plan->nr_objs)
+			snprintf(f->name, sizeof(f->name), "%.*s",
+				 KMLAB_NAME_LEN, plan->objs[p->obj].name);
+		snprintf(f->pred_msg, sizeof(f->pred_msg), "%s", p->msg);
+	}
+	free(used);
+	return 0;
+}
+
+__u64 timeline_lost(const struct timeline *tl)
+{
+	__u64 n = tl->recursion_misses;
+	int i;
+
+	for (i = 0; i < KMLAB_LOST_MAX; i++)
+		n += tl->lost[i];
+	return n;
+}
+
+int timeline_count(const struct timeline *tl, int kind)
+{
+	int i, n = 0;
+
+	for (i = 0; i < tl->nr_finds; i++)
+		if (tl->finds[i].observed &&
+		    (kind == FINDING_MAX || (int)tl->finds[i].kind == kind))
+			n++;
+	return n;
+}
+
+const char *timeline_verdict(const struct timeline *tl)
+{
+	if (timeline_lost(tl) || !tl->loaded || !tl->unloaded)
+		return "inconclusive";
+	return timeline_count(tl, FINDING_MAX) ? "findings" : "clean";
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What the observer saw, rebuilt from its events: one entry per object
+ * the module allocated (with its accesses and its free), and the findings
+ * drawn from them.  Pure: no libbpf, so unit tests feed it fake events.
+ */
+#ifndef KMLAB_TIMELINE_H
+#define KMLAB_TIMELINE_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "../bpf/kmlab.h"
+#include "findings.h"
+
+struct plan;
+
+/* one plan step that touched an object: access, refusal, note */
+struct tl_step {
+	__u64 ts;
+	__u16 op;		/* enum kmlab_opcode */
+	__u16 reason;		/* enum kmlab_reason */
+	__s32 result;
+	__u32 line;
+	__u32 flags;		/* KMLAB_STEP_* */
+	bool late;		/* observer: inside a freed object */
+	__u64 off, len;
+	__u8 data[KMLAB_EV_DATA_LEN];
+};
+
+struct tl_object {
+	__u64 ptr;
+	char name[KMLAB_EV_NAME_LEN];	/* plan name, "" if unknown */
+	char cache[KMLAB_EV_NAME_LEN];	/* kmem_cache name, "" for kmalloc */
+	int plan_obj;		/* index in the plan, -1 if unknown */
+	__u32 line;		/* plan line of the allocation */
+	bool seen_alloc;	/* the observer saw the allocation */
+	bool freed, leaked;
+	__u64 size_req, size_alloc;
+	__u64 alloc_ts, alloc_site;
+	__u64 free_ts, free_site;
+	__u32 free_line;	/* plan line of the free, 0 if unknown */
+	__u32 next_free_line;	/* a free step seen, its kmem event not yet */
+	struct tl_step *steps;
+	int nr_steps, cap_steps;
+};
+
+struct tl_finding {
+	enum finding_kind kind;
+	int object;		/* index in tl->objs, -1 if none */
+	char name[KMLAB_EV_NAME_LEN];
+	int plan_obj;		/* -1 if unknown */
+	__u32 line;		/* plan line, 0 if unknown */
+	__u64 size;
+	__u64 site, site2;	/* e.g. 2nd and 1st free */
+	__u64 ts;
+	__u64 age_ns;		/* leak: age at unload; late: since free */
+	__u64 off, len;
+	bool is_read;
+	bool has_data;
+	__u8 data[KMLAB_EV_DATA_LEN];
+	__u16 reason;		/* refused: enum kmlab_reason */
+	bool line_from_step;	/* line is the op's, not the alloc's */
+	bool predicted, observed;
+	char pred_msg[160];
+};
+
+struct timeline {
+	char module[KMLAB_MOD_NAME_LEN];
+	bool loaded, unloaded;
+	__u64 t0;		/* first event or module load, ns */
+	__u64 unload_ts;
+	__u64 text_base, text_len;	/* the module's core text */
+	__u64 init_base, init_len;	/* and its init text */
+	struct tl_object *objs;
+	int nr_objs, cap_objs;
+	struct tl_finding *finds;
+	int nr_finds, cap_finds;
+	__u64 events;		/* received */
+	__u64 lost[KMLAB_LOST_MAX];	/* from the observer's counters */
+	__u64 recursion_misses;
+	__u64 late_unconfirmed;	/* module said late, observer saw no free */
+};
+
+void timeline_init(struct timeline *tl, const char *module);
+void timeline_free(struct timeline *tl);
+/* Fold one ring buffer event in; returns 0 or -ENOMEM. */
+int timeline_add(struct timeline *tl, const struct kmlab_event *e);
+/* An object still in the live map after module_free: a leak. */
+int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v);
+/* Mark findings the verifier predicted; add predicted-only ones. */
+int timeline_match(struct timeline *tl, const struct plan *plan);
+/* Events the observer could not deliver or track: not clean if > 0. */
+__u64 timeline_lost(const struct timeline *tl);
+/* Observed findings of @kind (FINDING_MAX: all kinds). */
+int timeline_count(const struct timeline *tl, int kind);
+/* "clean", "findings" or "inconclusive" */
+const char *timeline_verdict(const struct timeline *tl);
+
+#endif /* KMLAB_TIMELINE_H */

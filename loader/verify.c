@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The verifier: runs the IR on an abstract heap and predicts, before
+ * anything runs, what the data plane and the observer will see.
+ *
+ * Plans are straight-line code, so this is exact except for repeat
+ * blocks: their body runs twice here, and what the second pass finds
+ * is counted for every iteration after the first.  Phases run in order
+ * LOAD, DEMAND (once, as `kmlab run` triggers it), UNLOAD.
+ *
+ * A wrong-family or interior free counts as a free: the data plane
+ * either does it (the lesson) or refuses it and frees the object
+ * itself at unload.  Either way the plan no longer owns it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "diag.h"
+#include "plan.h"
+
+#define PAGE		4096ULL
+#define MAX_PREDS	256
+
+enum obj_state {
+	ST_NONE,	/* not allocated yet */
+	ST_LIVE,
+	ST_FREED,
+	ST_FORGOTTEN,	/* pointer dropped: leaked */
+	ST_FAILED,	/* the allocation returned NULL */
+};
+
+struct obj {
+	enum obj_state st;
+	int alloc_line, free_line, forget_line;
+	unsigned long long size;	/* requested bytes */
+	unsigned long long real;	/* what the allocator hands out */
+	unsigned long long order;	/* pages: order; exact: size */
+	int cache;			/* FAM_CACHE: its cache */
+	int live;			/* FAM_SLAB: objects allocated */
+	const char *fn;			/* allocating function */
+};
+
+struct vm {
+	struct plan *plan;
+	struct obj objs[KMLAB_MAX_OBJS];
+	int *match;			/* REPEAT <-> REPEAT_END */
+	int failed;			/* out of memory */
+};
+
+static const char *const op_names[KMLAB_OP_MAX] = {
+	[KMLAB_OP_KMALLOC]	= "kmalloc",
+	[KMLAB_OP_KZALLOC]	= "kzalloc",
+	[KMLAB_OP_KCALLOC]	= "kcalloc",
+	[KMLAB_OP_KREALLOC]	= "krealloc",
+	[KMLAB_OP_KVMALLOC]	= "kvmalloc",
+	[KMLAB_OP_VMALLOC]	= "vmalloc",
+	[KMLAB_OP_VZALLOC]	= "vzalloc",
+	[KMLAB_OP_CACHE_CREATE]	= "kmem_cache_create",
+	[KMLAB_OP_CACHE_ALLOC]	= "kmem_cache_alloc",
+	[KMLAB_OP_CACHE_DESTROY] = "kmem_cache_destroy",
+	[KMLAB_OP_ALLOC_PAGES]	= "alloc_pages",
+	[KMLAB_OP_GET_FREE_PAGES] = "__get_free_pages",
+	[KMLAB_OP_PAGES_EXACT]	= "alloc_pages_exact",
+	[KMLAB_OP_ALLOC_PERCPU]	= "alloc_percpu",
+	[KMLAB_OP_KFREE]	= "kfree",
+	[KMLAB_OP_KVFREE]	= "kvfree",
+	[KMLAB_OP_VFREE]	= "vfree",
+	[KMLAB_OP_CACHE_FREE]	= "kmem_cache_free",
+	[KMLAB_OP_FREE_PAGES]	= "free_pages",
+	[KMLAB_OP_FREE_PAGES_EXACT] = "free_pages_exact",
+	[KMLAB_OP_FREE_PERCPU]	= "free_percpu",
+	[KMLAB_OP_WRITE]	= "write",
+	[KMLAB_OP_READ]		= "read",
+	[KMLAB_OP_FORGET]	= "forget",
+};
+
+static unsigned long long pages_order(unsigned long long size)
+{
+	unsigned long long order = 0;
+
+	while ((PAGE << order) < size && order < 63)
+		order++;
+	return order;
+}
+
+/* What kmalloc(size) really gives on x86-64 SLUB (6.1): ksize(). */
+unsigned long long kmalloc_real_size(unsigned long long size)
+{
+	static const unsigned long long classes[] = {
+		8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (size <= classes[i])
+			return classes[i];
+	return PAGE << pages_order(size);	/* a page allocation */
+}
+
+static unsigned long long align_up(unsigned long long v, unsigned long long a)
+{
+	return (v + a - 1) / a * a;
+}
+
+static const char *name(const struct vm *vm, int obj)
+{
+	return vm->plan->objs[obj].name;
+}
+
+static void predict(struct vm *vm, struct kmlab_ir_op *op,
+		    enum finding_kind kind, int obj, int line, int line2,
+		    unsigned long long mult, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
+
+static void predict(struct vm *vm, struct kmlab_ir_op *op,
+		    enum finding_kind kind, int obj, int line, int line2,
+		    unsigned long long mult, const char *fmt, ...)
+{
+	struct plan *plan = vm->plan;
+	struct prediction *p;
+	va_list ap;
+	int i;
+
+	if (op)
+		op->flags |= KMLAB_OPF_HAZARD;
+	for (i = 0; i < plan->nr_preds; i++) {
+		p = &plan->preds[i];
+		if (p->kind == kind && p->obj == obj && p->line == line &&
+		    p->line2 == line2) {
+			mult = mult > ~0ULL - p->count ? ~0ULL : mult + p->count;
+			p->count = mult > 0xffffffffULL ? 0xffffffffU : mult;
+			return;
+		}
+	}
+	if (plan->nr_preds == MAX_PREDS)
+		return;
+	p = &plan->preds[plan->nr_preds++];
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	p->obj = obj;
+	p->line = line;
+	p->line2 = line2;
+	p->size = obj >= 0 ? vm->objs[obj].size : 0;
+	p->count = mult > 0xffffffffULL ? 0xffffffffU : mult;
+	va_start(ap, fmt);
+	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
+	va_end(ap);
+}
+
+static void do_alloc(struct vm *vm, struct kmlab_ir_op *op,
+		     unsigned long long mult)
+{
+	struct obj *o = &vm->objs[op->obj], *c;
+	int fam = vm->plan->objs[op->obj].family;
+
+	if (op->code == KMLAB_OP_KREALLOC && o->st == ST_FREED) {
+		predict(vm, op, FINDING_LATE_ACCESS, op->obj, op->line,
+			o->free_line, mult,
+			"krealloc reads %s, which line %d already freed: it copies memory that is no longer %s's.",
+			name(vm, op->obj), o->free_line, name(vm, op->obj));
+	} else if (o->st == ST_LIVE && op->code != KMLAB_OP_KREALLOC) {
+		if (o->alloc_line == (int)op->line)
+			predict(vm, op, FINDING_LEAK, op->obj, o->alloc_line,
+				op->line, mult,
+				"each time line %d runs again it stores a new pointer in %s while the previous object is still allocated: that object can never be freed.",
+				op->line, name(vm, op->obj));
+		else
+			predict(vm, op, FINDING_LEAK, op->obj, o->alloc_line,
+				op->line, mult,
+				"line %d stores a new pointer in %s while the object from line %d is still allocated: that object can never be freed.",
+				op->line, name(vm, op->obj), o->alloc_line);
+		if (fam == KMLAB_FAM_CACHE && o->cache >= 0)
+			vm->objs[o->cache].live--;	/* lost, not freed */
+	}
+	o->st = ST_LIVE;
+	o->alloc_line = op->line;
+	o->fn = op_names[op->code];
+	o->size = op->size;
+	o->order = op->size;
+	o->cache = -1;
+	switch (op->code) {
+	case KMLAB_OP_KCALLOC:
+		if (op->size > ~0ULL / op->count) {
+			o->st = ST_FAILED;
+			predict(vm, NULL, FINDING_FAILED_ALLOC, op->obj,
+				op->line, 0, mult,
+				"kcalloc(%u, %llu) overflows when it multiplies n by size, so it returns NULL instead of a short buffer.",
+				op->count, op->size);
+			return;
+		}
+		o->size = op->size * op->count;
+		o->real = kmalloc_real_size(o->size);
+		break;
+	case KMLAB_OP_KMALLOC:
+	case KMLAB_OP_KZALLOC:
+	case KMLAB_OP_KREALLOC:
+	case KMLAB_OP_KVMALLOC:
+		o->real = kmalloc_real_size(o->size);
+		break;
+	case KMLAB_OP_VMALLOC:
+	case KMLAB_OP_VZALLOC:
+	case KMLAB_OP_PAGES_EXACT:
+		o->real = align_up(o->size, PAGE);
+		break;
+	case KMLAB_OP_ALLOC_PERCPU:
+		o->real = align_up(o->size, 8);
+		break;
+	case KMLAB_OP_ALLOC_PAGES:
+	case KMLAB_OP_GET_FREE_PAGES:
+		o->size = o->real = PAGE << op->size;
+		break;
+	case KMLAB_OP_CACHE_CREATE:
+		o->live = 0;
+		o->real = o->size;
+		/* debug layouts keep ksize() at the object size */
+		if (!(op->flags & (KMLAB_SLAB_RED_ZONE | KMLAB_SLAB_POISON)))
+			o->real = align_up(o->size,
+					   op->flags & KMLAB_SLAB_HWCACHE ? 64 :
+					   op->off > 8 ? op->off : 8);
+		break;
+	case KMLAB_OP_CACHE_ALLOC:
+		c = &vm->objs[op->arg];
+		if (c->st != ST_LIVE) {
+			o->st = ST_FAILED;
+			predict(vm, op, FINDING_REFUSED, op->obj, op->line,
+				c->free_line, mult,
+				"the cache %s was destroyed at line %d, so there is nothing to allocate %s from.",
+				name(vm, op->arg), c->free_line,
+				name(vm, op->obj));
+			return;
+		}
+		o->cache = op->arg;
+		o->size = c->size;
+		o->real = c->real;
+		c->live++;
+		break;
+	}
+}
+
+/* Which families @code frees correctly. */
+static int frees_family(int code, int fam)
+{
+	switch (code) {
+	case KMLAB_OP_KFREE:
+		return fam == KMLAB_FAM_KMALLOC;
+	case KMLAB_OP_KVFREE:
+		return fam == KMLAB_FAM_KMALLOC || fam == KMLAB_FAM_KVMALLOC ||
+		       fam == KMLAB_FAM_VMALLOC;
+	case KMLAB_OP_VFREE:
+		return fam == KMLAB_FAM_VMALLOC;
+	case KMLAB_OP_CACHE_FREE:
+		return fam == KMLAB_FAM_CACHE;
+	case KMLAB_OP_FREE_PAGES:
+		return fam == KMLAB_FAM_PAGES || fam == KMLAB_FAM_GFP_PAGES;
+	case KMLAB_OP_FREE_PAGES_EXACT:
+		return fam == KMLAB_FAM_PAGES_EXACT;
+	case KMLAB_OP_FREE_PERCPU:
+		return fam == KMLAB_FAM_PERCPU;
+	case KMLAB_OP_CACHE_DESTROY:
+		return fam == KMLAB_FAM_SLAB;
+	}
+	return 0;
+}
+
+static void do_free(struct vm *vm, struct kmlab_ir_op *op,
+		    unsigned long long mult)
+{
+	struct obj *o = &vm->objs[op->obj];
+	int fam = vm->plan->objs[op->obj].family;
+	const char *fn = op_names[op->code], *n = name(vm, op->obj);
+
+	switch (o->st) {
+	case ST_NONE:
+	case ST_FAILED:
+		return;		/* freeing NULL does nothing */
+	case ST_FORGOTTEN:
+		predict(vm, op, FINDING_REFUSED, op->obj, op->line,
+			o->forget_line, mult,
+			"%s was forgotten at line %d, so there is no pointer left to free.",
+			n, o->forget_line);
+		return;
+	case ST_FREED:
+		predict(vm, op, FINDING_DOUBLE_FREE, op->obj, op->line,
+			o->free_line, mult,
+			"%s is freed again here, but line %d already freed it: the allocator's bookkeeping for that memory gets corrupted.",
+			n, o->free_line);
+		return;
+	case ST_LIVE:
+		break;
+	}
+	if (!frees_family(op->code, fam)) {
+		predict(vm, op, FINDING_WRONG_FREE, op->obj, op->line,
+			o->alloc_line, mult,
+			"%s came from %s (line %d) but is given to %s: only the allocator that handed memory out can take it back.",
+			n, o->fn, o->alloc_line, fn);
+	} else if (op->code == KMLAB_OP_CACHE_FREE && op->arg != (__u32)o->cache) {
+		predict(vm, op, FINDING_WRONG_FREE, op->obj, op->line,
+			o->alloc_line, mult,
+			"%s came from cache %s (line %d) but is freed to cache %s: a cache can only take back its own objects.",
+			n, o->cache >= 0 ? name(vm, o->cache) : "?",
+			o->alloc_line, name(vm, op->arg));
+	} else if ((op->code == KMLAB_OP_FREE_PAGES ||
+		    op->code == KMLAB_OP_FREE_PAGES_EXACT) &&
+		   op->size != o->order) {
+		predict(vm, op, FINDING_WRONG_FREE, op->obj, op->line,
+			o->alloc_line, mult,
+			"%s was allocated with %s %llu (line %d) but freed with %s %llu: the page allocator frees exactly what it is told.",
+			n, fam == KMLAB_FAM_PAGES_EXACT ? "size" : "order",
+			o->order, o->alloc_line,
+			fam == KMLAB_FAM_PAGES_EXACT ? "size" : "order",
+			(unsigned long long)op->size);
+	} else if (op->off) {
+		predict(vm, op, FINDING_INTERIOR_FREE, op->obj, op->line,
+			o->alloc_line, mult,
+			"%s gets %s + %llu, an address inside the object from line %d rather than its start: the allocator cannot find the object there.",
+			fn, n, (unsigned long long)op->off, o->alloc_line);
+	} else if (op->code == KMLAB_OP_CACHE_DESTROY && o->live > 0) {
+		predict(vm, op, FINDING_REFUSED, op->obj, op->line,
+			o->alloc_line, mult,
+			"cache %s still has %d object%s in use, so kmem_cache_destroy would complain \"Objects remaining\": free them first.",
+			n, o->live, o->live > 1 ? "s" : "");
+		return;		/* refused: the cache stays */
+	}
+	o->st = ST_FREED;
+	o->free_line = op->line;
+	if (fam == KMLAB_FAM_CACHE && o->cache >= 0)
+		vm->objs[o->cache].live--;
+}
+
+static void do_access(struct vm *vm, struct kmlab_ir_op *op,
+		      unsigned long long mult)
+{
+	struct obj *o = &vm->objs[op->obj];
+	const char *what = op->code == KMLAB_OP_WRITE ? "write" : "read";
+	const char *n = name(vm, op->obj);
+	unsigned long long end = op->off + op->len;
+
+	if (end < op->off)
+		end = ~0ULL;
+	switch (o->st) {
+	case ST_FREED:
+		predict(vm, op, FINDING_LATE_ACCESS, op->obj, op->line,
+			o->free_line, mult,
+			"this %s touches %s after line %d freed it: the memory may already belong to someone else.",
+			what, n, o->free_line);
+		return;
+	case ST_FORGOTTEN:
+	case ST_FAILED:
+	case ST_NONE:
+		predict(vm, op, FINDING_REFUSED, op->obj, op->line,
+			o->st == ST_FORGOTTEN ? o->forget_line : o->alloc_line,
+			mult, o->st == ST_FORGOTTEN ?
+			"%s was forgotten at line %d, so there is no pointer to %s through." :
+			"%s is NULL (its allocation at line %d failed), so there is nothing to %s.",
+			n, o->st == ST_FORGOTTEN ? o->forget_line : o->alloc_line,
+			what);
+		return;
+	case ST_LIVE:
+		break;
+	}
+	if (end > o->real)
+		predict(vm, op, FINDING_OVERFLOW, op->obj, op->line,
+			o->alloc_line, mult,
+			"bytes %llu..%llu go past the %llu bytes the allocator really gave %s (line %d): this %s lands in someone else's memory.",
+			(unsigned long long)op->off, end, o->real, n,
+			o->alloc_line, what);
+	else if (end > o->size)
+		predict(vm, op, FINDING_OVERFLOW, op->obj, op->line,
+			o->alloc_line, mult,
+			"bytes %llu..%llu go past the %llu bytes asked for at line %d; the allocator rounded up to %llu, so only a checker notices.",
+			(unsigned long long)op->off, end, o->size,
+			o->alloc_line, o->real);
+}
+
+static void do_forget(struct vm *vm, struct kmlab_ir_op *op,
+		      unsigned long long mult)
+{
+	struct obj *o = &vm->objs[op->obj];
+
+	if (o->st != ST_LIVE)
+		return;
+	predict(vm, op, FINDING_LEAK, op->obj, o->alloc_line, op->line, mult,
+		"line %d forgets the only pointer to %s (allocated at line %d): nobody can free it any more.",
+		op->line, name(vm, op->obj), o->alloc_line);
+	o->st = ST_FORGOTTEN;
+	o->forget_line = op->line;
+	if (vm->plan->objs[op->obj].family == KMLAB_FAM_CACHE && o->cache >= 0)
+		vm->objs[o->cache].live--;
+}
+
+static void run(struct vm *vm, int from, int to, unsigned long long mult)
+{
+	struct kmlab_ir_op *op;
+	unsigned long long n;
+	int i;
+
+	for (i = from; i < to; i++) {
+		op = &vm->plan->ops[i];
+		if (op->code == KMLAB_OP_REPEAT) {
+			n = op->count;
+			run(vm, i + 1, vm->match[i], mult);
+			if (n > 1)	/* the steady state, n - 1 times */
+				run(vm, i + 1, vm->match[i],
+				    n - 1 > ~0ULL / mult ? ~0ULL : mult * (n - 1));
+			i = vm->match[i];
+		} else if (op->code == KMLAB_OP_FORGET) {
+			do_forget(vm, op, mult);
+		} else if (op->code == KMLAB_OP_WRITE ||
+			   op->code == KMLAB_OP_READ) {
+			do_access(vm, op, mult);
+		} else if (op->code >= KMLAB_OP_KFREE &&
+			   op->code <= KMLAB_OP_FREE_PERCPU) {
+			do_free(vm, op, mult);
+		} else if (op->code == KMLAB_OP_CACHE_DESTROY) {
+			do_free(vm, op, mult);
+		} else if (op->code >= KMLAB_OP_KMALLOC &&
+			   op->code <= KMLAB_OP_ALLOC_PERCPU) {
+			do_alloc(vm, op, mult);
+		}
+	}
+}
+
+static int by_line(const void *a, const void *b)
+{
+	const struct prediction *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->line2 != y->line2)
+		return x->line2 < y->line2 ? -1 : 1;
+	return x->kind - y->kind;
+}
+
+int verify_plan(struct plan *plan, struct diag_list *diags)
+{
+	struct vm vm = { .plan = plan };
+	int stack[KMLAB_MAX_DEPTH + 1], depth = 0, i;
+	struct kmlab_ir_op *op;
+	struct obj *o;
+
+	plan->preds = calloc(MAX_PREDS, sizeof(*plan->preds));
+	vm.match = calloc(plan->nr_ops + 1, sizeof(*vm.match));
+	if (!plan->preds || !vm.match) {
+		free(vm.match);
+		diag_add(diags, DIAG_ERROR, 1, 0, 1, "free some memory",
+			 "out of memory");
+		return -1;
+	}
+	for (i = 0; i < plan->nr_ops; i++) {
+		if (plan->ops[i].code == KMLAB_OP_REPEAT && depth <= KMLAB_MAX_DEPTH)
+			stack[depth++] = i;
+		else if (plan->ops[i].code == KMLAB_OP_REPEAT_END && depth > 0)
+			vm.match[stack[--depth]] = i;
+	}
+	for (i = 0; i < plan->nr_objs; i++)
+		vm.objs[i].cache = -1;
+	run(&vm, 0, plan->nr_ops, 1);
+	free(vm.match);
+
+	/* what the plan never frees, it leaks on purpose */
+	for (i = 0; i < plan->nr_objs; i++) {
+		o = &vm.objs[i];
+		if (o->st != ST_LIVE)
+			continue;
+		if (plan->nr_ops == KMLAB_MAX_OPS) {
+			diag_add(diags, DIAG_ERROR, o->alloc_line, 0, 1,
+				 "free the objects you do not mean to leak, or use fewer statements",
+				 "no room for the op that leaks '%s' (more than %d ops)",
+				 plan->objs[i].name, KMLAB_MAX_OPS);
+			return -1;
+		}
+		op = &plan->ops[plan->nr_ops++];
+		memset(op, 0, sizeof(*op));
+		op->code = KMLAB_OP_FORGET;
+		op->phase = KMLAB_PHASE_UNLOAD;
+		op->line = o->alloc_line;
+		op->obj = i;
+		op->flags = KMLAB_OPF_HAZARD;
+		if (plan->objs[i].family == KMLAB_FAM_SLAB)
+			predict(&vm, NULL, FINDING_LEAK, i, o->alloc_line, 0, 1,
+				"the cache %s (line %d) is never destroyed: it outlives the module that created it.",
+				plan->objs[i].name, o->alloc_line);
+		else
+			predict(&vm, NULL, FINDING_LEAK, i, o->alloc_line, 0, 1,
+				"%s (%llu bytes, line %d) is never freed: it is still allocated when the module unloads.",
+				plan->objs[i].name, o->size, o->alloc_line);
+	}
+	qsort(plan->preds, plan->nr_preds, sizeof(*plan->preds), by_line);
+	return 0;
+}

@@ -1,0 +1,657 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Op execution with the real kernel API.
+ *
+ * Every op emits one kmlab_step event.  Allocations emit after the call
+ * (ptr = the new object); frees emit just BEFORE the call, with the
+ * pointer about to be freed, so a BPF program can match the kfree that
+ * follows.  Refused ops emit -EPERM and the reason; failed allocations
+ * -ENOMEM and KMLAB_FAILED.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include "kmlab_dp.h"
+
+static DEFINE_SPINLOCK(kmlab_lock);
+static atomic_t cache_seq = ATOMIC_INIT(0);
+
+struct exec_ctx {
+	struct kmlab_plan *p;
+	enum kmlab_phase phase;
+	int atomic;			/* open atomic sections */
+	u32 kind[KMLAB_MAX_DEPTH];
+	unsigned long irq[KMLAB_MAX_DEPTH];
+	int loops;
+	u32 start[KMLAB_MAX_DEPTH];	/* REPEAT index of each open loop */
+	u32 left[KMLAB_MAX_DEPTH];
+};
+
+static const char *const fam_names[KMLAB_FAM_MAX] = {
+	[KMLAB_FAM_NONE] = "none",
+	[KMLAB_FAM_KMALLOC] = "kmalloc",
+	[KMLAB_FAM_VMALLOC] = "vmalloc",
+	[KMLAB_FAM_KVMALLOC] = "kvmalloc",
+	[KMLAB_FAM_CACHE] = "cache",
+	[KMLAB_FAM_PAGES] = "pages",
+	[KMLAB_FAM_GFP_PAGES] = "gfp_pages",
+	[KMLAB_FAM_PAGES_EXACT] = "pages_exact",
+	[KMLAB_FAM_PERCPU] = "percpu",
+	[KMLAB_FAM_SLAB] = "slab",
+};
+
+const char *kmlab_fam_name(u32 fam)
+{
+	return fam < KMLAB_FAM_MAX ? fam_names[fam] : "unknown";
+}
+
+static gfp_t to_gfp(u32 g)
+{
+	gfp_t gfp = 0;
+
+	if (g & KMLAB_GFP_KERNEL)
+		gfp |= GFP_KERNEL;
+	if (g & KMLAB_GFP_ATOMIC)
+		gfp |= GFP_ATOMIC;
+	if (g & KMLAB_GFP_NOWAIT)
+		gfp |= GFP_NOWAIT;
+	if (g & KMLAB_GFP_ZERO)
+		gfp |= __GFP_ZERO;
+	if (g & KMLAB_GFP_NOWARN)
+		gfp |= __GFP_NOWARN;
+	if (g & KMLAB_GFP_ACCOUNT)
+		gfp |= __GFP_ACCOUNT;
+	if (g & KMLAB_GFP_NORETRY)
+		gfp |= __GFP_NORETRY;
+	if (g & KMLAB_GFP_DMA32)
+		gfp |= __GFP_DMA32;
+	return gfp;
+}
+
+static slab_flags_t to_slab_flags(u32 f)
+{
+	slab_flags_t flags = 0;
+
+	if (f & KMLAB_SLAB_POISON)
+		flags |= SLAB_POISON;
+	if (f & KMLAB_SLAB_RED_ZONE)
+		flags |= SLAB_RED_ZONE;
+	if (f & KMLAB_SLAB_CONSISTENCY)
+		flags |= SLAB_CONSISTENCY_CHECKS;
+	if (f & KMLAB_SLAB_STORE_USER)
+		flags |= SLAB_STORE_USER;
+	if (f & KMLAB_SLAB_HWCACHE)
+		flags |= SLAB_HWCACHE_ALIGN;
+	return flags;
+}
+
+/* Would this op sleep?  Then it must not run in an atomic section. */
+static bool may_sleep(const struct kmlab_plan *p, const struct kmlab_ir_op *op)
+{
+	switch (op->code) {
+	case KMLAB_OP_VMALLOC:
+	case KMLAB_OP_VZALLOC:
+	case KMLAB_OP_CACHE_CREATE:
+	case KMLAB_OP_CACHE_DESTROY:
+	case KMLAB_OP_PAUSE:
+		return true;
+	case KMLAB_OP_VFREE:
+	case KMLAB_OP_KVFREE:
+		/* vfree() may sleep outside interrupts */
+		return p->st[op->obj].state != KMLAB_EMPTY &&
+		       is_vmalloc_addr(p->st[op->obj].ptr);
+	}
+	return op->gfp & KMLAB_GFP_KERNEL;
+}
+
+static void step_init(struct exec_ctx *x, const struct kmlab_ir_op *op,
+		      u32 idx, struct kmlab_step *s)
+{
+	struct kmlab_plan *p = x->p;
+	bool has_obj = op->code != KMLAB_OP_NOP && op->code < KMLAB_OP_REPEAT;
+
+	memset(s, 0, sizeof(*s));
+	s->size = op->size;
+	s->off = op->off;
+	s->len = op->len;
+	s->line = op->line;
+	s->obj = op->obj;
+	s->op = op->code;
+	s->phase = op->phase;
+	s->name = "";
+	if (has_obj) {
+		s->family = p->objs[op->obj].family;
+		s->name = p->objs[op->obj].name;
+		s->ptr = (unsigned long)p->st[op->obj].ptr;
+	}
+	if (op->code == KMLAB_OP_REPEAT || op->code == KMLAB_OP_PAUSE)
+		s->size = op->count;
+	if (p->in_init)
+		s->flags |= KMLAB_STEP_INIT;
+}
+
+static void emit_refused(struct kmlab_step *s, enum kmlab_reason why)
+{
+	s->result = -EPERM;
+	s->reason = why;
+	kmlab_emit(s);
+}
+
+/* Page families carry the pfn in data[0..7]: kmem's page events use it. */
+static void note_pfn(struct kmlab_step *s, const void *addr)
+{
+	u64 pfn = page_to_pfn(virt_to_page(addr));
+
+	memcpy(s->data, &pfn, sizeof(pfn));
+}
+
+static u64 cache_users(const struct kmlab_plan *p, const void *cache)
+{
+	u64 n = 0;
+	u32 i;
+
+	for (i = 0; i < p->hdr.nr_objs; i++) {
+		if (p->objs[i].family == KMLAB_FAM_CACHE &&
+		    p->st[i].cache == cache &&
+		    (p->st[i].state == KMLAB_LIVE ||
+		     p->st[i].state == KMLAB_FORGOTTEN))
+			n++;
+	}
+	return n;
+}
+
+static void mark_damaged(struct kmlab_plan *p, const void *cache)
+{
+	u32 i;
+
+	for (i = 0; i < p->hdr.nr_objs; i++) {
+		if (p->objs[i].family == KMLAB_FAM_SLAB &&
+		    p->st[i].ptr == cache && p->st[i].state == KMLAB_LIVE)
+			p->st[i].damaged = true;
+	}
+}
+
+static void do_cache_create(struct kmlab_plan *p, const struct kmlab_ir_op *op,
+			    struct kmlab_obj *o)
+{
+	char name[KMLAB_NAME_LEN + 16];
+
+	/* a unique name: SLUB's sysfs rejects duplicates of debug caches */
+	snprintf(name, sizeof(name), "kmlab_%s_%d", p->objs[op->obj].name,
+		 atomic_inc_return(&cache_seq));
+	o->ptr = kmem_cache_create(name, op->size, op->off,
+				   to_slab_flags(op->flags), NULL);
+	o->req = 0;
+	o->real = 0;
+}
+
+/* Run one allocating op; the event goes out after the call. */
+static void do_alloc(struct exec_ctx *x, const struct kmlab_ir_op *op,
+		     struct kmlab_step *s)
+{
+	struct kmlab_plan *p = x->p;
+	struct kmlab_obj *o = &p->st[op->obj], n = {};
+	gfp_t gfp = to_gfp(op->gfp);
+	u32 fam = p->objs[op->obj].family;
+
+	n.size = op->size;
+	n.req = op->size;
+	n.gfp = gfp;
+	switch (op->code) {
+	case KMLAB_OP_KMALLOC:
+		n.ptr = kmalloc(op->size, gfp);
+		break;
+	case KMLAB_OP_KZALLOC:
+		n.ptr = kzalloc(op->size, gfp);
+		break;
+	case KMLAB_OP_KCALLOC:
+		n.req = op->size * op->count;
+		n.ptr = kcalloc(op->count, op->size, gfp);
+		break;
+	case KMLAB_OP_KREALLOC:
+		if (o->state == KMLAB_FREED) {
+			pr_warn_ratelimited("plan %s line %u: refused krealloc of freed %s: it would free it again; allocate it first\n",
+					    p->hdr.plan, op->line,
+					    p->objs[op->obj].name);
+			emit_refused(s, KMLAB_REFUSE_STATE);
+			return;
+		}
+		n.ptr = krealloc(o->state == KMLAB_LIVE ? o->ptr : NULL,
+				 op->size, gfp);
+		if (!n.ptr) {
+			/* like C: the old object stays where it was */
+			s->result = -ENOMEM;
+			s->reason = KMLAB_FAILED;
+			kmlab_emit(s);
+			return;
+		}
+		if (o->state == KMLAB_LIVE)
+			p->bytes -= min(p->bytes, o->req);
+		o->state = KMLAB_EMPTY;	/* krealloc freed or reused it */
+		break;
+	case KMLAB_OP_KVMALLOC:
+		n.ptr = kvmalloc(op->size, gfp);
+		break;
+	case KMLAB_OP_VMALLOC:
+		n.ptr = vmalloc(op->size);
+		break;
+	case KMLAB_OP_VZALLOC:
+		n.ptr = vzalloc(op->size);
+		break;
+	case KMLAB_OP_CACHE_CREATE:
+		do_cache_create(p, op, &n);
+		break;
+	case KMLAB_OP_CACHE_ALLOC:
+		if (p->st[op->arg].state != KMLAB_LIVE) {
+			pr_warn_ratelimited("plan %s line %u: refused kmem_cache_alloc from %s: the cache does not exist; create it first\n",
+					    p->hdr.plan, op->line,
+					    p->objs[op->arg].name);
+			emit_refused(s, KMLAB_REFUSE_STATE);
+			return;
+		}
+		n.cache = p->st[op->arg].ptr;
+		n.req = kmem_cache_size(n.cache);
+		n.ptr = kmem_cache_alloc(n.cache, gfp);
+		break;
+	case KMLAB_OP_ALLOC_PAGES:
+		n.page = alloc_pages(gfp, op->size);
+		n.ptr = n.page ? page_address(n.page) : NULL;
+		n.req = PAGE_SIZE << op->size;
+		break;
+	case KMLAB_OP_GET_FREE_PAGES:
+		n.ptr = (void *)__get_free_pages(gfp, op->size);
+		n.req = PAGE_SIZE << op->size;
+		break;
+	case KMLAB_OP_PAGES_EXACT:
+		n.ptr = alloc_pages_exact(op->size, gfp);
+		break;
+	case KMLAB_OP_ALLOC_PERCPU:
+		n.ptr = (void __force *)__alloc_percpu_gfp(op->size, 8, gfp);
+		break;
+	}
+	s->ptr = (unsigned long)n.ptr;
+	if (!n.ptr) {
+		/* like C: p = kmalloc() failing leaves p NULL */
+		memset(o, 0, sizeof(*o));
+		s->result = -ENOMEM;
+		s->reason = KMLAB_FAILED;
+		kmlab_emit(s);
+		return;
+	}
+	switch (fam) {
+	case KMLAB_FAM_KMALLOC:
+	case KMLAB_FAM_KVMALLOC:
+		n.real = is_vmalloc_addr(n.ptr) ? PAGE_ALIGN(n.req) :
+						  ksize(n.ptr);
+		break;
+	case KMLAB_FAM_CACHE:
+		n.real = n.req;
+		break;
+	case KMLAB_FAM_VMALLOC:
+	case KMLAB_FAM_PAGES_EXACT:
+		n.real = PAGE_ALIGN(n.req);
+		break;
+	case KMLAB_FAM_PAGES:
+	case KMLAB_FAM_GFP_PAGES:
+		n.real = n.req;
+		note_pfn(s, n.ptr);
+		break;
+	case KMLAB_FAM_PERCPU:
+		n.real = n.req;
+		break;
+	}
+	kmlab_guard_note_alloc(&n, fam, gfp);
+	/* a live object in the slot is simply overwritten: it leaks */
+	*o = n;
+	o->state = KMLAB_LIVE;
+	if (fam == KMLAB_FAM_PERCPU)
+		p->bytes += n.req * num_possible_cpus();
+	else
+		p->bytes += n.req;
+	kmlab_emit(s);
+}
+
+/* The real free call for an object (off != 0: an interior pointer). */
+static void free_obj(struct kmlab_plan *p, u16 code, struct kmlab_obj *o,
+		     u32 arg, u64 off)
+{
+	void *addr = o->ptr + off;
+
+	switch (code) {
+	case KMLAB_OP_KFREE:
+		kfree(addr);
+		break;
+	case KMLAB_OP_KVFREE:
+		kvfree(addr);
+		break;
+	case KMLAB_OP_VFREE:
+		vfree(addr);
+		break;
+	case KMLAB_OP_CACHE_FREE:
+		kmem_cache_free(p->st[arg].ptr, addr);
+		break;
+	case KMLAB_OP_FREE_PAGES:
+		if (o->page)
+			__free_pages(o->page, o->size);
+		else
+			free_pages((unsigned long)o->ptr, o->size);
+		break;
+	case KMLAB_OP_FREE_PAGES_EXACT:
+		free_pages_exact(o->ptr, o->req);
+		break;
+	case KMLAB_OP_FREE_PERCPU:
+		free_percpu((void __percpu __force *)o->ptr);
+		break;
+	}
+}
+
+static void do_free(struct exec_ctx *x, const struct kmlab_ir_op *op,
+		    struct kmlab_step *s)
+{
+	struct kmlab_plan *p = x->p;
+	struct kmlab_obj *o = &p->st[op->obj];
+	enum kmlab_reason why = kmlab_guard_free(p, op, s);
+	bool first = o->state == KMLAB_LIVE && !op->off;
+
+	s->ptr = (unsigned long)o->ptr + op->off;
+	if (why) {
+		emit_refused(s, why);
+		return;
+	}
+	if (o->page || p->objs[op->obj].family == KMLAB_FAM_GFP_PAGES)
+		note_pfn(s, o->ptr);
+	kmlab_emit(s);
+	free_obj(p, op->code, o, op->arg, op->off);
+	/*
+	 * A second or interior free was caught by SLUB and changes nothing
+	 * here; but SLUB's repair can leave the slab's object count wrong,
+	 * and kmem_cache_destroy() would then warn: keep that cache.
+	 */
+	if (!first)
+		mark_damaged(p, o->cache);
+	if (first) {
+		o->state = KMLAB_FREED;
+		if (p->objs[op->obj].family == KMLAB_FAM_PERCPU)
+			p->bytes -= min(p->bytes, o->req * num_possible_cpus());
+		else
+			p->bytes -= min(p->bytes, o->req);
+	}
+}
+
+static void do_access(struct exec_ctx *x, const struct kmlab_ir_op *op,
+		      struct kmlab_step *s)
+{
+	struct kmlab_plan *p = x->p;
+	struct kmlab_obj *o = &p->st[op->obj];
+	enum kmlab_reason why = kmlab_guard_access(p, op, s);
+	bool percpu = p->objs[op->obj].family == KMLAB_FAM_PERCPU;
+	u8 buf[64];
+	void *base;
+	u64 done, n;
+	int cpu;
+
+	s->ptr = (unsigned long)o->ptr;
+	if (why) {
+		emit_refused(s, why);
+		return;
+	}
+	cpu = get_cpu();
+	base = percpu ? per_cpu_ptr((void __percpu __force *)o->ptr, cpu) :
+			o->ptr;
+	if (op->code == KMLAB_OP_WRITE) {
+		memset(base + op->off, op->fill, op->len);
+		put_cpu();
+		kmlab_emit(s);
+		return;
+	}
+	for (done = 0; done < op->len; done += n) {
+		n = min_t(u64, sizeof(buf), op->len - done);
+		if (copy_from_kernel_nofault(buf, base + op->off + done, n)) {
+			s->flags |= KMLAB_STEP_FAULT;
+			s->result = -EFAULT;
+			break;
+		}
+		if (!done)
+			memcpy(s->data, buf, min_t(u64, n, KMLAB_DATA_LEN));
+		if (!(done & 0xffff) && !x->atomic) {
+			put_cpu();
+			cond_resched();
+			get_cpu();
+		}
+	}
+	put_cpu();
+	kmlab_emit(s);
+}
+
+static void do_destroy(struct exec_ctx *x, const struct kmlab_ir_op *op,
+		       struct kmlab_step *s)
+{
+	struct kmlab_plan *p = x->p;
+	struct kmlab_obj *o = &p->st[op->obj];
+	u64 users;
+
+	if (o->state != KMLAB_LIVE) {
+		pr_warn_ratelimited("plan %s line %u: refused kmem_cache_destroy of %s: it is not a live cache; create it first\n",
+				    p->hdr.plan, op->line,
+				    p->objs[op->obj].name);
+		emit_refused(s, KMLAB_REFUSE_STATE);
+		return;
+	}
+	if (o->damaged) {
+		pr_warn_ratelimited("plan %s line %u: refused kmem_cache_destroy of %s: SLUB caught a bad free in it and may count its objects wrongly, so it stays in the kernel\n",
+				    p->hdr.plan, op->line,
+				    p->objs[op->obj].name);
+		emit_refused(s, KMLAB_REFUSE_BUSY);
+		return;
+	}
+	users = cache_users(p, o->ptr);
+	if (users) {
+		pr_warn_ratelimited("plan %s line %u: refused kmem_cache_destroy of %s: %llu objects are still in it; free them first\n",
+				    p->hdr.plan, op->line,
+				    p->objs[op->obj].name, users);
+		emit_refused(s, KMLAB_REFUSE_BUSY);
+		return;
+	}
+	kmlab_emit(s);
+	kmem_cache_destroy(o->ptr);
+	o->state = KMLAB_FREED;
+}
+
+static void atomic_enter(struct exec_ctx *x, u32 kind)
+{
+	int d = x->atomic++;
+
+	x->kind[d] = kind;
+	if (d == 0 && kind == KMLAB_ATOMIC_IRQOFF)
+		spin_lock_irqsave(&kmlab_lock, x->irq[d]);
+	else if (d == 0)
+		spin_lock(&kmlab_lock);
+	else if (kind == KMLAB_ATOMIC_IRQOFF)
+		local_irq_save(x->irq[d]);
+	else
+		preempt_disable();
+}
+
+static void atomic_leave(struct exec_ctx *x)
+{
+	int d = --x->atomic;
+
+	if (d == 0 && x->kind[d] == KMLAB_ATOMIC_IRQOFF)
+		spin_unlock_irqrestore(&kmlab_lock, x->irq[d]);
+	else if (d == 0)
+		spin_unlock(&kmlab_lock);
+	else if (x->kind[d] == KMLAB_ATOMIC_IRQOFF)
+		local_irq_restore(x->irq[d]);
+	else
+		preempt_enable();
+}
+
+/* Run op idx; returns the index of the next op to look at. */
+static u32 exec_op(struct exec_ctx *x, u32 idx)
+{
+	struct kmlab_plan *p = x->p;
+	const struct kmlab_ir_op *op = &p->ops[idx];
+	struct kmlab_step s;
+
+	step_init(x, op, idx, &s);
+	if (x->atomic && may_sleep(p, op)) {
+		pr_warn_ratelimited("plan %s line %u: refused a sleeping call on %s inside an atomic section: use GFP_ATOMIC/NOWAIT or move it out of the section\n",
+				    p->hdr.plan, op->line, s.name);
+		emit_refused(&s, KMLAB_REFUSE_ATOMIC);
+		return idx + 1;
+	}
+	switch (op->code) {
+	case KMLAB_OP_REPEAT:
+		kmlab_emit(&s);
+		if (!op->count)
+			return p->match[idx] + 1;
+		x->start[x->loops] = idx;
+		x->left[x->loops++] = op->count;
+		return idx + 1;
+	case KMLAB_OP_REPEAT_END:
+		kmlab_emit(&s);
+		if (--x->left[x->loops - 1])
+			return x->start[x->loops - 1] + 1;
+		x->loops--;
+		return idx + 1;
+	case KMLAB_OP_ATOMIC:
+		atomic_enter(x, op->arg);
+		kmlab_emit(&s);
+		return idx + 1;
+	case KMLAB_OP_ATOMIC_END:
+		kmlab_emit(&s);
+		atomic_leave(x);
+		return idx + 1;
+	case KMLAB_OP_PAUSE:
+		kmlab_emit(&s);
+		msleep_interruptible(op->count);
+		return idx + 1;
+	case KMLAB_OP_NOP:
+		kmlab_emit(&s);
+		return idx + 1;
+	case KMLAB_OP_CACHE_DESTROY:
+		do_destroy(x, op, &s);
+		return idx + 1;
+	case KMLAB_OP_WRITE:
+	case KMLAB_OP_READ:
+		do_access(x, op, &s);
+		return idx + 1;
+	case KMLAB_OP_FORGET:
+		if (p->st[op->obj].state == KMLAB_LIVE) {
+			p->st[op->obj].state = KMLAB_FORGOTTEN;
+			kmlab_emit(&s);
+		} else {
+			pr_warn_ratelimited("plan %s line %u: refused forget of %s: it is not live; forget only allocated objects\n",
+					    p->hdr.plan, op->line, s.name);
+			emit_refused(&s, KMLAB_REFUSE_STATE);
+		}
+		return idx + 1;
+	}
+	if (op->code >= KMLAB_OP_KFREE && op->code <= KMLAB_OP_FREE_PERCPU)
+		do_free(x, op, &s);
+	else
+		do_alloc(x, op, &s);
+	return idx + 1;
+}
+
+int kmlab_run_phase(struct kmlab_plan *p, enum kmlab_phase phase)
+{
+	struct exec_ctx x = { .p = p, .phase = phase };
+	u64 steps = 0;
+	u32 i = 0;
+
+	while (i < p->hdr.nr_ops) {
+		if (p->ops[i].phase != phase) {
+			i++;
+			continue;
+		}
+		i = exec_op(&x, i);
+		if (!(++steps & 255) && !x.atomic)
+			cond_resched();
+	}
+	/* the check made blocks balanced; never leave a lock behind */
+	if (WARN_ON(x.atomic))
+		while (x.atomic)
+			atomic_leave(&x);
+	return 0;
+}
+
+/* The free op that matches an object's allocator, for reset. */
+static u16 own_free(const struct kmlab_plan *p, u32 i)
+{
+	switch (p->objs[i].family) {
+	case KMLAB_FAM_KMALLOC:
+		return KMLAB_OP_KFREE;
+	case KMLAB_FAM_KVMALLOC:
+		return KMLAB_OP_KVFREE;
+	case KMLAB_FAM_VMALLOC:
+		return KMLAB_OP_VFREE;
+	case KMLAB_FAM_CACHE:
+		return KMLAB_OP_KFREE;	/* 6.1 kfree finds its cache */
+	case KMLAB_FAM_PAGES:
+	case KMLAB_FAM_GFP_PAGES:
+		return KMLAB_OP_FREE_PAGES;
+	case KMLAB_FAM_PAGES_EXACT:
+		return KMLAB_OP_FREE_PAGES_EXACT;
+	case KMLAB_FAM_PERCPU:
+		return KMLAB_OP_FREE_PERCPU;
+	}
+	return KMLAB_OP_CACHE_DESTROY;
+}
+
+/*
+ * "reset": the UNLOAD phase, then free what is still live and was not
+ * forgotten (e.g. objects whose free was refused), then destroy plan
+ * caches left empty.  Forgotten objects are the plan's meant leaks.
+ */
+void kmlab_plan_reset(struct kmlab_plan *p)
+{
+	struct kmlab_ir_op op = { .phase = KMLAB_PHASE_UNLOAD };
+	struct exec_ctx x = { .p = p, .phase = KMLAB_PHASE_UNLOAD };
+	struct kmlab_step s;
+	u32 i;
+
+	kmlab_run_phase(p, KMLAB_PHASE_UNLOAD);
+	p->in_init = false;
+	for (i = 0; i < p->hdr.nr_objs; i++) {
+		struct kmlab_obj *o = &p->st[i];
+
+		if (o->state != KMLAB_LIVE ||
+		    p->objs[i].family == KMLAB_FAM_SLAB)
+			continue;
+		op.code = own_free(p, i);
+		op.obj = i;
+		op.line = p->objs[i].line;
+		step_init(&x, &op, i, &s);
+		pr_info("reset: %s of %s still live: freeing it\n",
+			kmlab_fam_name(p->objs[i].family), p->objs[i].name);
+		do_free(&x, &op, &s);
+	}
+	for (i = 0; i < p->hdr.nr_objs; i++) {
+		struct kmlab_obj *o = &p->st[i];
+		u64 users;
+
+		if (o->state != KMLAB_LIVE ||
+		    p->objs[i].family != KMLAB_FAM_SLAB)
+			continue;
+		users = cache_users(p, o->ptr);
+		if (users) {
+			pr_warn("reset: cache %s keeps %llu forgotten objects: left in the kernel, not destroyed\n",
+				p->objs[i].name, users);
+			continue;
+		}
+		op.code = KMLAB_OP_CACHE_DESTROY;
+		op.obj = i;
+		op.line = p->objs[i].line;
+		step_init(&x, &op, i, &s);
+		do_destroy(&x, &op, &s);
+	}
+}

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hazard policy: which defects the module runs for real.
+ *
+ * A hazard (second free, access after free, interior free, wrong-family
+ * free, access past the end) runs only where the kernel is known to
+ * survive it: on slab objects whose cache has SLAB_CONSISTENCY_CHECKS and
+ * SLAB_POISON (slub_debug=FZPU, or a plan cache created guarded), and,
+ * for late frees and accesses, only while the object still reads as
+ * SLUB's free poison (otherwise it was handed out again and the "hazard"
+ * would hit someone else's object).  Everything else is refused with a
+ * kmlab_step event (-EPERM and the reason) and a sentence in dmesg.
+ *
+ * The poison check and the real call are not atomic against other CPUs
+ * reusing the object; the window is a few instructions on a lab guest.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/poison.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include "kmlab_dp.h"
+
+#define GUARD_FLAGS	(SLAB_CONSISTENCY_CHECKS | SLAB_POISON)
+
+/* What really backs an object, which decides the frees that fit it. */
+enum backing {
+	BK_NONE,
+	BK_SLAB,	/* a slab object: kmalloc <= 8 KiB, kvmalloc, cache */
+	BK_LARGE,	/* kmalloc from the page allocator */
+	BK_VMAP,	/* vmalloc area */
+	BK_PAGES,
+	BK_GFP_PAGES,
+	BK_PAGES_EXACT,
+	BK_PERCPU,
+};
+
+static enum backing backing_of(const struct kmlab_obj *o, u32 fam)
+{
+	switch (fam) {
+	case KMLAB_FAM_KMALLOC:
+	case KMLAB_FAM_KVMALLOC:
+		if (is_vmalloc_addr(o->ptr))
+			return BK_VMAP;
+		return o->cache ? BK_SLAB : BK_LARGE;
+	case KMLAB_FAM_CACHE:
+		return BK_SLAB;
+	case KMLAB_FAM_VMALLOC:
+		return BK_VMAP;
+	case KMLAB_FAM_PAGES:
+		return BK_PAGES;
+	case KMLAB_FAM_GFP_PAGES:
+		return BK_GFP_PAGES;
+	case KMLAB_FAM_PAGES_EXACT:
+		return BK_PAGES_EXACT;
+	case KMLAB_FAM_PERCPU:
+		return BK_PERCPU;
+	}
+	return BK_NONE;
+}
+
+static bool free_fits(u16 code, enum backing bk)
+{
+	switch (code) {
+	case KMLAB_OP_KFREE:	/* 6.1 kfree() finds the cache itself */
+		return bk == BK_SLAB || bk == BK_LARGE;
+	case KMLAB_OP_KVFREE:
+		return bk == BK_SLAB || bk == BK_LARGE || bk == BK_VMAP;
+	case KMLAB_OP_VFREE:
+		return bk == BK_VMAP;
+	case KMLAB_OP_CACHE_FREE:
+		return bk == BK_SLAB;
+	case KMLAB_OP_FREE_PAGES:
+		return bk == BK_PAGES || bk == BK_GFP_PAGES;
+	case KMLAB_OP_FREE_PAGES_EXACT:
+		return bk == BK_PAGES_EXACT;
+	case KMLAB_OP_FREE_PERCPU:
+		return bk == BK_PERCPU;
+	}
+	return false;
+}
+
+static bool cache_guarded(struct kmem_cache *s)
+{
+	return s && (kmlab_cache_flags(s) & GUARD_FLAGS) == GUARD_FLAGS;
+}
+
+/* A plan cache that was destroyed no longer owns its old objects. */
+static bool cache_alive(const struct kmlab_plan *p, const struct kmlab_obj *o,
+			u32 fam)
+{
+	u32 i;
+
+	if (fam != KMLAB_FAM_CACHE)
+		return true;
+	for (i = 0; i < p->hdr.nr_objs; i++) {
+		if (p->objs[i].family == KMLAB_FAM_SLAB &&
+		    p->st[i].ptr == o->cache &&
+		    (p->st[i].state == KMLAB_LIVE ||
+		     p->st[i].state == KMLAB_FORGOTTEN))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Remember the slab cache behind a kmalloc-family object, so hazards can
+ * ask whether it is guarded.  kmalloc_caches[] is exported in 6.1 and
+ * ksize() of a slab object is its cache's object size.
+ */
+void kmlab_guard_note_alloc(struct kmlab_obj *o, u32 fam, gfp_t gfp)
+{
+	if (fam == KMLAB_FAM_CACHE) {
+		o->guarded = cache_guarded(o->cache);
+		return;
+	}
+	o->cache = NULL;
+	o->guarded = false;
+	if (fam != KMLAB_FAM_KMALLOC && fam != KMLAB_FAM_KVMALLOC)
+		return;
+	if (is_vmalloc_addr(o->ptr) || o->real > KMALLOC_MAX_CACHE_SIZE ||
+	    !folio_test_slab(virt_to_folio(o->ptr)))
+		return;
+	o->cache = kmalloc_caches[kmalloc_type(gfp)]
+				 [__kmalloc_index(o->real, false)];
+	o->guarded = cache_guarded(o->cache);
+}
+
+/* A free SLUB object with poisoning reads 0x6b ... 0x6b 0xa5. */
+static bool still_poisoned(const struct kmlab_obj *o)
+{
+	u8 buf[64];
+	u64 done, n, k;
+
+	for (done = 0; done < o->real; done += n) {
+		n = min_t(u64, sizeof(buf), o->real - done);
+		if (copy_from_kernel_nofault(buf, o->ptr + done, n))
+			return false;
+		for (k = 0; k < n; k++) {
+			u8 want = done + k == o->real - 1 ? POISON_END :
+							    POISON_FREE;
+			if (buf[k] != want)
+				return false;
+		}
+	}
+	return true;
+}
+
+static const char *const fix[KMLAB_REASON_MAX] = {
+	[KMLAB_REFUSE_UNGUARDED] = "boot the guest with slub_debug=FZPU, or use a plan cache created with poison red_zone consistency store_user",
+	[KMLAB_REFUSE_REUSED] = "the freed object no longer reads as SLUB's free poison (it was reused or overwritten); put the hazard right after the free",
+	[KMLAB_REFUSE_FAMILY] = "free it with the function of the allocator it came from",
+	[KMLAB_REFUSE_STATE] = "allocate it before using or freeing it",
+};
+
+static enum kmlab_reason refuse(struct kmlab_plan *p,
+				const struct kmlab_ir_op *op,
+				enum kmlab_reason why, const char *what)
+{
+	pr_warn_ratelimited("plan %s line %u: refused %s on %s: %s\n",
+			    p->hdr.plan, op->line, what,
+			    p->objs[op->obj].name, fix[why]);
+	return why;
+}
+
+enum kmlab_reason kmlab_guard_free(struct kmlab_plan *p,
+				   const struct kmlab_ir_op *op,
+				   struct kmlab_step *s)
+{
+	struct kmlab_obj *o = &p->st[op->obj];
+	u32 fam = p->objs[op->obj].family;
+	enum backing bk;
+
+	if (o->state == KMLAB_EMPTY || o->state == KMLAB_FORGOTTEN)
+		return refuse(p, op, KMLAB_REFUSE_STATE,
+			      o->state == KMLAB_EMPTY ?
+			      "a free of a pointer never allocated" :
+			      "a free of a forgotten pointer");
+	bk = backing_of(o, fam);
+	if (!free_fits(op->code, bk))
+		return refuse(p, op, KMLAB_REFUSE_FAMILY,
+			      "a free with the wrong allocator's function");
+	if (op->code == KMLAB_OP_CACHE_FREE) {
+		struct kmlab_obj *c = &p->st[op->arg];
+
+		if (c->state != KMLAB_LIVE)
+			return refuse(p, op, KMLAB_REFUSE_STATE,
+				      "kmem_cache_free into a cache that does not exist");
+		/* 6.1 cache_from_obj() redirects (and warns) when checked */
+		if (c->ptr != o->cache && !cache_guarded(c->ptr))
+			return refuse(p, op, KMLAB_REFUSE_UNGUARDED,
+				      "kmem_cache_free into the wrong cache");
+	}
+	if (o->state == KMLAB_FREED)
+		s->flags |= KMLAB_STEP_LATE;
+	if (o->state == KMLAB_LIVE && !op->off)
+		return KMLAB_OK;
+	/* second or interior free: SLUB's checks must catch it */
+	if (bk != BK_SLAB || !o->guarded || op->off >= o->real ||
+	    !cache_alive(p, o, fam))
+		return refuse(p, op, KMLAB_REFUSE_UNGUARDED,
+			      o->state == KMLAB_FREED ? "a second free" :
+						      "an interior free");
+	if (o->state == KMLAB_FREED && !still_poisoned(o))
+		return refuse(p, op, KMLAB_REFUSE_REUSED, "a second free");
+	return KMLAB_OK;
+}
+
+enum kmlab_reason kmlab_guard_access(struct kmlab_plan *p,
+				     const struct kmlab_ir_op *op,
+				     struct kmlab_step *s)
+{
+	struct kmlab_obj *o = &p->st[op->obj];
+	u32 fam = p->objs[op->obj].family;
+	const char *what = op->code == KMLAB_OP_READ ? "a read" : "a write";
+	enum backing bk;
+	u64 end = op->off + op->len;
+
+	if (o->state == KMLAB_EMPTY || o->state == KMLAB_FORGOTTEN)
+		return refuse(p, op, KMLAB_REFUSE_STATE, what);
+	bk = backing_of(o, fam);
+	if (end > o->req)
+		s->flags |= KMLAB_STEP_PAST_END;
+	if (end > o->real) {
+		/* past what the allocator gave: a neighbour's memory */
+		s->flags |= KMLAB_STEP_PAST_REAL;
+		return refuse(p, op, KMLAB_REFUSE_UNGUARDED,
+			      "an access past the end of the allocation");
+	}
+	if (o->state == KMLAB_LIVE)
+		return KMLAB_OK;
+	s->flags |= KMLAB_STEP_LATE;
+	/* a freed vmalloc area is unmapped: the read faults, safely */
+	if (bk == BK_VMAP && op->code == KMLAB_OP_READ)
+		return KMLAB_OK;
+	if (bk != BK_SLAB || !o->guarded || !cache_alive(p, o, fam))
+		return refuse(p, op, KMLAB_REFUSE_UNGUARDED,
+			      op->code == KMLAB_OP_READ ? "a read after free" :
+							  "a write after free");
+	if (!still_poisoned(o))
+		return refuse(p, op, KMLAB_REFUSE_REUSED, what);
+	return KMLAB_OK;
+}

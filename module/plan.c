@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IR check: the loader already verified the plan, but the module trusts
+ * nothing written to it.  Every rule of kmlab_ir.h is checked here, and
+ * the worst case (bytes allocated, ops executed, with every repeat
+ * multiplied out) is bounded before anything runs.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/cpumask.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include "kmlab_dp.h"
+
+#define bad_op(i, op, fmt, ...) \
+	pr_err_ratelimited("plan: op %u (line %u): " fmt "\n", (i), (op)->line, \
+	       ##__VA_ARGS__)
+
+struct check_ctx {
+	u32 open[KMLAB_MAX_DEPTH];	/* indices of the open blocks */
+	u64 mult[KMLAB_MAX_DEPTH + 1];	/* iterations at each depth */
+	int depth;
+	int atomic;			/* open atomic blocks */
+	u64 steps[KMLAB_PHASE_MAX];
+	u64 atomic_steps;
+	u64 cache_size[KMLAB_MAX_OBJS];	/* biggest CACHE_CREATE per slot */
+};
+
+/* The family an allocating op gives its object; FAM_NONE: not an alloc. */
+static u32 alloc_family(u16 code)
+{
+	switch (code) {
+	case KMLAB_OP_KMALLOC:
+	case KMLAB_OP_KZALLOC:
+	case KMLAB_OP_KCALLOC:
+	case KMLAB_OP_KREALLOC:
+		return KMLAB_FAM_KMALLOC;
+	case KMLAB_OP_KVMALLOC:
+		return KMLAB_FAM_KVMALLOC;
+	case KMLAB_OP_VMALLOC:
+	case KMLAB_OP_VZALLOC:
+		return KMLAB_FAM_VMALLOC;
+	case KMLAB_OP_CACHE_CREATE:
+		return KMLAB_FAM_SLAB;
+	case KMLAB_OP_CACHE_ALLOC:
+		return KMLAB_FAM_CACHE;
+	case KMLAB_OP_ALLOC_PAGES:
+		return KMLAB_FAM_PAGES;
+	case KMLAB_OP_GET_FREE_PAGES:
+		return KMLAB_FAM_GFP_PAGES;
+	case KMLAB_OP_PAGES_EXACT:
+		return KMLAB_FAM_PAGES_EXACT;
+	case KMLAB_OP_ALLOC_PERCPU:
+		return KMLAB_FAM_PERCPU;
+	}
+	return KMLAB_FAM_NONE;
+}
+
+static bool is_free(u16 code)
+{
+	return code >= KMLAB_OP_KFREE && code <= KMLAB_OP_FREE_PERCPU;
+}
+
+static bool known_op(u16 code)
+{
+	return code <= KMLAB_OP_ALLOC_PERCPU || is_free(code) ||
+	       (code >= KMLAB_OP_WRITE && code <= KMLAB_OP_FORGET) ||
+	       (code >= KMLAB_OP_REPEAT && code < KMLAB_OP_MAX);
+}
+
+/* Ops that take a gfp: exactly one base flag, known bits only. */
+static bool takes_gfp(u16 code)
+{
+	u32 fam = alloc_family(code);
+
+	return fam != KMLAB_FAM_NONE && fam != KMLAB_FAM_VMALLOC &&
+	       fam != KMLAB_FAM_SLAB;
+}
+
+/* Bytes one execution of an allocating op takes (cache objects: the
+ * biggest size its cache slot is ever created with).
+ */
+u64 kmlab_fam_bytes(const struct kmlab_ir_op *op, u64 cache_size)
+{
+	switch (op->code) {
+	case KMLAB_OP_KCALLOC:
+		return op->size * op->count;
+	case KMLAB_OP_CACHE_CREATE:
+		return 0;
+	case KMLAB_OP_CACHE_ALLOC:
+		return cache_size;
+	case KMLAB_OP_ALLOC_PAGES:
+	case KMLAB_OP_GET_FREE_PAGES:
+		return PAGE_SIZE << op->size;
+	case KMLAB_OP_PAGES_EXACT:
+		return PAGE_ALIGN(op->size);
+	case KMLAB_OP_ALLOC_PERCPU:
+		return op->size * num_possible_cpus();
+	}
+	return op->size;
+}
+
+static int check_gfp(u32 i, const struct kmlab_ir_op *op)
+{
+	u32 fam = alloc_family(op->code);
+
+	if (!takes_gfp(op->code)) {
+		/* vmalloc and cache creation sleep: GFP_KERNEL is implied */
+		if (op->gfp && !((fam == KMLAB_FAM_VMALLOC ||
+				  fam == KMLAB_FAM_SLAB) &&
+				 op->gfp == KMLAB_GFP_KERNEL)) {
+			bad_op(i, op, "gfp 0x%x on an op that takes no gfp: set it to 0",
+			       op->gfp);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (op->gfp & ~KMLAB_GFP_ALL) {
+		bad_op(i, op, "unknown gfp bits 0x%x: use KMLAB_GFP_* only",
+		       op->gfp & ~KMLAB_GFP_ALL);
+		return -EINVAL;
+	}
+	if (hweight32(op->gfp & KMLAB_GFP_BASE) != 1) {
+		bad_op(i, op, "gfp 0x%x needs exactly one of KERNEL, ATOMIC, NOWAIT",
+		       op->gfp);
+		return -EINVAL;
+	}
+	if ((op->gfp & KMLAB_GFP_DMA32) && fam != KMLAB_FAM_PAGES &&
+	    fam != KMLAB_FAM_GFP_PAGES && fam != KMLAB_FAM_PAGES_EXACT) {
+		bad_op(i, op, "GFP_DMA32 is for page allocations only (slab would warn): drop it");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_size(u32 i, const struct kmlab_ir_op *op)
+{
+	u64 max, size = op->size;
+
+	switch (op->code) {
+	case KMLAB_OP_KCALLOC:
+		if (!op->count || !size ||
+		    check_mul_overflow(size, (u64)op->count, &size)) {
+			bad_op(i, op, "kcalloc(%u, %llu) is empty or overflows: use count and size >= 1",
+			       op->count, op->size);
+			return -EINVAL;
+		}
+		fallthrough;
+	case KMLAB_OP_KMALLOC:
+	case KMLAB_OP_KZALLOC:
+	case KMLAB_OP_KREALLOC:
+	case KMLAB_OP_CACHE_CREATE:
+	case KMLAB_OP_PAGES_EXACT:
+		max = KMLAB_MAX_KMALLOC;
+		break;
+	case KMLAB_OP_KVMALLOC:
+		max = (op->gfp & KMLAB_GFP_KERNEL) ? KMLAB_MAX_VMALLOC :
+						     KMLAB_MAX_KMALLOC;
+		break;
+	case KMLAB_OP_VMALLOC:
+	case KMLAB_OP_VZALLOC:
+		max = KMLAB_MAX_VMALLOC;
+		break;
+	case KMLAB_OP_ALLOC_PERCPU:
+		max = KMLAB_MAX_PERCPU;
+		break;
+	case KMLAB_OP_ALLOC_PAGES:
+	case KMLAB_OP_GET_FREE_PAGES:
+		if (size > KMLAB_MAX_ORDER) {
+			bad_op(i, op, "order %llu is above %d: ask for a smaller order",
+			       size, KMLAB_MAX_ORDER);
+			return -EINVAL;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+	if (size < 1 || size > max) {
+		bad_op(i, op, "size %llu is out of range for this allocator: use 1..%llu bytes",
+		       size, max);
+		return -EINVAL;
+	}
+	if (op->code == KMLAB_OP_CACHE_CREATE &&
+	    (op->off > PAGE_SIZE || (op->off && !is_power_of_2(op->off)))) {
+		bad_op(i, op, "cache align %llu is not 0 or a power of two <= %lu",
+		       op->off, PAGE_SIZE);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Object and argument indices exist and have the family the op needs. */
+static int check_objs(const struct kmlab_plan *p, u32 i,
+		      const struct kmlab_ir_op *op)
+{
+	u32 fam = alloc_family(op->code), ofam;
+	bool need_obj = op->code != KMLAB_OP_NOP &&
+			op->code < KMLAB_OP_REPEAT;
+
+	if (!need_obj)
+		return 0;
+	if (op->obj >= p->hdr.nr_objs) {
+		bad_op(i, op, "object index %u is past the %u objects",
+		       op->obj, p->hdr.nr_objs);
+		return -EINVAL;
+	}
+	ofam = p->objs[op->obj].family;
+	if (fam != KMLAB_FAM_NONE && ofam != fam) {
+		bad_op(i, op, "object %s is %s but this op makes %s objects",
+		       p->objs[op->obj].name, kmlab_fam_name(ofam),
+		       kmlab_fam_name(fam));
+		return -EINVAL;
+	}
+	if ((is_free(op->code) || op->code == KMLAB_OP_READ ||
+	     op->code == KMLAB_OP_WRITE) && ofam == KMLAB_FAM_SLAB) {
+		bad_op(i, op, "object %s is a cache: use CACHE_DESTROY for it",
+		       p->objs[op->obj].name);
+		return -EINVAL;
+	}
+	if (op->code == KMLAB_OP_CACHE_DESTROY && ofam != KMLAB_FAM_SLAB) {
+		bad_op(i, op, "object %s is not a cache: only caches are destroyed",
+		       p->objs[op->obj].name);
+		return -EINVAL;
+	}
+	if (op->code == KMLAB_OP_CACHE_ALLOC ||
+	    op->code == KMLAB_OP_CACHE_FREE) {
+		if (op->arg >= p->hdr.nr_objs ||
+		    p->objs[op->arg].family != KMLAB_FAM_SLAB) {
+			bad_op(i, op, "cache argument %u is not a cache object",
+			       op->arg);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int check_access(u32 i, const struct kmlab_ir_op *op)
+{
+	u64 end;
+
+	if (op->code != KMLAB_OP_WRITE && op->code != KMLAB_OP_READ) {
+		if (is_free(op->code) && op->off >= KMLAB_MAX_VMALLOC) {
+			bad_op(i, op, "free offset %llu is beyond any object",
+			       op->off);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!op->len || check_add_overflow(op->off, op->len, &end) ||
+	    end > KMLAB_MAX_VMALLOC) {
+		bad_op(i, op, "access [%llu, +%llu) is empty, overflows or is beyond any object",
+		       op->off, op->len);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Blocks nest, stay in one phase, and the worst case stays bounded. */
+static int check_block(struct kmlab_plan *p, struct check_ctx *c, u32 i,
+		       const struct kmlab_ir_op *op)
+{
+	u32 open;
+	u16 want;
+
+	if (c->depth && p->ops[c->open[c->depth - 1]].phase != op->phase) {
+		bad_op(i, op, "phase %u inside a block opened in phase %u: close blocks within their phase",
+		       op->phase, p->ops[c->open[c->depth - 1]].phase);
+		return -EINVAL;
+	}
+	switch (op->code) {
+	case KMLAB_OP_REPEAT:
+	case KMLAB_OP_ATOMIC:
+		if (c->depth == KMLAB_MAX_DEPTH) {
+			bad_op(i, op, "blocks nest deeper than %d: flatten the plan",
+			       KMLAB_MAX_DEPTH);
+			return -EINVAL;
+		}
+		if (op->code == KMLAB_OP_REPEAT && op->count > KMLAB_MAX_REPEAT) {
+			bad_op(i, op, "repeat count %u is above %d",
+			       op->count, KMLAB_MAX_REPEAT);
+			return -EINVAL;
+		}
+		if (op->code == KMLAB_OP_ATOMIC &&
+		    op->arg != KMLAB_ATOMIC_SPINLOCK &&
+		    op->arg != KMLAB_ATOMIC_IRQOFF) {
+			bad_op(i, op, "atomic kind %u is unknown: use spinlock (1) or irqoff (2)",
+			       op->arg);
+			return -EINVAL;
+		}
+		c->mult[c->depth + 1] = c->mult[c->depth];
+		if (op->code == KMLAB_OP_REPEAT &&
+		    check_mul_overflow(c->mult[c->depth], (u64)op->count,
+				       &c->mult[c->depth + 1])) {
+			bad_op(i, op, "nested repeats overflow: use fewer iterations");
+			return -EINVAL;
+		}
+		if (op->code == KMLAB_OP_ATOMIC)
+			c->atomic++;
+		c->open[c->depth++] = i;
+		return 0;
+	case KMLAB_OP_REPEAT_END:
+	case KMLAB_OP_ATOMIC_END:
+		want = op->code == KMLAB_OP_REPEAT_END ? KMLAB_OP_REPEAT :
+							 KMLAB_OP_ATOMIC;
+		if (!c->depth || p->ops[c->open[c->depth - 1]].code != want) {
+			bad_op(i, op, "end of a block that is not open: balance repeat/atomic blocks");
+			return -EINVAL;
+		}
+		open = c->open[--c->depth];
+		p->match[open] = i;
+		p->match[i] = open;
+		if (op->code == KMLAB_OP_ATOMIC_END)
+			c->atomic--;
+		return 0;
+	case KMLAB_OP_PAUSE:
+		if (op->count > KMLAB_MAX_PAUSE_MS || c->atomic) {
+			bad_op(i, op, "pause of %u ms is above %d or inside an atomic section",
+			       op->count, KMLAB_MAX_PAUSE_MS);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static int check_op(struct kmlab_plan *p, struct check_ctx *c, u32 i)
+{
+	const struct kmlab_ir_op *op = &p->ops[i];
+	u64 mult, bytes;
+	int err;
+
+	if (!known_op(op->code)) {
+		bad_op(i, op, "opcode %u is unknown: rebuild the plan with this kmlab",
+		       op->code);
+		return -EINVAL;
+	}
+	if (op->phase >= KMLAB_PHASE_MAX) {
+		bad_op(i, op, "phase %u is unknown", op->phase);
+		return -EINVAL;
+	}
+	if (op->reserved) {
+		bad_op(i, op, "reserved field is %u, must be 0", op->reserved);
+		return -EINVAL;
+	}
+	if (op->flags & ~(op->code == KMLAB_OP_CACHE_CREATE ?
+			  KMLAB_SLAB_ALL : KMLAB_OPF_HAZARD)) {
+		bad_op(i, op, "unknown flags 0x%x", op->flags);
+		return -EINVAL;
+	}
+	err = check_objs(p, i, op);
+	if (!err)
+		err = check_gfp(i, op);
+	if (!err)
+		err = check_size(i, op);
+	if (!err)
+		err = check_access(i, op);
+	if (!err)
+		err = check_block(p, c, i, op);
+	if (err)
+		return err;
+
+	/* the END of a repeat runs as often as its body */
+	mult = c->mult[c->depth];
+	if (op->code == KMLAB_OP_REPEAT_END)
+		mult = c->mult[c->depth + 1];
+	c->steps[op->phase] += mult;
+	if (c->atomic || op->code == KMLAB_OP_ATOMIC_END)
+		c->atomic_steps += mult;
+	if (c->steps[op->phase] > KMLAB_MAX_STEPS ||
+	    c->atomic_steps > KMLAB_MAX_ATOMIC_STEPS) {
+		bad_op(i, op, "the plan would run more than %llu ops in a phase (or %llu inside atomic sections): use fewer repeats",
+		       KMLAB_MAX_STEPS, KMLAB_MAX_ATOMIC_STEPS);
+		return -EINVAL;
+	}
+	if (alloc_family(op->code) == KMLAB_FAM_NONE)
+		return 0;
+	bytes = kmlab_fam_bytes(op, c->cache_size[op->arg % KMLAB_MAX_OBJS]);
+	if (check_mul_overflow(bytes, mult, &bytes) ||
+	    check_add_overflow(p->cost[op->phase], bytes,
+			       &p->cost[op->phase]) ||
+	    p->cost[op->phase] > kmlab_max_bytes) {
+		bad_op(i, op, "the plan may allocate more than max_bytes=%lu bytes in one phase: allocate less or raise the max_bytes parameter",
+		       kmlab_max_bytes);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_header(const struct kmlab_ir_header *h, size_t len)
+{
+	size_t want;
+	int i;
+
+	if (len < sizeof(*h)) {
+		pr_err_ratelimited("plan: blob of %zu bytes is shorter than its header: write the whole blob in one write()\n",
+		       len);
+		return -EINVAL;
+	}
+	if (h->magic != KMLAB_IR_MAGIC || h->version != KMLAB_IR_VERSION) {
+		pr_err_ratelimited("plan: magic 0x%x version %u, want 0x%x version %d: rebuild the plan with this kmlab\n",
+		       h->magic, h->version, KMLAB_IR_MAGIC, KMLAB_IR_VERSION);
+		return -EINVAL;
+	}
+	if (h->nr_objs > KMLAB_MAX_OBJS || h->nr_ops > KMLAB_MAX_OPS ||
+	    h->reserved) {
+		pr_err_ratelimited("plan: %u objects, %u ops, reserved %u: at most %d objects and %d ops, reserved 0\n",
+		       h->nr_objs, h->nr_ops, h->reserved, KMLAB_MAX_OBJS,
+		       KMLAB_MAX_OPS);
+		return -EINVAL;
+	}
+	want = sizeof(*h) + h->nr_objs * sizeof(struct kmlab_ir_obj) +
+	       h->nr_ops * sizeof(struct kmlab_ir_op);
+	if (h->size != len || want != len) {
+		pr_err_ratelimited("plan: header says %u bytes, counts give %zu, %zu were written: write exactly one whole blob\n",
+		       h->size, want, len);
+		return -EINVAL;
+	}
+	for (i = 0; i < KMLAB_NAME_LEN && h->plan[i]; i++) {
+		if (!isgraph(h->plan[i]))
+			break;
+	}
+	if (i == KMLAB_NAME_LEN || h->plan[i] ||
+	    memchr_inv(h->plan + i, 0, KMLAB_NAME_LEN - i)) {
+		pr_err_ratelimited("plan: plan name is not a NUL-padded printable string of at most %d characters\n",
+		       KMLAB_NAME_LEN - 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_objs_table(const struct kmlab_plan *p)
+{
+	u32 i, j;
+
+	for (i = 0; i < p->hdr.nr_objs; i++) {
+		const struct kmlab_ir_obj *o = &p->objs[i];
+
+		if (!kmlab_valid_name(o->name, KMLAB_NAME_LEN)) {
+			pr_err_ratelimited("plan: object %u (line %u): name is not a NUL-padded C identifier of at most %d characters\n",
+			       i, o->line, KMLAB_NAME_LEN - 1);
+			return -EINVAL;
+		}
+		if (o->family == KMLAB_FAM_NONE || o->family >= KMLAB_FAM_MAX) {
+			pr_err_ratelimited("plan: object %s (line %u): family %u is unknown\n",
+			       o->name, o->line, o->family);
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++) {
+			if (!strcmp(p->objs[j].name, o->name)) {
+				pr_err_ratelimited("plan: object %s (line %u) is declared twice: rename one\n",
+				       o->name, o->line);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+struct kmlab_plan *kmlab_plan_parse(const void *blob, size_t len)
+{
+	struct kmlab_plan *p;
+	struct check_ctx *c;
+	int err = -EINVAL;
+	u32 i;
+
+	if (check_header(blob, len))
+		return ERR_PTR(-EINVAL);
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!p || !c)
+		goto err_nomem;
+	p->blob = kmemdup(blob, len, GFP_KERNEL);
+	memcpy(&p->hdr, blob, sizeof(p->hdr));
+	p->match = kcalloc(max(p->hdr.nr_ops, 1U), sizeof(u32), GFP_KERNEL);
+	if (!p->blob || !p->match)
+		goto err_nomem;
+	p->objs = p->blob + sizeof(p->hdr);
+	p->ops = (void *)(p->objs + p->hdr.nr_objs);
+
+	err = check_objs_table(p);
+	if (err)
+		goto err_free;
+	for (i = 0; i < p->hdr.nr_ops; i++) {
+		const struct kmlab_ir_op *op = &p->ops[i];
+
+		if (op->code == KMLAB_OP_CACHE_CREATE &&
+		    op->obj < KMLAB_MAX_OBJS)
+			c->cache_size[op->obj] = max(c->cache_size[op->obj],
+						     op->size);
+	}
+	c->mult[0] = 1;
+	for (i = 0; i < p->hdr.nr_ops; i++) {
+		err = check_op(p, c, i);
+		if (err)
+			goto err_free;
+	}
+	if (c->depth) {
+		i = c->open[c->depth - 1];
+		bad_op(i, &p->ops[i], "block is never closed: add its end");
+		err = -EINVAL;
+		goto err_free;
+	}
+	if (p->cost[0] + p->cost[1] + p->cost[2] > kmlab_max_bytes) {
+		pr_err_ratelimited("plan: the phases together may allocate %llu bytes, above max_bytes=%lu: allocate less or raise max_bytes\n",
+		       p->cost[0] + p->cost[1] + p->cost[2], kmlab_max_bytes);
+		err = -EINVAL;
+		goto err_free;
+	}
+	kfree(c);
+	return p;
+
+err_nomem:
+	err = -ENOMEM;
+err_free:
+	kfree(c);
+	kmlab_plan_free(p);
+	return ERR_PTR(err);
+}
+
+void kmlab_plan_free(struct kmlab_plan *p)
+{
+	if (!p)
+		return;
+	kfree(p->match);
+	kfree(p->blob);
+	kfree(p);
+}

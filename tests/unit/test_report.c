@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The loader's view of a run, without a kernel: fake observer events go
+ * into the timeline, and the report must name every defect, its site and
+ * its plain sentence, and say "inconclusive" when events were lost.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "tap.h"
+#include "plan.h"
+#include "report.h"
+#include "timeline.h"
+
+#define MS		1000000ULL
+#define T0		(5000 * MS)
+#define SITE_ALLOC	0xffffffffc0001010ULL
+#define SITE_FREE	0xffffffffc0001020ULL
+#define SITE_FREE2	0xffffffffc0001030ULL
+#define PTR_A		0xffff888001000000ULL
+#define PTR_B		0xffff888001000100ULL
+
+static struct kmlab_event ev(__u32 type, __u64 ms, __u64 ptr)
+{
+	struct kmlab_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.ts = T0 + ms * MS;
+	e.ptr = ptr;
+	return e;
+}
+
+static struct kmlab_event step(__u64 ms, __u16 op, __u64 ptr,
+			       const char *name, __u32 obj, __u32 line)
+{
+	struct kmlab_event e = ev(KMLAB_EV_STEP, ms, ptr);
+
+	e.op = op;
+	e.obj = obj;
+	e.line = line;
+	snprintf(e.name, sizeof(e.name), "%s", name);
+	return e;
+}
+
+static const char *fake_sym(void *ctx, __u64 addr, char *buf, size_t len)
+{
+	snprintf(buf, len, "dp_exec+0x%llx [kmlab_dp]",
+		 (unsigned long long)(addr & 0xfff));
+	return buf;
+}
+
+/* One plan's worth of events: buf is freed, read late, freed again;
+ * leaky is never freed; big fails; a hazard on line 9 is refused. */
+static void feed(struct timeline *tl)
+{
+	struct kmlab_event e;
+
+	e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
+	snprintf(e.name, sizeof(e.name), "kmlab_dp");
+	e.base = 0xffffffffc0001000ULL;
+	e.len = 0x1000;
+	timeline_add(tl, &e);
+
+	e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
+	e.call_site = SITE_ALLOC;
+	e.size_req = 100;
+	e.size_alloc = 128;
+	timeline_add(tl, &e);
+	e = step(1, KMLAB_OP_KMALLOC, PTR_A, "buf", 0, 3);
+	timeline_add(tl, &e);
+	e = step(2, KMLAB_OP_WRITE, PTR_A, "buf", 0, 4);
+	e.alen = 100;
+	timeline_add(tl, &e);
+
+	e = step(3, KMLAB_OP_KFREE, PTR_A, "buf", 0, 4);
+	timeline_add(tl, &e);
+	e = ev(KMLAB_EV_FREE, 3, PTR_A);
+	e.call_site = SITE_FREE;
+	e.site2 = SITE_ALLOC;
+	timeline_add(tl, &e);
+
+	e = step(4, KMLAB_OP_READ, PTR_A, "buf", 0, 6);
+	e.alen = 8;
+	e.late = 1;
+	e.freed_ts = T0 + 3 * MS;
+	e.freed_site = SITE_FREE;
+	memset(e.data, 0x6b, sizeof(e.data));
+	timeline_add(tl, &e);
+
+	/* the data plane emits a free's step before it frees */
+	e = step(5, KMLAB_OP_KFREE, PTR_A, "buf", 0, 5);
+	timeline_add(tl, &e);
+	e = ev(KMLAB_EV_DOUBLE_FREE, 5, PTR_A);
+	e.call_site = SITE_FREE2;
+	e.site2 = SITE_FREE;
+	e.ts2 = T0 + 3 * MS;
+	timeline_add(tl, &e);
+
+	e = ev(KMLAB_EV_ALLOC, 6, PTR_B);
+	e.call_site = SITE_ALLOC;
+	e.size_req = 64;
+	e.size_alloc = 64;
+	timeline_add(tl, &e);
+	e = step(6, KMLAB_OP_KMALLOC, PTR_B, "leaky", 1, 7);
+	timeline_add(tl, &e);
+
+	e = ev(KMLAB_EV_ALLOC_FAIL, 7, 0);
+	e.call_site = SITE_ALLOC;
+	e.size_req = 1ULL << 30;
+	timeline_add(tl, &e);
+	e = step(7, KMLAB_OP_KMALLOC, 0, "big", 2, 8);
+	e.result = -12;
+	e.reason = KMLAB_FAILED;
+	timeline_add(tl, &e);
+
+	e = step(8, KMLAB_OP_KFREE, PTR_B, "leaky", 1, 9);
+	e.result = -1;
+	e.reason = KMLAB_REFUSE_UNGUARDED;
+	timeline_add(tl, &e);
+
+	e = ev(KMLAB_EV_MOD_FREE, 20, 0);
+	timeline_add(tl, &e);
+}
+
+static char *text_of(const struct timeline *tl, const struct report_ctx *rc,
+		     bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (json)
+		report_json_findings(f, tl, rc);
+	else
+		report_text(f, tl, rc);
+	fclose(f);
+	return buf;
+}
+
+static const struct tl_finding *find(const struct timeline *tl, int kind)
+{
+	int i;
+
+	for (i = 0; i < tl->nr_finds; i++)
+		if ((int)tl->finds[i].kind == kind)
+			return &tl->finds[i];
+	return NULL;
+}
+
+int main(void)
+{
+	struct kmlab_live leaky = {
+		.ts = T0 + 6 * MS, .call_site = SITE_ALLOC,
+		.size_req = 64, .size_alloc = 64,
+	};
+	struct kmlab_ir_obj objs[3] = {
+		{ .name = "buf" }, { .name = "leaky" }, { .name = "gone" },
+	};
+	struct prediction preds[3] = {
+		{ .kind = FINDING_LEAK, .obj = 1, .line = 7,
+		  .msg = "leaky is never freed" },
+		{ .kind = FINDING_LATE_ACCESS, .obj = 0, .line = 6 },
+		{ .kind = FINDING_DOUBLE_FREE, .obj = 1, .line = 9,
+		  .msg = "leaky is freed twice" },
+	};
+	struct plan plan = {
+		.path = "t.kml", .objs = objs, .nr_objs = 3,
+		.preds = preds, .nr_preds = 3,
+	};
+	struct report_ctx rc = {
+		.title = "plan t.kml", .kernel = "6.1.0-test",
+		.plan = &plan, .sym = fake_sym,
+	};
+	const struct tl_finding *f;
+	struct timeline tl;
+	char *out;
+
+	timeline_init(&tl, "kmlab_dp");
+	feed(&tl);
+	TAP_EQ_INT(tl.nr_objs, 2, "two objects seen");
+	TAP_OK(!strcmp(tl.objs[0].name, "buf") &&
+	       !strcmp(tl.objs[1].name, "leaky"), "steps name the objects");
+	TAP_EQ_INT(timeline_leak(&tl, PTR_B, &leaky), 0, "leak recorded");
+
+	f = find(&tl, FINDING_LEAK);
+	TAP_OK(f && !strcmp(f->name, "leaky") && f->size == 64 &&
+	       f->age_ns == 14 * MS, "leak: name, size, age at unload");
+	f = find(&tl, FINDING_DOUBLE_FREE);
+	TAP_OK(f && !strcmp(f->name, "buf") && f->site == SITE_FREE2 &&
+	       f->site2 == SITE_FREE, "double free: both free sites");
+	TAP_EQ_INT(f ? f->line : 0, 5, "double free: the line of the 2nd free");
+	f = find(&tl, FINDING_LATE_ACCESS);
+	TAP_OK(f && f->is_read && f->len == 8 && f->age_ns == 1 * MS &&
+	       f->has_data, "late read: length, time since free, bytes");
+	f = find(&tl, FINDING_FAILED_ALLOC);
+	TAP_OK(f && !strcmp(f->name, "big") && f->site == SITE_ALLOC,
+	       "failed allocation named by its step, not a leak");
+	TAP_EQ_INT(timeline_count(&tl, FINDING_FAILED_ALLOC), 1,
+		   "one failure, not two");
+	f = find(&tl, FINDING_REFUSED);
+	TAP_OK(f && f->reason == KMLAB_REFUSE_UNGUARDED && f->line == 9,
+	       "refused step is a finding");
+
+	TAP_EQ_INT(timeline_match(&tl, &plan), 0, "predictions matched");
+	f = find(&tl, FINDING_LEAK);
+	TAP_OK(f && f->predicted && f->observed, "leak predicted+observed");
+	f = find(&tl, FINDING_DOUBLE_FREE);
+	TAP_OK(f && !f->predicted, "buf's double free was not predicted");
+	TAP_OK(tl.finds[tl.nr_finds - 1].kind == FINDING_DOUBLE_FREE &&
+	       tl.finds[tl.nr_finds - 1].predicted &&
+	       !tl.finds[tl.nr_finds - 1].observed &&
+	       !strcmp(tl.finds[tl.nr_finds - 1].name, "leaky"),
+	       "refused hazard shows as predicted, not observed");
+	TAP_EQ_INT(timeline_count(&tl, FINDING_MAX), 5,
+		   "observed findings only are counted");
+	TAP_OK(!strcmp(timeline_verdict(&tl), "findings"), "verdict findings");
+
+	out = text_of(&tl, &rc, false);
+	TAP_STR_HAS(out, "allocated 100 bytes (128 real) at dp_exec+0x10 "
+		    "[kmlab_dp]", "timeline shows size and site");
+	TAP_STR_HAS(out, "freed at dp_exec+0x20 [kmlab_dp] (line 4)",
+		    "timeline shows the free site and line");
+	TAP_STR_HAS(out, "these bytes are SLUB's poison (0x6b)",
+		    "late read explains the poison");
+	TAP_STR_HAS(out, "bytes seen: 6b 6b 6b 6b 6b 6b 6b 6b\n",
+		    "late read shows exactly the bytes read");
+	TAP_STR_HAS(out, "refused: the cache has no SLUB debug checks",
+		    "refusal reason in plain words");
+	TAP_STR_HAS(out, "predicted by the verifier: yes; observed: yes",
+		    "prediction cross-check shown");
+	TAP_STR_HAS(out, "verdict: findings", "verdict line");
+	free(out);
+
+	out = text_of(&tl, &rc, true);
+	TAP_STR_HAS(out, "\"kind\":\"leak\",\"object\":\"leaky\","
+		    "\"line\":7,\"size\":64,", "json leak finding");
+	TAP_STR_HAS(out, "\"size\":64,\"site\":\"dp_exec+0x10 [kmlab_dp]\"",
+		    "json leak site");
+	TAP_STR_HAS(out, "\"verdict\":\"findings\"}", "json summary verdict");
+	TAP_STR_HAS(out, "\"bytes\":\"6b6b6b6b6b6b6b6b\"", "json late bytes");
+	free(out);
+
+	tl.lost[KMLAB_LOST_RINGBUF] = 3;
+	TAP_OK(!strcmp(timeline_verdict(&tl), "inconclusive"),
+	       "lost events make the verdict inconclusive");
+	timeline_free(&tl);
+
+	/* a clean run: alloc, free, unload */
+	timeline_init(&tl, "kmlab_dp");
+	{
+		struct kmlab_event e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
+
+		timeline_add(&tl, &e);
+		e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
+		e.size_req = 8;
+		timeline_add(&tl, &e);
+		e = ev(KMLAB_EV_FREE, 2, PTR_A);
+		timeline_add(&tl, &e);
+		e = ev(KMLAB_EV_MOD_FREE, 3, 0);
+		timeline_add(&tl, &e);
+	}
+	TAP_OK(!strcmp(timeline_verdict(&tl), "clean"), "clean run is clean");
+	tl.unloaded = false;
+	TAP_OK(!strcmp(timeline_verdict(&tl), "inconclusive"),
+	       "no unload seen: inconclusive");
+	timeline_free(&tl);
+	return tap_done();
+}
