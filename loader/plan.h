@@ -53,8 +53,8 @@ void plan_free(struct plan *plan);
 /*
  * verify.c: predict what @plan's ops will do (fills preds), flag hazard
  * ops, and append the implicit FORGET ops for objects the plan never
- * frees (ops has room for KMLAB_MAX_OPS).  Returns 0, or -1 when the ops
- * do not fit (reported in @diags).
+ * frees (ops has room for KMLAB_MAX_OPS).  Returns 0, or -1 (reported in
+ * @diags) when the ops do not fit or an op goes too far to run safely.
  */
 int verify_plan(struct plan *plan, struct diag_list *diags);
 

@@ -302,6 +302,17 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 			fprintf(f, "     refused: %s\n",
 				report_reason(fd->reason));
 			break;
+		case FINDING_INTERIOR_FREE:
+			fprintf(f, "     freed at its start + %llu, at %s\n",
+				(unsigned long long)fd->off,
+				sym(rc, fd->site, s, sizeof(s)));
+			break;
+		case FINDING_WRONG_FREE:
+			fprintf(f, "     allocated at %s\n     freed with "
+				"another cache at %s\n",
+				sym(rc, fd->site2, s2, sizeof(s2)),
+				sym(rc, fd->site, s, sizeof(s)));
+			break;
 		case FINDING_FAILED_ALLOC:
 			if (fd->site)
 				fprintf(f, "     at %s\n",
@@ -529,6 +540,8 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 				json_hex(f, fd->data, shown(fd));
 			}
 		}
+		if (fd->kind == FINDING_INTERIOR_FREE)
+			fprintf(f, ",\"off\":%llu", (unsigned long long)fd->off);
 		if (fd->kind == FINDING_REFUSED) {
 			fprintf(f, ",\"reason\":");
 			json_str(f, report_reason(fd->reason));

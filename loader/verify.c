@@ -44,8 +44,31 @@ struct vm {
 	struct plan *plan;
 	struct obj objs[KMLAB_MAX_OBJS];
 	int *match;			/* REPEAT <-> REPEAT_END */
-	int failed;			/* out of memory */
+	struct diag_list *dl;
+	unsigned char *reported;	/* per op: an error was given */
 };
+
+#define FAR_PAST	PAGE	/* how far past the end a lesson may go */
+
+/* An op the lab will not run: report it once, however often it runs. */
+static void op_error(struct vm *vm, struct kmlab_ir_op *op, const char *hint,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void op_error(struct vm *vm, struct kmlab_ir_op *op, const char *hint,
+		     const char *fmt, ...)
+{
+	char msg[DIAG_MSG_LEN];
+	va_list ap;
+	long i = op - vm->plan->ops;
+
+	if (vm->reported[i])
+		return;
+	vm->reported[i] = 1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_add(vm->dl, DIAG_ERROR, op->line, 0, 1, hint, "%s", msg);
+}
 
 static const char *const op_names[KMLAB_OP_MAX] = {
 	[KMLAB_OP_KMALLOC]	= "kmalloc",
@@ -288,6 +311,11 @@ static void do_free(struct vm *vm, struct kmlab_ir_op *op,
 	case ST_LIVE:
 		break;
 	}
+	if (op->off >= o->real && fam != KMLAB_FAM_SLAB)
+		op_error(vm, op,
+			 "an interior pointer points inside the object: use an offset below its size",
+			 "offset %llu is outside %s (%llu bytes given)",
+			 (unsigned long long)op->off, n, o->real);
 	if (!frees_family(op->code, fam)) {
 		predict(vm, op, FINDING_WRONG_FREE, op->obj, op->line,
 			o->alloc_line, mult,
@@ -337,6 +365,11 @@ static void do_access(struct vm *vm, struct kmlab_ir_op *op,
 
 	if (end < op->off)
 		end = ~0ULL;
+	if ((o->st == ST_LIVE || o->st == ST_FREED) && end > o->real + FAR_PAST)
+		op_error(vm, op,
+			 "stay inside the object, or at most 4 KiB past its end: further out is not a lesson, it wrecks the kernel",
+			 "bytes %llu..%llu reach more than 4 KiB past the end of %s (%llu bytes given)",
+			 (unsigned long long)op->off, end, n, o->real);
 	switch (o->st) {
 	case ST_FREED:
 		predict(vm, op, FINDING_LATE_ACCESS, op->obj, op->line,
@@ -433,15 +466,18 @@ static int by_line(const void *a, const void *b)
 
 int verify_plan(struct plan *plan, struct diag_list *diags)
 {
-	struct vm vm = { .plan = plan };
+	struct vm vm = { .plan = plan, .dl = diags };
+	int errors = diags->errors;
 	int stack[KMLAB_MAX_DEPTH + 1], depth = 0, i;
 	struct kmlab_ir_op *op;
 	struct obj *o;
 
 	plan->preds = calloc(MAX_PREDS, sizeof(*plan->preds));
 	vm.match = calloc(plan->nr_ops + 1, sizeof(*vm.match));
-	if (!plan->preds || !vm.match) {
+	vm.reported = calloc(plan->nr_ops + 1, 1);
+	if (!plan->preds || !vm.match || !vm.reported) {
 		free(vm.match);
+		free(vm.reported);
 		diag_add(diags, DIAG_ERROR, 1, 0, 1, "free some memory",
 			 "out of memory");
 		return -1;
@@ -456,6 +492,9 @@ int verify_plan(struct plan *plan, struct diag_list *diags)
 		vm.objs[i].cache = -1;
 	run(&vm, 0, plan->nr_ops, 1);
 	free(vm.match);
+	free(vm.reported);
+	if (diags->errors > errors)
+		return -1;
 
 	/* what the plan never frees, it leaks on purpose */
 	for (i = 0; i < plan->nr_objs; i++) {

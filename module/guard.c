@@ -128,6 +128,12 @@ void kmlab_guard_note_alloc(struct kmlab_obj *o, u32 fam, gfp_t gfp)
 	o->guarded = cache_guarded(o->cache);
 }
 
+/* An empty slab goes back to the page allocator, and on to anyone. */
+static bool still_slab(const struct kmlab_obj *o)
+{
+	return virt_addr_valid(o->ptr) && folio_test_slab(virt_to_folio(o->ptr));
+}
+
 /* A free SLUB object with poisoning reads 0x6b ... 0x6b 0xa5. */
 static bool still_poisoned(const struct kmlab_obj *o)
 {
@@ -195,15 +201,24 @@ enum kmlab_reason kmlab_guard_free(struct kmlab_plan *p,
 	}
 	if (o->state == KMLAB_FREED)
 		s->flags |= KMLAB_STEP_LATE;
-	if (o->state == KMLAB_LIVE && !op->off)
+	/*
+	 * 6.1 SLUB writes the free pointer of what it is given
+	 * (slab_free_freelist_hook) before its checks run: for an interior
+	 * pointer that write lands in the metadata or a neighbour, so an
+	 * interior free is never run, guarded or not.
+	 */
+	if (op->off) {
+		pr_warn_ratelimited("plan %s line %u: refused an interior free of %s: SLUB in 6.1 writes at the pointer before checking it, which would corrupt a neighbour; free the start of the object\n",
+				    p->hdr.plan, op->line,
+				    p->objs[op->obj].name);
+		return KMLAB_REFUSE_UNGUARDED;
+	}
+	if (o->state == KMLAB_LIVE)
 		return KMLAB_OK;
-	/* second or interior free: SLUB's checks must catch it */
-	if (bk != BK_SLAB || !o->guarded || op->off >= o->real ||
-	    !cache_alive(p, o, fam))
-		return refuse(p, op, KMLAB_REFUSE_UNGUARDED,
-			      o->state == KMLAB_FREED ? "a second free" :
-						      "an interior free");
-	if (o->state == KMLAB_FREED && !still_poisoned(o))
+	/* a second free: SLUB's checks must catch it */
+	if (bk != BK_SLAB || !o->guarded || !cache_alive(p, o, fam))
+		return refuse(p, op, KMLAB_REFUSE_UNGUARDED, "a second free");
+	if (!still_slab(o) || !still_poisoned(o))
 		return refuse(p, op, KMLAB_REFUSE_REUSED, "a second free");
 	return KMLAB_OK;
 }
@@ -239,7 +254,7 @@ enum kmlab_reason kmlab_guard_access(struct kmlab_plan *p,
 		return refuse(p, op, KMLAB_REFUSE_UNGUARDED,
 			      op->code == KMLAB_OP_READ ? "a read after free" :
 							  "a write after free");
-	if (!still_poisoned(o))
+	if (!still_slab(o) || !still_poisoned(o))
 		return refuse(p, op, KMLAB_REFUSE_REUSED, what);
 	return KMLAB_OK;
 }

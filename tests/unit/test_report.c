@@ -260,6 +260,30 @@ int main(void)
 		timeline_add(&tl, &e);
 	}
 	TAP_OK(!strcmp(timeline_verdict(&tl), "clean"), "clean run is clean");
+	{
+		/* kfree(inner + 8): the observer sees an address the module
+		 * never got, inside a live object */
+		struct kmlab_event e = ev(KMLAB_EV_ALLOC, 4, PTR_B);
+
+		e.size_req = 64;
+		e.size_alloc = 64;
+		timeline_add(&tl, &e);
+		e = step(4, KMLAB_OP_KMALLOC, PTR_B, "inner", 0, 11);
+		timeline_add(&tl, &e);
+		e = step(5, KMLAB_OP_KFREE, PTR_B + 8, "inner", 0, 12);
+		timeline_add(&tl, &e);
+		e = ev(KMLAB_EV_FREE_UNKNOWN, 5, PTR_B + 8);
+		e.call_site = SITE_FREE;
+		timeline_add(&tl, &e);
+		e = ev(KMLAB_EV_FREE_UNKNOWN, 6, PTR_A + 4096);
+		timeline_add(&tl, &e);
+	}
+	f = find(&tl, FINDING_INTERIOR_FREE);
+	TAP_OK(f && !strcmp(f->name, "inner") && f->off == 8 && f->line == 12
+	       && f->site == SITE_FREE, "interior free: object, offset, line");
+	TAP_EQ_INT(timeline_count(&tl, FINDING_MAX), 1,
+		   "a free of an unknown address outside objects is ignored");
+	tl.nr_finds = 0;
 	tl.unloaded = false;
 	TAP_OK(!strcmp(timeline_verdict(&tl), "inconclusive"),
 	       "no unload seen: inconclusive");

@@ -75,6 +75,9 @@ static const struct {
 	{ "x = kmalloc(8)\nread x[4..4]\n", 2, 8, "empty byte range" },
 	{ "x = kmalloc(8)\nwrite x[0..2] = 300\n", 2, 17, "fill value 0x12c does not fit in a byte" },
 	{ "atomic irq {\n x = kmalloc(8, GFP_ATOMIC)\n}\natomic irq {\n vfree(x)\n}\n", 5, 2, "vfree may sleep" },
+	{ "x = kmalloc(100)\nrepeat 3 {\n read x[0..8 KiB]\n}\n", 3, 0, "bytes 0..8192 reach more than 4 KiB past the end of x (128 bytes given)" },
+	{ "x = kmalloc(100)\nfree x\nwrite x[1 MiB] = 1\n", 3, 0, "reach more than 4 KiB past the end of x" },
+	{ "x = vmalloc(100)\nfree x + 4096\n", 2, 0, "offset 4096 is outside x (4096 bytes given)" },
 	/* atomic sections */
 	{ "atomic spinlock {\n x = kmalloc(8)\n}\n", 2, 6, "kmalloc with GFP_KERNEL (the default) may sleep, inside the atomic section of line 1" },
 	{ "atomic irq {\n x = kzalloc(8, GFP_KERNEL | __GFP_ZERO)\n}\n", 2, 6, "kzalloc with GFP_KERNEL may sleep" },

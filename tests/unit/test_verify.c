@@ -115,7 +115,7 @@ static void kinds(void)
 	q = expect_pred(&p, "b = kmalloc(64)\nkfree(b + 8)\n",
 			FINDING_INTERIOR_FREE, 2, 1, "interior free");
 	TAP_STR_HAS(q ? q->msg : NULL, "b + 8", "interior free: explained");
-	expect_pred(&p, "v = vmalloc(64)\nfree v + 4096\n",
+	expect_pred(&p, "v = vmalloc(64)\nfree v + 4095\n",
 		    FINDING_INTERIOR_FREE, 2, 1, "interior free with `free`");
 
 	q = expect_pred(&p, "b = kmalloc(100)\nwrite b[96..112] = 1\nfree b\n",
