@@ -15,7 +15,7 @@ CFLAGS	?= -g -O2
 CFLAGS	+= -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11
 CPPFLAGS += -I$(OUT) -Iloader -D_GNU_SOURCE
 # static, so the same binary runs in the busybox guest
-LDLIBS	:= -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
+LDLIBS	:= -lbpf -lelf -lz
 LDFLAGS	+= -static
 
 ifeq ($(V),1)

@@ -5,11 +5,13 @@
  * what it saw through one ring buffer:
  *  - allocations whose call_site lies in the module's text, and failures;
  *  - frees of those objects, by the module or by anyone else;
- *  - a second free of an object the module already freed;
+ *  - a second free of an object the module already freed, and frees of
+ *    addresses it never got (the loader finds interior pointers);
  *  - the module's own kmlab:kmlab_step events (one per plan op), with
  *    reads and writes that land in a freed object marked late.
  * Objects still in the live map when the module goes away are its leaks;
- * the loader walks the map after the module_free event.
+ * the loader walks the map after the module_free event.  In trace mode
+ * (kmlab trace) the same programs follow a process's allocations instead.
  *
  * The kmem programs run on every allocation in the kernel: they compare
  * call_site with two ranges held in .bss before touching any map.
@@ -35,6 +37,16 @@ const volatile __u32 trace_pid = 0;
 const volatile char trace_comm[KMLAB_COMM_LEN] = {};
 const volatile __u64 trace_min_size = 0;
 const volatile __u64 trace_max_size = ~0ULL;
+
+/*
+ * Addresses in the freed map, hashed into bytes.  An allocation by anyone
+ * (kasprintf() on the module's behalf, say) at such an address makes the
+ * old free stale: a later free of it by the module is no double free.
+ * Checking this byte keeps the freed map off the path every allocation
+ * takes; a hash collision costs one useless delete, never a wrong answer.
+ */
+#define REUSE_BITS	15
+__u8 maybe_freed[1 << REUSE_BITS] = {};
 
 /* the watched module's core and init text, set at module_load */
 __u64 text_base[2] = {};
@@ -67,6 +79,18 @@ static __always_inline bool in_module(__u64 site)
 {
 	return site - text_base[0] < text_size[0] ||
 	       site - text_base[1] < text_size[1];
+}
+
+static __always_inline __u32 reuse_slot(__u64 ptr)
+{
+	return ((__u32)(ptr >> 4) * 2654435761U) >> (32 - REUSE_BITS);
+}
+
+/* any allocation at @ptr ends the story of an earlier free there */
+static __always_inline void forget_free(__u64 ptr)
+{
+	if (!trace_mode && ptr && maybe_freed[reuse_slot(ptr)])
+		bpf_map_delete_elem(&freed, &ptr);
 }
 
 static __always_inline bool trace_wants(__u64 size)
@@ -119,6 +143,7 @@ static __always_inline int on_alloc(__u64 site, __u64 ptr, __u64 req,
 		if (!trace_wants(req))
 			return 0;
 	} else if (!in_module(site)) {
+		forget_free(ptr);
 		return 0;
 	}
 
@@ -192,9 +217,12 @@ static __always_inline int on_free(__u64 site, __u64 ptr, __u32 src,
 		if (bpf_map_delete_elem(&live, &ptr))
 			return 0;
 		__sync_fetch_and_add(&live_count, -1);
-		if (!trace_mode &&
-		    bpf_map_update_elem(&freed, &ptr, &gone, BPF_ANY))
-			__sync_fetch_and_add(&lost[KMLAB_LOST_FREED_FULL], 1);
+		if (!trace_mode) {
+			if (bpf_map_update_elem(&freed, &ptr, &gone, BPF_ANY))
+				__sync_fetch_and_add(
+					&lost[KMLAB_LOST_FREED_FULL], 1);
+			maybe_freed[reuse_slot(ptr)] = 1;
+		}
 		e = event_new(KMLAB_EV_FREE);
 		if (!e)
 			return 0;
@@ -253,8 +281,10 @@ int BPF_PROG(on_cache_alloc, unsigned long call_site, const void *ptr,
 	     struct kmem_cache *s, gfp_t gfp_flags, int node)
 {
 	/* test the site first: the cache reads are not free */
-	if (!trace_mode && !in_module(call_site))
+	if (!trace_mode && !in_module(call_site)) {
+		forget_free((__u64)ptr);
 		return 0;
+	}
 	return on_alloc(call_site, (__u64)ptr, BPF_CORE_READ(s, object_size),
 			BPF_CORE_READ(s, size), gfp_flags, KMLAB_SRC_CACHE, s);
 }

@@ -231,6 +231,12 @@ int cmd_run(int argc, char **argv)
 			env.plan);
 		goto out_plan;
 	}
+	if (access("/proc/modules", F_OK)) {
+		fprintf(stderr, "kmlab: this kernel cannot load modules "
+			"(CONFIG_MODULES is off): run the plan in the lab: "
+			"scripts/lab run %s\n", env.plan);
+		goto out_plan;
+	}
 	path = modload_find(env.module);
 	if (!path || modload_check(path, modname, sizeof(modname)))
 		goto out_plan;

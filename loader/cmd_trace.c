@@ -33,6 +33,8 @@ struct trace {
 	struct ksyms *ks;
 	FILE *json;
 	__u64 t0;
+	char mod[KMLAB_MOD_NAME_LEN];	/* --module: its text, in case it */
+	__u64 text_base, text_len;	/* unloads before we read kallsyms */
 	__u64 allocs, frees, failed, bytes, double_frees;
 };
 
@@ -125,6 +127,16 @@ static void on_signal(int sig)
 static const char *site(const struct trace *t, __u64 addr, char *buf,
 			size_t len)
 {
+	const char *mod = NULL;
+	unsigned long off;
+
+	if (t->text_len && addr - t->text_base < t->text_len &&
+	    (!t->ks || !ksyms_lookup(t->ks, addr, &off, &mod) || !mod ||
+	     strcmp(mod, t->mod))) {
+		snprintf(buf, len, ".text+0x%llx [%s]",
+			 (unsigned long long)(addr - t->text_base), t->mod);
+		return buf;
+	}
 	if (t->ks)
 		return ksyms_format(t->ks, addr, buf, len);
 	snprintf(buf, len, "0x%" PRIx64, (uint64_t)addr);
@@ -179,6 +191,10 @@ static int on_event(void *ctx, const struct kmlab_event *e)
 		what = "double_free";
 		break;
 	case KMLAB_EV_MOD_LOAD:
+		snprintf(t->mod, sizeof(t->mod), "%.*s",
+			 (int)sizeof(e->name), e->name);
+		t->text_base = e->base;
+		t->text_len = e->len;
 		if (!env.quiet)
 			printf("%12.3f  module %s loaded\n", ms, e->name);
 		ksyms_free(t->ks);

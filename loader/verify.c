@@ -36,7 +36,7 @@ struct obj {
 	unsigned long long real;	/* what the allocator hands out */
 	unsigned long long order;	/* pages: order; exact: size */
 	int cache;			/* FAM_CACHE: its cache */
-	int live;			/* FAM_SLAB: objects allocated */
+	unsigned long long live;	/* FAM_SLAB: objects not freed */
 	const char *fn;			/* allocating function */
 };
 
@@ -107,7 +107,7 @@ static unsigned long long pages_order(unsigned long long size)
 }
 
 /* What kmalloc(size) really gives on x86-64 SLUB (6.1): ksize(). */
-unsigned long long kmalloc_real_size(unsigned long long size)
+static unsigned long long kmalloc_real_size(unsigned long long size)
 {
 	static const unsigned long long classes[] = {
 		8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
@@ -174,7 +174,6 @@ static void do_alloc(struct vm *vm, struct kmlab_ir_op *op,
 		     unsigned long long mult)
 {
 	struct obj *o = &vm->objs[op->obj], *c;
-	int fam = vm->plan->objs[op->obj].family;
 
 	if (op->code == KMLAB_OP_KREALLOC && o->st == ST_FREED) {
 		predict(vm, op, FINDING_LATE_ACCESS, op->obj, op->line,
@@ -192,8 +191,6 @@ static void do_alloc(struct vm *vm, struct kmlab_ir_op *op,
 				op->line, mult,
 				"line %d stores a new pointer in %s while the object from line %d is still allocated: that object can never be freed.",
 				op->line, name(vm, op->obj), o->alloc_line);
-		if (fam == KMLAB_FAM_CACHE && o->cache >= 0)
-			vm->objs[o->cache].live--;	/* lost, not freed */
 	}
 	o->st = ST_LIVE;
 	o->alloc_line = op->line;
@@ -255,7 +252,8 @@ static void do_alloc(struct vm *vm, struct kmlab_ir_op *op,
 		o->cache = op->arg;
 		o->size = c->size;
 		o->real = c->real;
-		c->live++;
+		/* once per iteration the pass stands for */
+		c->live = c->live > ~0ULL - mult ? ~0ULL : c->live + mult;
 		break;
 	}
 }
@@ -345,14 +343,17 @@ static void do_free(struct vm *vm, struct kmlab_ir_op *op,
 	} else if (op->code == KMLAB_OP_CACHE_DESTROY && o->live > 0) {
 		predict(vm, op, FINDING_REFUSED, op->obj, op->line,
 			o->alloc_line, mult,
-			"cache %s still has %d object%s in use, so kmem_cache_destroy would complain \"Objects remaining\": free them first.",
+			"cache %s still has %llu object%s in use, so kmem_cache_destroy would complain \"Objects remaining\": free them first.",
 			n, o->live, o->live > 1 ? "s" : "");
 		return;		/* refused: the cache stays */
 	}
 	o->st = ST_FREED;
 	o->free_line = op->line;
-	if (fam == KMLAB_FAM_CACHE && o->cache >= 0)
-		vm->objs[o->cache].live--;
+	if (fam == KMLAB_FAM_CACHE && o->cache >= 0) {
+		struct obj *c = &vm->objs[o->cache];
+
+		c->live = c->live > mult ? c->live - mult : 0;
+	}
 }
 
 static void do_access(struct vm *vm, struct kmlab_ir_op *op,
@@ -416,9 +417,7 @@ static void do_forget(struct vm *vm, struct kmlab_ir_op *op,
 		"line %d forgets the only pointer to %s (allocated at line %d): nobody can free it any more.",
 		op->line, name(vm, op->obj), o->alloc_line);
 	o->st = ST_FORGOTTEN;
-	o->forget_line = op->line;
-	if (vm->plan->objs[op->obj].family == KMLAB_FAM_CACHE && o->cache >= 0)
-		vm->objs[o->cache].live--;
+	o->forget_line = op->line;	/* a cache keeps it: still busy */
 }
 
 static void run(struct vm *vm, int from, int to, unsigned long long mult)

@@ -168,17 +168,6 @@ static u64 cache_users(const struct kmlab_plan *p, const void *cache)
 	return n;
 }
 
-static void mark_damaged(struct kmlab_plan *p, const void *cache)
-{
-	u32 i;
-
-	for (i = 0; i < p->hdr.nr_objs; i++) {
-		if (p->objs[i].family == KMLAB_FAM_SLAB &&
-		    p->st[i].ptr == cache && p->st[i].state == KMLAB_LIVE)
-			p->st[i].damaged = true;
-	}
-}
-
 static void do_cache_create(struct kmlab_plan *p, const struct kmlab_ir_op *op,
 			    struct kmlab_obj *o)
 {
@@ -319,11 +308,11 @@ static void do_alloc(struct exec_ctx *x, const struct kmlab_ir_op *op,
 	kmlab_emit(s);
 }
 
-/* The real free call for an object (off != 0: an interior pointer). */
+/* The real free call for an object (interior frees are never run). */
 static void free_obj(struct kmlab_plan *p, u16 code, struct kmlab_obj *o,
-		     u32 arg, u64 off)
+		     u32 arg)
 {
-	void *addr = o->ptr + off;
+	void *addr = o->ptr;
 
 	switch (code) {
 	case KMLAB_OP_KFREE:
@@ -353,6 +342,20 @@ static void free_obj(struct kmlab_plan *p, u16 code, struct kmlab_obj *o,
 	}
 }
 
+struct free_args {
+	struct kmlab_plan *p;
+	u16 code;
+	struct kmlab_obj *o;
+	u32 arg;
+};
+
+static void second_free(void *arg)
+{
+	struct free_args *a = arg;
+
+	free_obj(a->p, a->code, a->o, a->arg);
+}
+
 static void do_free(struct exec_ctx *x, const struct kmlab_ir_op *op,
 		    struct kmlab_step *s)
 {
@@ -369,21 +372,19 @@ static void do_free(struct exec_ctx *x, const struct kmlab_ir_op *op,
 	if (o->page || p->objs[op->obj].family == KMLAB_FAM_GFP_PAGES)
 		note_pfn(s, o->ptr);
 	kmlab_emit(s);
-	free_obj(p, op->code, o, op->arg, op->off);
-	/*
-	 * A second or interior free was caught by SLUB and changes nothing
-	 * here; but SLUB's repair can leave the slab's object count wrong,
-	 * and kmem_cache_destroy() would then warn: keep that cache.
-	 */
-	if (!first)
-		mark_damaged(p, o->cache);
-	if (first) {
-		o->state = KMLAB_FREED;
-		if (p->objs[op->obj].family == KMLAB_FAM_PERCPU)
-			p->bytes -= min(p->bytes, o->req * num_possible_cpus());
-		else
-			p->bytes -= min(p->bytes, o->req);
+	if (!first) {
+		/* the guard let a second free through: SLUB will refuse it */
+		struct free_args a = { p, op->code, o, op->arg };
+
+		kmlab_slub_second_free(o->cache, o->ptr, second_free, &a);
+		return;
 	}
+	free_obj(p, op->code, o, op->arg);
+	o->state = KMLAB_FREED;
+	if (p->objs[op->obj].family == KMLAB_FAM_PERCPU)
+		p->bytes -= min(p->bytes, o->req * num_possible_cpus());
+	else
+		p->bytes -= min(p->bytes, o->req);
 }
 
 static void do_access(struct exec_ctx *x, const struct kmlab_ir_op *op,
@@ -443,13 +444,6 @@ static void do_destroy(struct exec_ctx *x, const struct kmlab_ir_op *op,
 				    p->hdr.plan, op->line,
 				    p->objs[op->obj].name);
 		emit_refused(s, KMLAB_REFUSE_STATE);
-		return;
-	}
-	if (o->damaged) {
-		pr_warn_ratelimited("plan %s line %u: refused kmem_cache_destroy of %s: SLUB caught a bad free in it and may count its objects wrongly, so it stays in the kernel\n",
-				    p->hdr.plan, op->line,
-				    p->objs[op->obj].name);
-		emit_refused(s, KMLAB_REFUSE_BUSY);
 		return;
 	}
 	users = cache_users(p, o->ptr);

@@ -2,14 +2,17 @@
 /*
  * Hazard policy: which defects the module runs for real.
  *
- * A hazard (second free, access after free, interior free, wrong-family
- * free, access past the end) runs only where the kernel is known to
- * survive it: on slab objects whose cache has SLAB_CONSISTENCY_CHECKS and
- * SLAB_POISON (slub_debug=FZPU, or a plan cache created guarded), and,
- * for late frees and accesses, only while the object still reads as
- * SLUB's free poison (otherwise it was handed out again and the "hazard"
- * would hit someone else's object).  Everything else is refused with a
- * kmlab_step event (-EPERM and the reason) and a sentence in dmesg.
+ * A second free or an access after free runs only where the kernel is
+ * known to survive it: on slab objects whose cache has
+ * SLAB_CONSISTENCY_CHECKS and SLAB_POISON (slub_debug=FZPU, or a plan
+ * cache created guarded), while the address is still an object slot of
+ * that cache and still reads as SLUB's free poison (otherwise it was
+ * handed out again and the "hazard" would hit someone else's object).
+ * A read after vfree() runs too: it faults, and copy_from_kernel_nofault()
+ * catches that.  Accesses past the requested size run within ksize().
+ * Interior frees, wrong-family frees that would corrupt, and everything
+ * else are refused with a kmlab_step event (-EPERM and the reason) and a
+ * sentence in dmesg.
  *
  * The poison check and the real call are not atomic against other CPUs
  * reusing the object; the window is a few instructions on a lab guest.
@@ -128,10 +131,13 @@ void kmlab_guard_note_alloc(struct kmlab_obj *o, u32 fam, gfp_t gfp)
 	o->guarded = cache_guarded(o->cache);
 }
 
-/* An empty slab goes back to the page allocator, and on to anyone. */
+/*
+ * An empty slab goes back to the page allocator, and on to anyone: the
+ * old address must still be an object slot of the same cache.
+ */
 static bool still_slab(const struct kmlab_obj *o)
 {
-	return virt_addr_valid(o->ptr) && folio_test_slab(virt_to_folio(o->ptr));
+	return kmlab_slub_ok && kmlab_slab_owns(o->cache, o->ptr);
 }
 
 /* A free SLUB object with poisoning reads 0x6b ... 0x6b 0xa5. */
@@ -241,8 +247,10 @@ enum kmlab_reason kmlab_guard_access(struct kmlab_plan *p,
 	if (end > o->real) {
 		/* past what the allocator gave: a neighbour's memory */
 		s->flags |= KMLAB_STEP_PAST_REAL;
-		return refuse(p, op, KMLAB_REFUSE_UNGUARDED,
-			      "an access past the end of the allocation");
+		pr_warn_ratelimited("plan %s line %u: refused an access to %s up to byte %llu: the allocator gave only %llu bytes and the rest belongs to someone else; stay within ksize()\n",
+				    p->hdr.plan, op->line,
+				    p->objs[op->obj].name, end, o->real);
+		return KMLAB_REFUSE_UNGUARDED;
 	}
 	if (o->state == KMLAB_LIVE)
 		return KMLAB_OK;

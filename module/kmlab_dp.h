@@ -47,7 +47,6 @@ struct kmlab_obj {
 	struct kmem_cache *cache;	/* FAM_CACHE: its cache; slab-backed
 					 * kmalloc: its kmalloc cache */
 	bool guarded;		/* its cache poisons and checks frees */
-	bool damaged;		/* FAM_SLAB: SLUB caught a bad free in it */
 };
 
 struct kmlab_plan {
@@ -121,8 +120,13 @@ enum kmlab_reason kmlab_guard_access(struct kmlab_plan *p,
 				     struct kmlab_step *s);
 void kmlab_guard_note_alloc(struct kmlab_obj *o, u32 fam, gfp_t gfp);
 
-/* slub_flags.c */
+/* slub_peek.c */
+extern bool kmlab_slub_ok;
 slab_flags_t kmlab_cache_flags(struct kmem_cache *s);
+bool kmlab_slab_owns(struct kmem_cache *s, const void *p);
+void kmlab_slub_selftest(void);
+void kmlab_slub_second_free(struct kmem_cache *s, void *obj,
+			    void (*free_it)(void *arg), void *arg);
 
 /* dev.c */
 int kmlab_dev_init(void);

@@ -80,6 +80,7 @@ static int __init kmlab_init(void)
 {
 	int err;
 
+	kmlab_slub_selftest();
 	err = kmlab_seed_init();
 	if (err)
 		return err;
@@ -91,7 +92,8 @@ static int __init kmlab_init(void)
 		if (err)
 			goto err_dev;
 	}
-	pr_info("ready: write plans to /dev/kmlab\n");
+	pr_info("ready: write plans to /dev/kmlab (SLUB layout check: %s)\n",
+		kmlab_slub_ok ? "ok" : "failed, hazards refused");
 	return 0;
 
 err_dev:

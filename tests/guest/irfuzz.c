@@ -485,7 +485,8 @@ static int dev_write(int fd, const void *buf, size_t len)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: irfuzz [-n CASES] [-s SEED] [-t SECONDS] [-d DEV] [-u MODULE]\n"
+		"usage: irfuzz [-n CASES] [-s SEED] [-t SECONDS] [-d DEV] [-u MODULE] [-v FROM]\n"
+		"       irfuzz -s SEED -x CASE   (print case CASE of SEED as a blob)\n"
 		"       irfuzz -b NAME   (print a built-in plan blob: basic, double_free,\n"
 		"                         late_read, families, hazards)\n");
 	exit(2);
@@ -496,11 +497,12 @@ int main(int argc, char **argv)
 	static unsigned char buf[MAX_BLOB + 128];
 	const char *dev = "/dev/kmlab", *unload = NULL, *blob = NULL;
 	long cases = 20000, secs = 0, accepted = 0, rejected = 0, odd = 0, i;
+	long show = -1, dump = -1;
 	uint64_t seed = time(NULL) ^ getpid();
 	int opt, fd, t = 0, failed = 0;
 	time_t start = time(NULL);
 
-	while ((opt = getopt(argc, argv, "n:s:t:d:u:b:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:t:d:u:b:v:x:")) != -1) {
 		switch (opt) {
 		case 'n': cases = atol(optarg); break;
 		case 's': seed = strtoull(optarg, NULL, 0); break;
@@ -508,6 +510,8 @@ int main(int argc, char **argv)
 		case 'd': dev = optarg; break;
 		case 'u': unload = optarg; break;
 		case 'b': blob = optarg; break;
+		case 'v': show = atol(optarg); break;
+		case 'x': dump = atol(optarg); break;
 		default: usage();
 		}
 	}
@@ -526,6 +530,14 @@ int main(int argc, char **argv)
 		usage();
 	}
 	rng = seed ? seed : 1;
+	if (dump >= 0) {
+		size_t len = 0;
+
+		/* replay: print case DUMP of this seed as a blob */
+		for (i = 0; i <= dump; i++)
+			len = make_case(buf);
+		return fwrite(buf, len, 1, stdout) == 1 ? 0 : 1;
+	}
 	printf("TAP version 13\n# irfuzz seed=%llu cases=%ld (replay: irfuzz -s %llu -n %ld)\n",
 	       (unsigned long long)seed, cases, (unsigned long long)seed, cases);
 	fflush(stdout);
@@ -568,7 +580,13 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < cases; i++) {
 		size_t len = make_case(buf);
-		int err = dev_write(fd, buf, len);
+		int err;
+
+		if (show >= 0 && i >= show) {
+			printf("# case %ld\n", i);
+			fflush(stdout);
+		}
+		err = dev_write(fd, buf, len);
 
 		if (!err) {
 			accepted++;

@@ -76,5 +76,11 @@ rc=$?
 [ $rc -eq 2 ] && grep -q "min-size is above --max-size" "$tmp/bad.err"
 ok $? "contradictory size filters are a usage error" "rc=$rc"
 
+# 4. run needs modules: the host has none, and says where to go
+"$kmlab" run tests/plans/clean/mixed.kml >/dev/null 2>"$tmp/run.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "scripts/lab run" "$tmp/run.err"
+ok $? "run on a kernel without modules points to the lab" "rc=$rc $(cat "$tmp/run.err")"
+
 echo "1..$n"
 exit $((failed > 0))

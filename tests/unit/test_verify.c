@@ -149,6 +149,11 @@ static void kinds(void)
 		    FINDING_REFUSED, 3, 1, "destroying a busy cache is refused");
 	TAP_OK(find_pred(p, FINDING_LEAK, 1, 0) && find_pred(p, FINDING_LEAK, 2, 0),
 	       "busy cache: it and its object leak at unload");
+	q = expect_pred(&p, "c = kmem_cache_create(8)\nrepeat 5 {\n o = kmem_cache_alloc(c)\n}\nfree o\nfree c\n",
+			FINDING_REFUSED, 6, 1, "overwritten cache objects keep the cache busy");
+	TAP_STR_HAS(q ? q->msg : NULL, "still has 4 objects", "busy cache: 4 lost objects");
+	expect_pred(&p, "c = kmem_cache_create(8)\no = kmem_cache_alloc(c)\nforget o\nfree c\n",
+		    FINDING_REFUSED, 4, 1, "a forgotten cache object keeps the cache busy");
 	expect_pred(&p, "c = kmem_cache_create(8)\nfree c\no = kmem_cache_alloc(c)\n",
 		    FINDING_REFUSED, 3, 2, "alloc from a destroyed cache is refused");
 	expect_pred(&p, "c = kmem_cache_create(8)\nfree c\nkmem_cache_destroy(c)\n",

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What SLUB keeps to itself, read for the hazard policy (6.1 only).
+ *
+ * There is no API for a cache's flags or for "is this pointer an object
+ * of that cache".  struct kmem_cache is in slub_def.h, but that header's
+ * helpers need mm/slab.h's private struct slab, which 6.1 keeps out of
+ * include/.  So struct slab is restated here with the 6.1 SLUB layout
+ * (it overlays struct page), and kmlab_slub_selftest() checks it against
+ * a real kmalloc object at load: if it does not match, the module never
+ * runs a real second free or late access (kmlab_slub_ok stays false).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+/* mm/slab.h of 6.1, CONFIG_SLUB, 64-bit */
+struct slab {
+	unsigned long __page_flags;
+	union {
+		struct list_head slab_list;
+		struct rcu_head rcu_head;
+		struct {
+			struct slab *next;
+			int slabs;
+		};
+	};
+	struct kmem_cache *slab_cache;
+	void *freelist;
+	union {
+		unsigned long counters;
+		struct {
+			unsigned inuse:16;
+			unsigned objects:15;
+			unsigned frozen:1;
+		};
+	};
+	unsigned int __unused;
+	atomic_t __page_refcount;
+};
+
+static inline void *slab_address(const struct slab *slab)
+{
+	return folio_address((struct folio *)slab);
+}
+
+#include <linux/slub_def.h>
+#include "kmlab_dp.h"
+
+bool kmlab_slub_ok;
+
+slab_flags_t kmlab_cache_flags(struct kmem_cache *s)
+{
+	return s->flags;
+}
+
+/* Is p, right now, the start of an object slot of cache s? */
+bool kmlab_slab_owns(struct kmem_cache *s, const void *p)
+{
+	const struct slab *slab;
+	struct folio *folio;
+	unsigned long off;
+
+	if (!s || !virt_addr_valid(p))
+		return false;
+	folio = virt_to_folio(p);
+	if (!folio_test_slab(folio))
+		return false;
+	slab = (const struct slab *)folio;
+	if (READ_ONCE(slab->slab_cache) != s)
+		return false;
+	off = p - folio_address(folio);
+	if (off < s->red_left_pad)
+		return false;
+	off -= s->red_left_pad;
+	return off % s->size == 0 && off / s->size < slab->objects;
+}
+
+/* Check the restated layout against a live kmalloc object. */
+void kmlab_slub_selftest(void)
+{
+	struct kmem_cache *s;
+	void *p = kmalloc(64, GFP_KERNEL);
+
+	if (!p)
+		return;
+	s = kmalloc_caches[KMALLOC_NORMAL][__kmalloc_index(ksize(p), false)];
+	kmlab_slub_ok = kmlab_slab_owns(s, p) && !kmlab_slab_owns(s, p + 8) &&
+			s->object_size == ksize(p);
+	kfree(p);
+	if (!kmlab_slub_ok)
+		pr_warn("this kernel's SLUB layout is not 6.1's: second frees and late accesses will be refused\n");
+}
+
+/*
+ * A real second free, made survivable.  6.1's slab_free_freelist_hook()
+ * rewrites the object's free pointer (to NULL) before SLUB's checks
+ * reject the free: that cuts the slab's freelist short while its in-use
+ * count still promises free objects, and the next allocation from that
+ * slab follows a NULL freelist and oopses (seen here, both on kmalloc
+ * caches and plan caches).  So keep the free pointer word and put it
+ * back once SLUB has refused the free; interrupts stay off meanwhile so
+ * nothing on this CPU allocates from the slab in between.
+ */
+void kmlab_slub_second_free(struct kmem_cache *s, void *obj,
+			    void (*free_it)(void *arg), void *arg)
+{
+	unsigned long *fp = obj + s->offset;
+	unsigned long saved, flags;
+
+	local_irq_save(flags);
+	saved = READ_ONCE(*fp);
+	free_it(arg);
+	WRITE_ONCE(*fp, saved);
+	local_irq_restore(flags);
+}
