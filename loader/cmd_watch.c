@@ -17,6 +17,7 @@ static struct watch_env {
 	const char *module;
 	const char *json;
 	int timeout_s;		/* 0: until the unload or Ctrl-C */
+	bool stats;		/* print bpf_stats per program at the end */
 } env;
 
 static volatile int stop;
@@ -26,6 +27,9 @@ static const struct argp_option opts[] = {
 	  "stdout)", 0 },
 	{ "timeout", 't', "S", 0, "Give up after S seconds (default: wait "
 	  "for the unload or Ctrl-C)", 0 },
+	{ "stats", 's', NULL, 0, "At the end, print each observer "
+	  "program's run count and average cost (needs "
+	  "kernel.bpf_stats_enabled=1)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's debug output", 0 },
 	{},
 };
@@ -44,6 +48,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (errno || *end || env.timeout_s <= 0)
 			argp_error(state, "--timeout wants whole seconds > 0, "
 				   "not '%s'", arg);
+		break;
+	case 's':
+		env.stats = true;
 		break;
 	case 'v':
 		kmlab_verbose = true;
@@ -122,6 +129,8 @@ int cmd_watch(int argc, char **argv)
 
 	err = session_wait_unload(&s, env.timeout_s ?
 				  env.timeout_s * 1000 : -1, &stop);
+	if (env.stats && s.ob)
+		observer_print_stats(s.ob, stderr);
 	if (err && err != -EINTR && err != -ETIMEDOUT)
 		goto out;
 	if (!s.tl.loaded) {

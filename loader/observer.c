@@ -315,6 +315,32 @@ void observer_lost(struct observer *ob, __u64 lost[KMLAB_LOST_MAX],
 	}
 }
 
+void observer_print_stats(struct observer *ob, FILE *f)
+{
+	struct bpf_program *prog;
+	bool any = false;
+
+	bpf_object__for_each_program(prog, ob->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		if (!info.run_cnt)
+			continue;
+		any = true;
+		fprintf(f, "stats: %-22s run_cnt=%llu run_time_ns=%llu avg=%.1f ns recursion_misses=%llu\n",
+			bpf_program__name(prog),
+			(unsigned long long)info.run_cnt,
+			(unsigned long long)info.run_time_ns,
+			(double)info.run_time_ns / info.run_cnt,
+			(unsigned long long)info.recursion_misses);
+	}
+	if (!any)
+		fprintf(f, "stats: no program ran with bpf_stats on (sysctl kernel.bpf_stats_enabled=1 first)\n");
+}
+
 int observer_for_each_live(struct observer *ob,
 			   int (*fn)(void *ctx, __u64 ptr,
 				     const struct kmlab_live *v),

@@ -7,6 +7,7 @@
 #define KMLAB_OBSERVER_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "../bpf/kmlab.h"
 
@@ -45,6 +46,9 @@ int observer_for_each_live(struct observer *ob,
 			   int (*fn)(void *ctx, __u64 ptr,
 				     const struct kmlab_live *v),
 			   void *ctx);
+/* One "stats: PROG run_cnt=N avg=X ns" line per attached program, from
+ * bpf_stats (kernel.bpf_stats_enabled=1); says so when it is off. */
+void observer_print_stats(struct observer *ob, FILE *f);
 void observer_close(struct observer *ob);
 /* libbpf's debug output on stderr (-v) */
 void observer_verbose(bool on);
