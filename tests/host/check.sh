@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `kmlab check` as a user runs it: the exit status says clean (0), defects
+# predicted (1) or errors (2); every plan's "# expect:" line agrees with
+# what it predicts; --json writes one object per line; errors point at
+# file:line:col.  Host only, no root needed.  TAP.
+set -u
+kmlab=${KMLAB:-build/kmlab}
+n=0
+ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2 # ${3:-}"; fi; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+for plan in tests/plans/*/*.kml; do
+	want=$(sed -n 's/^# expect: //p' "$plan")
+	"$kmlab" check "$plan" --json "$tmp/c.json" >"$tmp/c.txt" 2>&1
+	rc=$?
+	got=$(grep '"type":"finding"' "$tmp/c.json" |
+	      sed -E 's/.*"kind":"([a-z_]+)".*"line":([0-9]+).*"count":([0-9]+).*/\1@\2 \3/' |
+	      awk '{ print ($2 > 1) ? $1 "x" $2 : $1 }' | sort | tr '\n' ' ')
+	exp=$(echo "$want" | tr ' ' '\n' | grep -v '^$' | sort | tr '\n' ' ')
+	if [ "$want" = clean ]; then
+		[ $rc -eq 0 ] && [ -z "$got" ]
+		ok $? "check ${plan#tests/plans/}: clean, exit 0" "rc=$rc got: $got"
+	else
+		[ $rc -eq 1 ] && [ "$got" = "$exp" ]
+		ok $? "check ${plan#tests/plans/}: predicts $want, exit 1" "rc=$rc got: $got"
+	fi
+	bad=$(grep -cv '^{"type":"\(finding\|summary\)",' "$tmp/c.json")
+	summ=$(grep -c '^{"type":"summary"' "$tmp/c.json")
+	[ "$bad" -eq 0 ] && [ "$summ" -eq 1 ]
+	ok $? "check ${plan#tests/plans/} --json: finding lines and one summary" "bad=$bad summaries=$summ"
+done
+
+printf 'buf = kmalloc(64\nx = vmalloc(0)\nfree buf\n' >"$tmp/bad.kml"
+"$kmlab" check "$tmp/bad.kml" >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "bad.kml:1:17: error: " "$tmp/out" && grep -q '^ *\^' "$tmp/out" && grep -q '^hint: ' "$tmp/out"
+ok $? "a syntax error: exit 2, file:line:col, caret and hint" "rc=$rc $(head -n 4 "$tmp/out")"
+printf 'a = kmalloc(8 MiB)\nfree b\natomic spinlock {\n  c = vmalloc(64)\n}\n' >"$tmp/sem.kml"
+"$kmlab" check "$tmp/sem.kml" >"$tmp/out" 2>&1
+rc=$?
+errs=$(grep -c ': error: ' "$tmp/out")
+[ $rc -eq 2 ] && [ "$errs" -ge 3 ]
+ok $? "semantic errors (size, undefined name, sleeping in atomic) all reported at once" "rc=$rc errors=$errs $(grep error "$tmp/out")"
+"$kmlab" check "$tmp/nonexistent.kml" >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q 'nonexistent.kml' "$tmp/out"
+ok $? "a missing plan file: exit 2 naming it" "rc=$rc $(cat "$tmp/out")"
+head -c 4096 /dev/urandom >"$tmp/noise.kml"
+"$kmlab" check "$tmp/noise.kml" >/dev/null 2>&1
+rc=$?
+[ $rc -eq 2 ]
+ok $? "random bytes: errors, exit 2, no crash" "rc=$rc"
+echo "1..$n"
