@@ -89,6 +89,17 @@ $(OUT)/tests/%: tests/unit/%.c $(filter-out loader/main.c loader/cmd_%.c loader/
 
 unit: $(UNIT_BINS)
 
+# static programs the guest tests run (busybox guest: no shared libc)
+$(OUT)/irfuzz: tests/guest/irfuzz.c module/kmlab_ir.h | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -static -O2 -Wall -Werror -Imodule $< -o $@
+
+$(OUT)/allocloop: tests/bench/allocloop.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -static -O2 -Wall -Werror $< -o $@
+
+GUEST_BINS := $(OUT)/irfuzz $(OUT)/allocloop
+
 $(OUT)/fuzz_parser: tests/fuzz/fuzz_parser.c $(PURE_SRCS) | $(OUT)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -103,11 +114,11 @@ demo: deps
 	$(Q)scripts/lab run tests/plans/lessons/dangling.kml
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all bpf unit $(OUT)/fuzz_parser
+	$(Q)$(MAKE) --no-print-directory all bpf unit $(OUT)/fuzz_parser $(GUEST_BINS)
 	$(Q)tests/run
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(OUT)/allocloop
 	$(Q)scripts/bench
 
 $(OUT) $(OUT)/loader $(OUT)/tests:
