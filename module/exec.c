@@ -153,9 +153,37 @@ static void note_pfn(struct kmlab_step *s, const void *addr)
 	memcpy(s->data, &pfn, sizeof(pfn));
 }
 
-static u64 cache_users(const struct kmlab_plan *p, const void *cache)
+/* A plan cache slot by its cache pointer (NULL: not a plan cache). */
+static struct kmlab_obj *cache_slot(struct kmlab_plan *p, const void *cache)
 {
-	u64 n = 0;
+	u32 i;
+
+	for (i = 0; i < p->hdr.nr_objs; i++) {
+		if (p->objs[i].family == KMLAB_FAM_SLAB &&
+		    p->st[i].ptr == cache &&
+		    (p->st[i].state == KMLAB_LIVE ||
+		     p->st[i].state == KMLAB_FORGOTTEN))
+			return &p->st[i];
+	}
+	return NULL;
+}
+
+/* A live cache object whose pointer is dropped stays in its cache. */
+static void note_lost(struct kmlab_plan *p, u32 obj)
+{
+	struct kmlab_obj *o = &p->st[obj], *c;
+
+	if (o->state != KMLAB_LIVE || p->objs[obj].family != KMLAB_FAM_CACHE)
+		return;
+	c = cache_slot(p, o->cache);
+	if (c)
+		c->lost++;
+}
+
+static u64 cache_users(struct kmlab_plan *p, const void *cache)
+{
+	struct kmlab_obj *c = cache_slot(p, cache);
+	u64 n = c ? c->lost : 0;
 	u32 i;
 
 	for (i = 0; i < p->hdr.nr_objs; i++) {
@@ -267,9 +295,11 @@ static void do_alloc(struct exec_ctx *x, const struct kmlab_ir_op *op,
 		break;
 	}
 	s->ptr = (unsigned long)n.ptr;
+	note_lost(p, op->obj);
 	if (!n.ptr) {
 		/* like C: p = kmalloc() failing leaves p NULL */
 		memset(o, 0, sizeof(*o));
+		o->null = true;
 		s->result = -ENOMEM;
 		s->reason = KMLAB_FAILED;
 		kmlab_emit(s);
@@ -356,6 +386,30 @@ static void second_free(void *arg)
 	free_obj(a->p, a->code, a->o, a->arg);
 }
 
+static bool free_of_null_is_legal(u16 code)
+{
+	return code == KMLAB_OP_KFREE || code == KMLAB_OP_KVFREE ||
+	       code == KMLAB_OP_VFREE || code == KMLAB_OP_FREE_PERCPU;
+}
+
+static void free_null(u16 code)
+{
+	switch (code) {
+	case KMLAB_OP_KFREE:
+		kfree(NULL);
+		break;
+	case KMLAB_OP_KVFREE:
+		kvfree(NULL);
+		break;
+	case KMLAB_OP_VFREE:
+		vfree(NULL);
+		break;
+	case KMLAB_OP_FREE_PERCPU:
+		free_percpu(NULL);
+		break;
+	}
+}
+
 static void do_free(struct exec_ctx *x, const struct kmlab_ir_op *op,
 		    struct kmlab_step *s)
 {
@@ -365,6 +419,13 @@ static void do_free(struct exec_ctx *x, const struct kmlab_ir_op *op,
 	bool first = o->state == KMLAB_LIVE && !op->off;
 
 	s->ptr = (unsigned long)o->ptr + op->off;
+	if (why == KMLAB_REFUSE_STATE && o->null && !op->off &&
+	    free_of_null_is_legal(op->code)) {
+		/* kfree(NULL) after a failed allocation: legal, and real */
+		kmlab_emit(s);
+		free_null(op->code);
+		return;
+	}
 	if (why) {
 		emit_refused(s, why);
 		return;

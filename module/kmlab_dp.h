@@ -47,6 +47,8 @@ struct kmlab_obj {
 	struct kmem_cache *cache;	/* FAM_CACHE: its cache; slab-backed
 					 * kmalloc: its kmalloc cache */
 	bool guarded;		/* its cache poisons and checks frees */
+	bool null;		/* its allocation failed: the pointer is NULL */
+	u64 lost;		/* FAM_SLAB: objects leaked by overwriting */
 };
 
 struct kmlab_plan {

@@ -87,8 +87,13 @@ static bool takes_gfp(u16 code)
 u64 kmlab_fam_bytes(const struct kmlab_ir_op *op, u64 cache_size)
 {
 	switch (op->code) {
-	case KMLAB_OP_KCALLOC:
-		return op->size * op->count;
+	case KMLAB_OP_KCALLOC: {
+		u64 bytes;
+
+		/* an overflowing kcalloc allocates nothing */
+		return check_mul_overflow(op->size, (u64)op->count, &bytes) ?
+		       0 : bytes;
+	}
 	case KMLAB_OP_CACHE_CREATE:
 		return 0;
 	case KMLAB_OP_CACHE_ALLOC:
@@ -143,12 +148,17 @@ static int check_size(u32 i, const struct kmlab_ir_op *op)
 
 	switch (op->code) {
 	case KMLAB_OP_KCALLOC:
-		if (!op->count || !size ||
-		    check_mul_overflow(size, (u64)op->count, &size)) {
-			bad_op(i, op, "kcalloc(%u, %llu) is empty or overflows: use count and size >= 1",
+		if (!op->count || !size) {
+			bad_op(i, op, "kcalloc(%u, %llu) is empty: use count and size >= 1",
 			       op->count, op->size);
 			return -EINVAL;
 		}
+		/*
+		 * n * size overflowing is the failed-allocation lesson:
+		 * kcalloc() returns NULL before it reaches the allocator.
+		 */
+		if (check_mul_overflow(size, (u64)op->count, &size))
+			return 0;
 		fallthrough;
 	case KMLAB_OP_KMALLOC:
 	case KMLAB_OP_KZALLOC:
