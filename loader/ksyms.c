@@ -18,6 +18,7 @@ struct ksyms {
 	struct ksym *syms;
 	size_t nr, cap;
 	char **mods;		/* interned module names */
+	unsigned long *mod_lo, *mod_hi;	/* core text range, 0 if unknown */
 	size_t nr_mods;
 };
 
@@ -30,6 +31,7 @@ static int cmp_addr(const void *a, const void *b)
 
 static const char *intern_mod(struct ksyms *ks, const char *m)
 {
+	unsigned long *lo, *hi;
 	char **n;
 	size_t i;
 
@@ -37,9 +39,17 @@ static const char *intern_mod(struct ksyms *ks, const char *m)
 		if (!strcmp(ks->mods[i], m))
 			return ks->mods[i];
 	n = realloc(ks->mods, (ks->nr_mods + 1) * sizeof(*n));
-	if (!n)
+	if (n)
+		ks->mods = n;
+	lo = realloc(ks->mod_lo, (ks->nr_mods + 1) * sizeof(*lo));
+	if (lo)
+		ks->mod_lo = lo;
+	hi = realloc(ks->mod_hi, (ks->nr_mods + 1) * sizeof(*hi));
+	if (hi)
+		ks->mod_hi = hi;
+	if (!n || !lo || !hi)
 		return NULL;
-	ks->mods = n;
+	lo[ks->nr_mods] = hi[ks->nr_mods] = 0;
 	n[ks->nr_mods] = strdup(m);
 	return n[ks->nr_mods] ? n[ks->nr_mods++] : NULL;
 }
@@ -94,9 +104,39 @@ err:
 	return NULL;
 }
 
+int ksyms_add_modules_file(struct ksyms *ks, const char *path)
+{
+	char line[512], name[128];
+	unsigned long size, base;
+	size_t i;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	/* "name size refcnt deps state 0xbase": the core layout */
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%127s %lu %*d %*s %*s %lx", name, &size,
+			   &base) != 3 || !base)
+			continue;
+		for (i = 0; i < ks->nr_mods; i++) {
+			if (strcmp(ks->mods[i], name))
+				continue;
+			ks->mod_lo[i] = base;
+			ks->mod_hi[i] = base + size;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
 struct ksyms *ksyms_load(void)
 {
-	return ksyms_load_file("/proc/kallsyms");
+	struct ksyms *ks = ksyms_load_file("/proc/kallsyms");
+
+	if (ks)
+		ksyms_add_modules_file(ks, "/proc/modules");
+	return ks;
 }
 
 void ksyms_free(struct ksyms *ks)
@@ -111,6 +151,8 @@ void ksyms_free(struct ksyms *ks)
 		free(ks->mods[i]);
 	free(ks->syms);
 	free(ks->mods);
+	free(ks->mod_lo);
+	free(ks->mod_hi);
 	free(ks);
 }
 
@@ -134,6 +176,20 @@ const char *ksyms_lookup(const struct ksyms *ks, unsigned long addr,
 	s = &ks->syms[lo];
 	if (addr - s->addr > KSYM_MAX_OFF)
 		return NULL;
+	/*
+	 * Past a module's last symbol may lie another module, loaded after
+	 * the snapshot: a module symbol only covers its module's range.
+	 */
+	if (s->module) {
+		size_t m = 0;
+
+		while (ks->mods[m] != s->module)
+			m++;
+		if (ks->mod_hi[m] &&
+		    (addr < ks->mod_lo[m] || addr >= ks->mod_hi[m]) &&
+		    addr - s->addr > 0x10000)
+			return NULL;
+	}
 	*off = addr - s->addr;
 	*module = s->module;
 	return s->name;

@@ -12,6 +12,9 @@ struct ksyms;
 
 /* Snapshot /proc/kallsyms (or @path if not NULL); NULL with errno set. */
 struct ksyms *ksyms_load_file(const char *path);
+/* Learn modules' core ranges from a /proc/modules-format file. */
+int ksyms_add_modules_file(struct ksyms *ks, const char *path);
+/* /proc/kallsyms and /proc/modules */
 struct ksyms *ksyms_load(void);
 void ksyms_free(struct ksyms *ks);
 /* The symbol at or before @addr: returns its name, sets *off, *module

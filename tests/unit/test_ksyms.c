@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Symbolization of call sites, against a kallsyms-format file. */
 #include <stdlib.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include "tap.h"
 #include "ksyms.h"
@@ -13,6 +14,10 @@ static const char kallsyms[] =
 	"ffffffffc0a00000 t dp_exec\t[kmlab_dp]\n"
 	"ffffffffc0a00200 t dp_init\t[kmlab_dp]\n"
 	"0000000000000000 t hidden_by_kptr_restrict\n";
+
+static const char modules[] =
+	"kmlab_dp 4096 0 - Live 0xffffffffc0a00000\n"
+	"9pnet 81920 1 9p, Live 0xffffffffc0900000\n";
 
 int main(void)
 {
@@ -37,6 +42,22 @@ int main(void)
 		    "0xffffffffc0f00000", "ksyms: too far from a symbol stays hex");
 	ksyms_format(ks, 0xffffffff82000010UL, buf, sizeof(buf));
 	TAP_OK(!strstr(buf, "some_data"), "ksyms: data symbols are not call sites");
+
+	/* dp_init is the last symbol of kmlab_dp, whose core is 0x1000
+	 * long; 0x...c0a20000 belongs to a module loaded later */
+	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	if (fd < 0 || write(fd, modules, sizeof(modules) - 1) < 0)
+		return 2;
+	close(fd);
+	TAP_EQ_INT(ksyms_add_modules_file(ks, path), 0,
+		   "ksyms: reads a /proc/modules file");
+	unlink(path);
+	TAP_STR_HAS(ksyms_format(ks, 0xffffffffc0a20000UL, buf, sizeof(buf)),
+		    "0xffffffffc0a20000",
+		    "ksyms: past its module's range a module symbol does not reach");
+	TAP_STR_HAS(ksyms_format(ks, 0xffffffffc0a00210UL, buf, sizeof(buf)),
+		    "dp_init+0x10 [kmlab_dp]",
+		    "ksyms: inside its module's range it still does");
 	ksyms_free(ks);
 	return tap_done();
 }
