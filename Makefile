@@ -105,9 +105,9 @@ $(OUT)/fuzz_parser: tests/fuzz/fuzz_parser.c $(PURE_SRCS) | $(OUT)
 	$(Q)$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		$< $(PURE_SRCS) -o $@
 
+# on a scratch copy of the corpus: the repository stays as it is
 fuzz: $(OUT)/fuzz_parser
-	$(OUT)/fuzz_parser -max_total_time=$${FUZZ_SECONDS:-600} \
-		-dict=tests/fuzz/kml.dict tests/fuzz/corpus
+	tests/fuzz/run $${FUZZ_SECONDS:-600}
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
