@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `kmlab trace` on the host kernel (6.18, no modules): it streams the
+# kernel allocations a test program causes through pipes, UNIX sockets and
+# files, named by the kernel functions that made them, and their frees.
+# Needs root and BPF.  TAP.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+kmlab=${KMLAB:-$top/build/kmlab}
+n=0
+ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2 # ${3:-}"; fi; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+gcc -O2 -Wall -Werror "$top/tests/host/allocprobe.c" -o "$tmp/allocprobe" ||
+	{ echo "not ok 1 - build allocprobe"; exit 1; }
+"$kmlab" trace --comm allocprobe --duration 20 --json "$tmp/t.json" \
+	>"$tmp/t.out" 2>"$tmp/t.err" &
+pid=$!
+for _ in $(seq 100); do
+	grep -q '^tracing' "$tmp/t.err" && break
+	sleep 0.1
+done
+"$tmp/allocprobe" 20
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+ok $rc "kmlab trace --comm allocprobe stops on Ctrl-C with status 0" "rc=$rc $(tail -n 3 "$tmp/t.err")"
+
+mine() { grep "\"event\":\"$1\"" "$tmp/t.json" | grep '"comm":"allocprobe"' | grep -c "\"site\":\"$2"; }
+[ "$(mine alloc alloc_pipe_info)" -ge 20 ]
+ok $? "pipes: 20 pipe_inode_info allocations at alloc_pipe_info" "saw $(mine alloc alloc_pipe_info)"
+[ "$(mine alloc 'sk_prot_alloc\|sock_alloc_inode')" -ge 40 ]
+ok $? "sockets: a socketpair's socks at sk_prot_alloc / sock_alloc_inode" "saw $(mine alloc 'sk_prot_alloc\|sock_alloc_inode')"
+[ "$(mine alloc alloc_empty_file)" -ge 40 ]
+ok $? "files: struct file allocations at alloc_empty_file" "saw $(mine alloc alloc_empty_file)"
+[ "$(grep '"event":"free"' "$tmp/t.json" | grep -c '"site":"free_pipe_info')" -ge 20 ]
+ok $? "and the pipes' frees at free_pipe_info" "$(grep -c '"event":"free"' "$tmp/t.json") frees in all"
+others=$(grep '"event":"alloc"' "$tmp/t.json" | grep -vc '"comm":"allocprobe"')
+[ "$others" -eq 0 ]
+ok $? "--comm keeps other processes' allocations out" "$others others"
+grep -q '^summary: [0-9]* allocations' "$tmp/t.out"
+ok $? "a summary at the end: $(grep '^summary' "$tmp/t.out" | cut -c1-80)" "$(tail -n 2 "$tmp/t.out")"
+grep -q '"type":"summary".*"lost_ringbuf":0,"lost_live_full":0,' "$tmp/t.json"
+ok $? "no event lost to a full ring buffer or map" "$(grep '"type":"summary"' "$tmp/t.json")"
+echo "1..$n"
