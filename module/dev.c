@@ -32,7 +32,7 @@ int kmlab_load_blob(const void *blob, size_t len, bool in_init)
 
 	if (plan) {
 		pr_err_ratelimited("a plan (%s) is already loaded: write \"reset\" to /dev/kmlab first\n",
-		       plan->hdr.plan);
+				   plan->hdr.plan);
 		return -EBUSY;
 	}
 	p = kmlab_plan_parse(blob, len);
@@ -65,7 +65,7 @@ static int run_command(const char *cmd)
 	}
 	if (strcmp(cmd, "demand")) {
 		pr_err_ratelimited("unknown command \"%.16s\": write a plan blob, \"demand\" or \"reset\"\n",
-		       cmd);
+				   cmd);
 		return -EINVAL;
 	}
 	if (!plan) {
@@ -74,7 +74,7 @@ static int run_command(const char *cmd)
 	}
 	if (plan->bytes + plan->cost[KMLAB_PHASE_DEMAND] > kmlab_max_bytes) {
 		pr_err_ratelimited("plan %s: this demand could take the plan's memory past max_bytes=%lu (%llu held): write \"reset\" or raise max_bytes\n",
-		       plan->hdr.plan, kmlab_max_bytes, plan->bytes);
+				   plan->hdr.plan, kmlab_max_bytes, plan->bytes);
 		return -ENOSPC;
 	}
 	kmlab_run_phase(plan, KMLAB_PHASE_DEMAND);
@@ -93,7 +93,7 @@ static ssize_t kmlab_write(struct file *f, const char __user *ubuf,
 	    magic == KMLAB_IR_MAGIC) {
 		if (len > KMLAB_MAX_BLOB) {
 			pr_err_ratelimited("plan blob of %zu bytes is bigger than any valid plan (%zu)\n",
-			       len, KMLAB_MAX_BLOB);
+					   len, KMLAB_MAX_BLOB);
 			return -EFBIG;
 		}
 		blob = memdup_user(ubuf, len);
@@ -107,7 +107,7 @@ static ssize_t kmlab_write(struct file *f, const char __user *ubuf,
 	}
 	if (len == 0 || len >= sizeof(cmd)) {
 		pr_err_ratelimited("write of %zu bytes is neither a plan blob nor a command: write a blob, \"demand\" or \"reset\"\n",
-		       len);
+				   len);
 		return -EINVAL;
 	}
 	if (copy_from_user(cmd, ubuf, len))
@@ -132,12 +132,13 @@ static int status(char *buf, size_t max)
 	for (i = 0; i < plan->hdr.nr_objs; i++) {
 		const struct kmlab_obj *o = &plan->st[i];
 
+		/* the raw address, as %px would print it (see kmlab_read) */
 		n += scnprintf(buf + n, max - n,
-			       "%s %s %s ptr=%px size=%llu real=%llu%s\n",
+			       "%s %s %s ptr=%016lx size=%llu real=%llu%s\n",
 			       plan->objs[i].name,
 			       kmlab_fam_name(plan->objs[i].family),
-			       state_names[o->state], o->ptr, o->size, o->real,
-			       o->guarded ? " guarded" : "");
+			       state_names[o->state], (unsigned long)o->ptr,
+			       o->size, o->real, o->guarded ? " guarded" : "");
 	}
 	return n;
 }
@@ -181,7 +182,7 @@ int kmlab_dev_init(void)
 
 	if (err)
 		pr_err_ratelimited("cannot register /dev/kmlab (%d): is another kmlab module loaded?\n",
-		       err);
+				   err);
 	return err;
 }
 

@@ -37,15 +37,15 @@ struct kmem_cache;
 /* What one object slot holds right now. */
 struct kmlab_obj {
 	enum kmlab_state state;
-	void *ptr;		/* address (page_address for page families,
-				 * the __percpu cookie for percpu) */
+	/* address (page_address for page families, the __percpu cookie for percpu) */
+	void *ptr;
 	struct page *page;	/* FAM_PAGES */
 	u64 size;		/* requested bytes, or order */
 	u64 req;		/* requested bytes */
 	gfp_t gfp;
 	u64 real;		/* bytes really usable: ksize() and friends */
-	struct kmem_cache *cache;	/* FAM_CACHE: its cache; slab-backed
-					 * kmalloc: its kmalloc cache */
+	/* FAM_CACHE: its cache; slab-backed kmalloc: its kmalloc cache */
+	struct kmem_cache *cache;
 	bool guarded;		/* its cache poisons and checks frees */
 	bool null;		/* its allocation failed: the pointer is NULL */
 	u64 lost;		/* FAM_SLAB: objects leaked by overwriting */

@@ -71,8 +71,8 @@ enum kmlab_opcode {
 	KMLAB_OP_KVMALLOC,	/* kvmalloc(size, gfp) */
 	KMLAB_OP_VMALLOC,	/* vmalloc(size) */
 	KMLAB_OP_VZALLOC,	/* vzalloc(size) */
-	KMLAB_OP_CACHE_CREATE,	/* obj (FAM_SLAB) = kmem_cache_create(name,
-				 * size, align = off, flags = KMLAB_SLAB_*) */
+	/* obj (FAM_SLAB) = kmem_cache_create(name, size, align = off, flags = KMLAB_SLAB_*) */
+	KMLAB_OP_CACHE_CREATE,
 	KMLAB_OP_CACHE_ALLOC,	/* obj = kmem_cache_alloc(objs[arg], gfp) */
 	KMLAB_OP_CACHE_DESTROY,	/* kmem_cache_destroy(obj) */
 	KMLAB_OP_ALLOC_PAGES,	/* alloc_pages(gfp, order = size) */
@@ -92,8 +92,8 @@ enum kmlab_opcode {
 	KMLAB_OP_READ,		/* copy out, first KMLAB_DATA_LEN shown */
 	KMLAB_OP_FORGET,	/* drop the pointer without freeing: a leak */
 	/* structure */
-	KMLAB_OP_REPEAT = 64,	/* repeat the next ops up to REPEAT_END,
-				 * count times */
+	/* repeat the next ops up to REPEAT_END, count times */
+	KMLAB_OP_REPEAT = 64,
 	KMLAB_OP_REPEAT_END,
 	KMLAB_OP_ATOMIC,	/* enter atomic section: arg = KMLAB_ATOMIC_* */
 	KMLAB_OP_ATOMIC_END,

@@ -13,6 +13,7 @@
 #include <linux/string.h>
 #include "kmlab_dp.h"
 
+/* serializes the plan: /dev/kmlab writes and reads, module init and exit */
 DEFINE_MUTEX(kmlab_mutex);
 
 unsigned long kmlab_max_bytes = 64UL << 20;

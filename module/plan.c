@@ -18,7 +18,7 @@
 
 #define bad_op(i, op, fmt, ...) \
 	pr_err_ratelimited("plan: op %u (line %u): " fmt "\n", (i), (op)->line, \
-	       ##__VA_ARGS__)
+			   ##__VA_ARGS__)
 
 struct check_ctx {
 	u32 open[KMLAB_MAX_DEPTH];	/* indices of the open blocks */
@@ -407,26 +407,26 @@ static int check_header(const struct kmlab_ir_header *h, size_t len)
 
 	if (len < sizeof(*h)) {
 		pr_err_ratelimited("plan: blob of %zu bytes is shorter than its header: write the whole blob in one write()\n",
-		       len);
+				   len);
 		return -EINVAL;
 	}
 	if (h->magic != KMLAB_IR_MAGIC || h->version != KMLAB_IR_VERSION) {
 		pr_err_ratelimited("plan: magic 0x%x version %u, want 0x%x version %d: rebuild the plan with this kmlab\n",
-		       h->magic, h->version, KMLAB_IR_MAGIC, KMLAB_IR_VERSION);
+				   h->magic, h->version, KMLAB_IR_MAGIC, KMLAB_IR_VERSION);
 		return -EINVAL;
 	}
 	if (h->nr_objs > KMLAB_MAX_OBJS || h->nr_ops > KMLAB_MAX_OPS ||
 	    h->reserved) {
 		pr_err_ratelimited("plan: %u objects, %u ops, reserved %u: at most %d objects and %d ops, reserved 0\n",
-		       h->nr_objs, h->nr_ops, h->reserved, KMLAB_MAX_OBJS,
-		       KMLAB_MAX_OPS);
+				   h->nr_objs, h->nr_ops, h->reserved, KMLAB_MAX_OBJS,
+				   KMLAB_MAX_OPS);
 		return -EINVAL;
 	}
 	want = sizeof(*h) + h->nr_objs * sizeof(struct kmlab_ir_obj) +
 	       h->nr_ops * sizeof(struct kmlab_ir_op);
 	if (h->size != len || want != len) {
 		pr_err_ratelimited("plan: header says %u bytes, counts give %zu, %zu were written: write exactly one whole blob\n",
-		       h->size, want, len);
+				   h->size, want, len);
 		return -EINVAL;
 	}
 	for (i = 0; i < KMLAB_NAME_LEN && h->plan[i]; i++) {
@@ -436,7 +436,7 @@ static int check_header(const struct kmlab_ir_header *h, size_t len)
 	if (i == KMLAB_NAME_LEN || h->plan[i] ||
 	    memchr_inv(h->plan + i, 0, KMLAB_NAME_LEN - i)) {
 		pr_err_ratelimited("plan: plan name is not a NUL-padded printable string of at most %d characters\n",
-		       KMLAB_NAME_LEN - 1);
+				   KMLAB_NAME_LEN - 1);
 		return -EINVAL;
 	}
 	return 0;
@@ -451,18 +451,18 @@ static int check_objs_table(const struct kmlab_plan *p)
 
 		if (!kmlab_valid_name(o->name, KMLAB_NAME_LEN)) {
 			pr_err_ratelimited("plan: object %u (line %u): name is not a NUL-padded C identifier of at most %d characters\n",
-			       i, o->line, KMLAB_NAME_LEN - 1);
+					   i, o->line, KMLAB_NAME_LEN - 1);
 			return -EINVAL;
 		}
 		if (o->family == KMLAB_FAM_NONE || o->family >= KMLAB_FAM_MAX) {
 			pr_err_ratelimited("plan: object %s (line %u): family %u is unknown\n",
-			       o->name, o->line, o->family);
+					   o->name, o->line, o->family);
 			return -EINVAL;
 		}
 		for (j = 0; j < i; j++) {
 			if (!strcmp(p->objs[j].name, o->name)) {
 				pr_err_ratelimited("plan: object %s (line %u) is declared twice: rename one\n",
-				       o->name, o->line);
+						   o->name, o->line);
 				return -EINVAL;
 			}
 		}
@@ -516,7 +516,7 @@ struct kmlab_plan *kmlab_plan_parse(const void *blob, size_t len)
 	}
 	if (p->cost[0] + p->cost[1] + p->cost[2] > kmlab_max_bytes) {
 		pr_err_ratelimited("plan: the phases together may allocate %llu bytes, above max_bytes=%lu: allocate less or raise max_bytes\n",
-		       p->cost[0] + p->cost[1] + p->cost[2], kmlab_max_bytes);
+				   p->cost[0] + p->cost[1] + p->cost[2], kmlab_max_bytes);
 		err = -EINVAL;
 		goto err_free;
 	}

@@ -13,6 +13,13 @@
 #include <linux/string.h>
 #include "kmlab_dp.h"
 
+/* Kbuild defines KMLAB_LEAKY for leaky_seed.o (kmlab_leaky.ko) */
+#ifdef KMLAB_LEAKY
+#define SEED_FORGETS_LAST	true
+#else
+#define SEED_FORGETS_LAST	false
+#endif
+
 static char *names;
 module_param(names, charp, 0444);
 MODULE_PARM_DESC(names, "comma-separated names of seed buffers");
@@ -109,11 +116,9 @@ int kmlab_seed_init(void)
 		return err;
 	for (i = 0; i < nr_seed; i++) {
 		seed[i].ptr = kmalloc(seed[i].size, GFP_KERNEL);
-		if (!seed[i].ptr) {
-			pr_err("kmalloc(%zu) for \"%s\" failed: ask for less memory\n",
-			       seed[i].size, seed[i].name);
+		/* on failure the allocator has already logged it */
+		if (!seed[i].ptr)
 			goto err_free;
-		}
 		pr_info("seed: kmalloc %s size=%zu\n", seed[i].name,
 			seed[i].size);
 		seed_emit(i, KMLAB_OP_KMALLOC, KMLAB_PHASE_LOAD);
@@ -134,7 +139,7 @@ void kmlab_seed_exit(void)
 	int i, last = nr_seed;
 
 	/* the leaky build forgets its last buffer, like a buggy driver */
-	if (IS_ENABLED(KMLAB_LEAKY) && nr_seed > 0)
+	if (SEED_FORGETS_LAST && nr_seed > 0)
 		last = nr_seed - 1;
 	for (i = 0; i < last; i++) {
 		/* the event goes out before the free: ptr is still valid */

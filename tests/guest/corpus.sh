@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# lab-options: --timeout 900
 # Predicted vs observed, for every plan in tests/plans/ (lessons, hazards,
 # families, clean plans): `kmlab run` marks each finding with whether the
 # verifier predicted it and whether the observer saw it; they must agree.
