@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmlab observer: follows the objects one kernel module allocates with
- * kmalloc and kmem_cache_alloc from its load to its unload, and reports
- * what it saw through one ring buffer:
- *  - allocations whose call_site lies in the module's text, and failures;
- *  - frees of those objects, by the module or by anyone else;
+ * kmlab observer: follows the objects one kernel module allocates, from
+ * its load to its unload, and reports what it saw through one ring
+ * buffer:
+ *  - allocations whose call site lies in the module's text, and failures;
+ *    kmalloc and kmem_cache through the kmem tracepoints, the other
+ *    families (vmalloc, kvmalloc, pages, percpu) through their exported
+ *    entry points (families.bpf.h); allocations core helpers (kstrdup...)
+ *    make on the module's behalf through a bounded stack scan;
+ *  - frees of those objects, by the module or by anyone else, including
+ *    deferred ones (kfree_rcu) and bulk ones; frees by the wrong allocator;
  *  - a second free of an object the module already freed, and frees of
  *    addresses it never got (the loader finds interior pointers);
  *  - the module's own kmlab:kmlab_step events (one per plan op), with
@@ -14,7 +19,8 @@
  * (kmlab trace) the same programs follow a process's allocations instead.
  *
  * The kmem programs run on every allocation in the kernel: they compare
- * call_site with two ranges held in .bss before touching any map.
+ * call_site with two ranges held in .bss before touching any map.  Kernel
+ * stacks are taken only for the watched module's own objects.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -27,6 +33,8 @@
 #include "../module/kmlab_ir.h"
 
 #define LIVE_MAX	32768
+#define ZERO_SIZE_PTR	16
+#define PENDING_MAX	1024
 #define FREED_MAX	8192
 
 /* filled by the loader before load */
@@ -37,6 +45,11 @@ const volatile __u32 trace_pid = 0;
 const volatile char trace_comm[KMLAB_COMM_LEN] = {};
 const volatile __u64 trace_min_size = 0;
 const volatile __u64 trace_max_size = ~0ULL;
+/* core helpers that allocate for their caller (kstrdup, kmemdup...):
+ * [helper_lo, helper_lo + helper_len), resolved from kallsyms */
+const volatile __u32 nr_helpers = 0;
+const volatile __u64 helper_lo[KMLAB_HELPERS_MAX] = {};
+const volatile __u64 helper_len[KMLAB_HELPERS_MAX] = {};
 
 /*
  * Addresses in the freed map, hashed into bytes.  An allocation by anyone
@@ -53,6 +66,8 @@ __u64 text_base[2] = {};
 __u64 text_size[2] = {};
 /* objects in the live map: frees from outside the module look only then */
 __u64 live_count = 0;
+/* ... of which kmem_cache objects: kmem_cache_free's fentry looks then */
+__u64 live_cache_count = 0;
 __u64 lost[KMLAB_LOST_MAX] = {};
 
 struct {
@@ -74,6 +89,76 @@ struct {
 	__type(key, __u64);
 	__type(value, struct kmlab_freed);
 } freed SEC(".maps");
+
+/*
+ * A free that forwards the same address to another free (kvfree to kfree
+ * or vfree, free_pages to __free_pages) tail-calls it on 6.1, so the
+ * inner free's call site is the module's too, at one or two levels
+ * (kvfree -> kfree -> __free_pages for a large kmalloc): the outer one
+ * marks the address for its task, and the inner ones, finding the mark,
+ * are not taken for second frees.  The mark lasts until the task's next
+ * allocation, plan step or forwarding free (no exit hook clears it: an
+ * fexit would make the tail-called kfree's call_site the BPF
+ * trampoline), so kvfree(p) directly followed by kfree(p) goes unseen.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);	/* pid_tgid */
+	__type(value, __u64);	/* address being freed */
+} forwarding SEC(".maps");
+
+__u64 forwarding_count = 0;
+
+static __always_inline bool inner_free(__u64 ptr)
+{
+	__u64 tid, *p;
+
+	if (!forwarding_count)
+		return false;
+	tid = bpf_get_current_pid_tgid();
+	p = bpf_map_lookup_elem(&forwarding, &tid);
+	return p && *p == ptr;
+}
+
+/* The task did something else since: its last forwarding free is over. */
+static __always_inline void forwarding_done(void)
+{
+	__u64 tid;
+
+	if (!forwarding_count)
+		return;
+	tid = bpf_get_current_pid_tgid();
+	if (!bpf_map_delete_elem(&forwarding, &tid))
+		__sync_fetch_and_add(&forwarding_count, -1);
+}
+
+/* an allocation the module started, waiting for its exit hook */
+struct kmlab_pending {
+	__u64 site;
+	__u64 size_req;
+	__u64 size_alloc;
+	__u32 gfp;
+	__u32 src;
+	__u32 nr_stack;
+	__u32 inside;		/* __vmalloc_node_range frames running: it
+				 * nests (its pages array) */
+	__u64 stack[KMLAB_STACK_DEPTH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PENDING_MAX);
+	__type(key, __u64);	/* pid_tgid */
+	__type(value, struct kmlab_pending);
+} pending SEC(".maps");
+
+/* records in pending: the fexit programs look only then */
+__u64 pending_count = 0;
+
+/* kvmalloc_node's text: its kmalloc is the module's when one is pending */
+const volatile __u64 kvmalloc_lo = 0;
+const volatile __u64 kvmalloc_len = 0;
 
 static __always_inline bool in_module(__u64 site)
 {
@@ -131,9 +216,49 @@ static __always_inline struct kmlab_event *event_new(__u32 type)
 	return e;
 }
 
-static __always_inline int on_alloc(__u64 site, __u64 ptr, __u64 req,
-				    __u64 alloc, __u32 gfp, __u32 src,
-				    struct kmem_cache *s)
+static __always_inline bool in_helper(__u64 site)
+{
+	__u32 i;
+
+	/* nr_helpers is read-only: the verifier drops the loop when 0 */
+	for (i = 0; i < KMLAB_HELPERS_MAX; i++) {
+		if (i >= nr_helpers)
+			break;
+		if (site - helper_lo[i] < helper_len[i])
+			return true;
+	}
+	return false;
+}
+
+/* The first frame of @stack in the module's text, 0 if none. */
+static __always_inline __u64 module_frame(const __u64 *stack, __u32 nr)
+{
+	__u32 i;
+
+	for (i = 0; i < KMLAB_STACK_DEPTH; i++) {
+		if (i >= nr)
+			break;
+		if (in_module(stack[i]))
+			return stack[i];
+	}
+	return 0;
+}
+
+static __always_inline __u32 get_stack(void *ctx, __u64 *stack)
+{
+	long n = bpf_get_stack(ctx, stack, KMLAB_STACK_DEPTH * 8, 0);
+
+	return n > 0 ? (__u64)n / 8 : 0;
+}
+
+/*
+ * @stack/@nr: frames taken earlier (at a family's entry point, by the
+ * helper scan), or NULL to take them here for the module's objects.
+ */
+static __always_inline int on_alloc(void *ctx, __u64 site, __u64 ptr,
+				    __u64 req, __u64 alloc, __u32 gfp,
+				    __u32 src, struct kmem_cache *s,
+				    const __u64 *stack, __u32 nr, __u64 via)
 {
 	struct kmlab_live obj = {};
 	struct kmlab_event *e;
@@ -142,13 +267,13 @@ static __always_inline int on_alloc(__u64 site, __u64 ptr, __u64 req,
 	if (trace_mode) {
 		if (!trace_wants(req))
 			return 0;
-	} else if (!in_module(site)) {
-		forget_free(ptr);
-		return 0;
 	}
 
+	if (!trace_mode)
+		forwarding_done();
 	obj.ts = bpf_ktime_get_ns();
-	if (ptr) {
+	/* kmalloc(0) returns ZERO_SIZE_PTR (16): no object to follow */
+	if (ptr > ZERO_SIZE_PTR) {
 		obj.call_site = site;
 		obj.size_req = req;
 		obj.size_alloc = alloc;
@@ -157,9 +282,11 @@ static __always_inline int on_alloc(__u64 site, __u64 ptr, __u64 req,
 		obj.cache = (__u64)s;
 		obj.pid = bpf_get_current_pid_tgid() >> 32;
 		err = bpf_map_update_elem(&live, &ptr, &obj, BPF_NOEXIST);
-		if (!err)
+		if (!err) {
 			__sync_fetch_and_add(&live_count, 1);
-		else if (err == -17 /* EEXIST: we missed its free */)
+			if (src == KMLAB_SRC_CACHE)
+				__sync_fetch_and_add(&live_cache_count, 1);
+		} else if (err == -17 /* EEXIST: we missed its free */)
 			bpf_map_update_elem(&live, &ptr, &obj, BPF_EXIST);
 		else
 			__sync_fetch_and_add(&lost[KMLAB_LOST_LIVE_FULL], 1);
@@ -179,24 +306,152 @@ static __always_inline int on_alloc(__u64 site, __u64 ptr, __u64 req,
 	e->size_alloc = alloc;
 	e->gfp = gfp;
 	e->src = src;
+	e->via = via;
 	if (s)
 		bpf_probe_read_kernel_str(e->name, sizeof(e->name),
 					  BPF_CORE_READ(s, name));
+	if (trace_mode) {
+		/* a process's allocations are many: no stacks */
+	} else if (stack) {
+		/* whole arrays: callers zero what bpf_get_stack left */
+		__builtin_memcpy(e->stack, stack, sizeof(e->stack));
+		e->nr_stack = nr < KMLAB_STACK_DEPTH ? nr : KMLAB_STACK_DEPTH;
+	} else {
+		e->nr_stack = get_stack(ctx, e->stack);
+	}
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 
-static __always_inline int on_free(__u64 site, __u64 ptr, __u32 src,
-				   const struct kmem_cache *s)
+/*
+ * kvmalloc_node's kmalloc, for the module if it called kvmalloc_node: 1
+ * when none is pending.  @site: the kmalloc's call site when it is the
+ * module's (kvmalloc_node tail-calls __kmalloc_node for small sizes).
+ */
+static __always_inline int kvmalloc_slab(void *ctx, __u64 ptr, __u64 alloc,
+					 __u64 site)
+{
+	struct kmlab_pending *q, p;
+	__u64 tid;
+
+	tid = bpf_get_current_pid_tgid();
+	q = bpf_map_lookup_elem(&pending, &tid);
+	if (!q || q->src != KMLAB_SRC_KVMALLOC || (site && q->site != site))
+		return 1;
+	/* a failed try is no failure yet: vmalloc comes next */
+	if (!ptr && !site)
+		return 0;
+	p = *q;
+	if (bpf_map_delete_elem(&pending, &tid))
+		return 0;
+	__sync_fetch_and_add(&pending_count, -1);
+	on_alloc(ctx, p.site, ptr, p.size_req, alloc, p.gfp,
+		 KMLAB_SRC_KVMALLOC, NULL, p.stack, p.nr_stack, 0);
+	return 0;
+}
+
+/*
+ * An allocation by the kmem tracepoints: the module's own, one a core
+ * helper made for it (found by a stack scan, only when the call site is
+ * one of the few helpers), or someone else's.
+ */
+static __always_inline int on_slab_alloc(void *ctx, __u64 site, __u64 ptr,
+					 __u64 req, __u64 alloc, __u32 gfp,
+					 __u32 src, struct kmem_cache *s)
+{
+	__u64 stack[KMLAB_STACK_DEPTH] = {}, owner;
+	__u32 nr;
+
+	if (trace_mode)
+		return on_alloc(ctx, site, ptr, req, alloc, gfp, src, s,
+				NULL, 0, 0);
+	if (in_module(site)) {
+		if (pending_count && !s && !kvmalloc_slab(ctx, ptr, alloc,
+							 site))
+			return 0;
+		return on_alloc(ctx, site, ptr, req, alloc, gfp, src, s,
+				NULL, 0, 0);
+	}
+	if (pending_count && site - kvmalloc_lo < kvmalloc_len) {
+		kvmalloc_slab(ctx, ptr, alloc, 0);
+		return 0;
+	}
+	if (!(text_size[0] | text_size[1]) || !in_helper(site)) {
+		forget_free(ptr);
+		return 0;
+	}
+	nr = get_stack(ctx, stack);
+	owner = module_frame(stack, nr);
+	if (!owner) {
+		forget_free(ptr);
+		return 0;
+	}
+	return on_alloc(ctx, owner, ptr, req, alloc, gfp, src, s, stack, nr,
+			site);
+}
+
+/*
+ * 6.1's kmem_cache_free() looks up the object's real cache before its
+ * tracepoint, which then shows that one, not the cache the caller named:
+ * an fentry keeps the caller's, for the module's cache objects only.
+ */
+struct cache_arg {
+	__u64 ptr;
+	__u64 cache;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cache_arg);
+} cache_args SEC(".maps");
+
+/* Does a free of kind @free release an object of family @alloc? */
+static __always_inline bool free_fits(__u32 free, __u32 alloc)
+{
+	switch (free) {
+	case KMLAB_SRC_KMALLOC:		/* kfree takes any slab object */
+	case KMLAB_SRC_BULK:
+		return alloc == KMLAB_SRC_KMALLOC || alloc == KMLAB_SRC_CACHE;
+	case KMLAB_SRC_CACHE:
+		return alloc == KMLAB_SRC_CACHE;
+	case KMLAB_SRC_VMALLOC:
+		return alloc == KMLAB_SRC_VMALLOC || alloc == KMLAB_SRC_KVMALLOC;
+	case KMLAB_SRC_KVMALLOC:
+		return alloc == KMLAB_SRC_KMALLOC ||
+		       alloc == KMLAB_SRC_VMALLOC || alloc == KMLAB_SRC_KVMALLOC;
+	case KMLAB_SRC_PAGES:
+	case KMLAB_SRC_GFP_PAGES:
+		return alloc == KMLAB_SRC_PAGES || alloc == KMLAB_SRC_GFP_PAGES;
+	case KMLAB_SRC_PAGES_EXACT:
+		return alloc == KMLAB_SRC_PAGES_EXACT;
+	case KMLAB_SRC_PERCPU:
+		return alloc == KMLAB_SRC_PERCPU;
+	case KMLAB_SRC_SLAB:
+		return alloc == KMLAB_SRC_SLAB;
+	case KMLAB_SRC_RCU:
+		return alloc == KMLAB_SRC_KMALLOC || alloc == KMLAB_SRC_CACHE ||
+		       alloc == KMLAB_SRC_VMALLOC || alloc == KMLAB_SRC_KVMALLOC;
+	}
+	return true;
+}
+
+static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
+				   __u32 src, const struct kmem_cache *s)
 {
 	struct kmlab_freed gone = {};
 	struct kmlab_event *e;
 	struct kmlab_live *obj;
 	struct kmlab_freed *f;
-	bool ours, wrong;
+	struct cache_arg *ca;
+	__u32 wrong, alloc_src, zero = 0;
+	__u64 cache = (__u64)s;
+	bool ours;
 
-	/* kfree(NULL) fires the tracepoint too; it is legal */
-	if (!ptr)
+	/* kfree(NULL) fires the tracepoint too; it is legal, and so is
+	 * kfree(ZERO_SIZE_PTR) */
+	if (ptr <= ZERO_SIZE_PTR)
 		return 0;
 	ours = !trace_mode && in_module(site);
 	if (!ours && !live_count)
@@ -210,13 +465,22 @@ static __always_inline int on_free(__u64 site, __u64 ptr, __u32 src,
 		gone.alloc_site = obj->call_site;
 		gone.size_req = obj->size_req;
 		gone.size_alloc = obj->size_alloc;
+		alloc_src = obj->src;
+		if (src == KMLAB_SRC_CACHE) {
+			ca = bpf_map_lookup_elem(&cache_args, &zero);
+			if (ca && ca->ptr == ptr)
+				cache = ca->cache;
+		}
 		/* kfree() takes any slab object; kmem_cache_free() only
-		 * its own cache's */
-		wrong = src == KMLAB_SRC_CACHE && obj->cache != (__u64)s;
+		 * its own cache's; the other families their own free */
+		wrong = !free_fits(src, alloc_src) ||
+			(src == KMLAB_SRC_CACHE && obj->cache != cache);
 		/* another CPU may race us to the same free: one wins */
 		if (bpf_map_delete_elem(&live, &ptr))
 			return 0;
 		__sync_fetch_and_add(&live_count, -1);
+		if (alloc_src == KMLAB_SRC_CACHE)
+			__sync_fetch_and_add(&live_cache_count, -1);
 		if (!trace_mode) {
 			if (bpf_map_update_elem(&freed, &ptr, &gone, BPF_ANY))
 				__sync_fetch_and_add(
@@ -234,15 +498,21 @@ static __always_inline int on_free(__u64 site, __u64 ptr, __u32 src,
 		e->size_req = gone.size_req;
 		e->size_alloc = gone.size_alloc;
 		e->src = src;
+		e->alloc_src = alloc_src;
 		if (wrong) {
 			e->wrong_cache = 1;
-			bpf_probe_read_kernel_str(e->name, sizeof(e->name),
-						  BPF_CORE_READ(s, name));
+			if (cache)
+				bpf_probe_read_kernel_str(e->name,
+					sizeof(e->name), BPF_CORE_READ(
+					(struct kmem_cache *)cache, name));
 		}
+		/* one of the module's objects: worth a stack */
+		if (ctx && !trace_mode)
+			e->nr_stack = get_stack(ctx, e->stack);
 		bpf_ringbuf_submit(e, 0);
 		return 0;
 	}
-	if (!ours)
+	if (!ours || inner_free(ptr))
 		return 0;
 
 	/* the module frees something it already freed, or never got */
@@ -259,6 +529,8 @@ static __always_inline int on_free(__u64 site, __u64 ptr, __u32 src,
 		e->size_req = f->size_req;
 		e->size_alloc = f->size_alloc;
 	}
+	if (ctx)
+		e->nr_stack = get_stack(ctx, e->stack);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
@@ -272,8 +544,8 @@ SEC("raw_tp/kmalloc")
 int BPF_PROG(on_kmalloc, unsigned long call_site, const void *ptr,
 	     size_t bytes_req, size_t bytes_alloc, gfp_t gfp_flags, int node)
 {
-	return on_alloc(call_site, (__u64)ptr, bytes_req, bytes_alloc,
-			gfp_flags, KMLAB_SRC_KMALLOC, NULL);
+	return on_slab_alloc(ctx, call_site, (__u64)ptr, bytes_req,
+			     bytes_alloc, gfp_flags, KMLAB_SRC_KMALLOC, NULL);
 }
 
 SEC("raw_tp/kmem_cache_alloc")
@@ -281,26 +553,47 @@ int BPF_PROG(on_cache_alloc, unsigned long call_site, const void *ptr,
 	     struct kmem_cache *s, gfp_t gfp_flags, int node)
 {
 	/* test the site first: the cache reads are not free */
-	if (!trace_mode && !in_module(call_site)) {
+	if (!trace_mode && !in_module(call_site) && !in_helper(call_site)) {
 		forget_free((__u64)ptr);
 		return 0;
 	}
-	return on_alloc(call_site, (__u64)ptr, BPF_CORE_READ(s, object_size),
-			BPF_CORE_READ(s, size), gfp_flags, KMLAB_SRC_CACHE, s);
+	return on_slab_alloc(ctx, call_site, (__u64)ptr,
+			     BPF_CORE_READ(s, object_size),
+			     BPF_CORE_READ(s, size), gfp_flags,
+			     KMLAB_SRC_CACHE, s);
 }
 
 SEC("raw_tp/kfree")
 int BPF_PROG(on_kfree, unsigned long call_site, const void *ptr)
 {
-	return on_free(call_site, (__u64)ptr, KMLAB_SRC_KMALLOC, NULL);
+	return on_free(ctx, call_site, (__u64)ptr, KMLAB_SRC_KMALLOC, NULL);
+}
+
+SEC("fentry/kmem_cache_free")
+int BPF_PROG(cache_free_entry, struct kmem_cache *s, void *x)
+{
+	struct cache_arg *ca;
+	__u32 zero = 0;
+
+	if (!live_cache_count)
+		return 0;
+	ca = bpf_map_lookup_elem(&cache_args, &zero);
+	if (!ca)
+		return 0;
+	/* their bits: the verifier types them as pointers */
+	bpf_probe_read_kernel(&ca->ptr, sizeof(ca->ptr), &x);
+	bpf_probe_read_kernel(&ca->cache, sizeof(ca->cache), &s);
+	return 0;
 }
 
 SEC("raw_tp/kmem_cache_free")
 int BPF_PROG(on_cache_free, unsigned long call_site, const void *ptr,
 	     const struct kmem_cache *s)
 {
-	return on_free(call_site, (__u64)ptr, KMLAB_SRC_CACHE, s);
+	return on_free(ctx, call_site, (__u64)ptr, KMLAB_SRC_CACHE, s);
 }
+
+#include "families.bpf.h"
 
 static __always_inline bool is_target(struct module *mod)
 {
@@ -374,6 +667,7 @@ int on_step(void *ctx)
 
 	if (bpf_probe_read_kernel(&r, sizeof(r), ctx))
 		return 0;
+	forwarding_done();
 	e = event_new(KMLAB_EV_STEP);
 	if (!e)
 		return 0;

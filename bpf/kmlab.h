@@ -11,6 +11,8 @@
 #define KMLAB_COMM_LEN		16
 #define KMLAB_EV_NAME_LEN	32	/* cache or object name */
 #define KMLAB_EV_DATA_LEN	16	/* = KMLAB_DATA_LEN of kmlab_ir.h */
+#define KMLAB_STACK_DEPTH	12	/* kernel frames kept per event */
+#define KMLAB_HELPERS_MAX	16	/* core helpers allocating for callers */
 
 enum kmlab_ev_type {
 	KMLAB_EV_ALLOC = 1,	/* an allocation from the watched module */
@@ -24,10 +26,25 @@ enum kmlab_ev_type {
 				 * (e.g. one inside an object) */
 };
 
-/* How an object was allocated, as seen by the tracepoints. */
+/*
+ * Which allocator an object came from, or which free released it.  The
+ * values of the allocation families are those of enum kmlab_family
+ * (kmlab_ir.h); frees name the family they belong to (kvfree:
+ * KVMALLOC), plus two that take several families.
+ */
 enum kmlab_ev_src {
-	KMLAB_SRC_KMALLOC = 1,	/* kmem:kmalloc */
-	KMLAB_SRC_CACHE,	/* kmem:kmem_cache_alloc */
+	KMLAB_SRC_KMALLOC = 1,	/* kmem:kmalloc / kmem:kfree */
+	KMLAB_SRC_VMALLOC,	/* vmalloc, vzalloc / vfree */
+	KMLAB_SRC_KVMALLOC,	/* kvmalloc_node / kvfree */
+	KMLAB_SRC_CACHE,	/* kmem:kmem_cache_alloc / _free */
+	KMLAB_SRC_PAGES,	/* alloc_pages / __free_pages */
+	KMLAB_SRC_GFP_PAGES,	/* __get_free_pages / free_pages */
+	KMLAB_SRC_PAGES_EXACT,	/* alloc_pages_exact / free_pages_exact */
+	KMLAB_SRC_PERCPU,	/* __alloc_percpu(_gfp) / free_percpu */
+	KMLAB_SRC_SLAB,		/* kmem_cache_create / kmem_cache_destroy:
+				 * the cache itself */
+	KMLAB_SRC_RCU = 16,	/* kvfree_call_rcu (kfree_rcu, kvfree_rcu) */
+	KMLAB_SRC_BULK,		/* kmem_cache_free_bulk (kfree_bulk) */
 };
 
 /* Indices of the .bss lost-event counters. */
@@ -89,12 +106,19 @@ struct kmlab_event {
 	__u16 phase;
 	__u16 reason;
 	__u32 late;		/* observer: access inside a freed object */
-	__u32 wrong_cache;	/* FREE: kmem_cache_free() with another cache
-				 * than the object's (name: the freeing one) */
+	__u32 wrong_cache;	/* FREE: freed by the wrong allocator: another
+				 * cache than the object's (name: the freeing
+				 * one), or another family (alloc_src) */
 	__u64 freed_ts;		/* late: when the object was freed */
 	__u64 freed_site;	/* late: who freed it */
 	__u64 freed_size;	/* late: its requested size */
 	__u8 data[KMLAB_EV_DATA_LEN];
+	__u32 alloc_src;	/* FREE: enum kmlab_ev_src of the allocation */
+	__u32 nr_stack;		/* frames in stack[]: only for the watched
+				 * module's own allocations and frees */
+	__u64 via;		/* ALLOC: the core helper (kstrdup...) that
+				 * allocated on the module's behalf */
+	__u64 stack[KMLAB_STACK_DEPTH];
 };
 
 #endif /* KMLAB_EVENTS_H */

@@ -85,6 +85,7 @@ int session_open(struct session *s, const char *target, bool step,
 	err = observer_open(&s->ob, &opts, on_event, s);
 	if (err)
 		return err;
+	s->rc.families = observer_has_families(s->ob);
 	return 0;
 }
 

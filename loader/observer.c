@@ -16,13 +16,78 @@
 
 #define RINGBUF_SIZE	(16U << 20)	/* ~70k events */
 
+#define FAMILY_LINKS_MAX	40
+
 struct observer {
 	struct kmlab_bpf *skel;
 	struct ring_buffer *rb;
 	observer_event_fn fn;
 	void *ctx;
 	bool has_modules;
+	/* the families' kprobe/fexit links, attached by hand */
+	struct bpf_link *links[FAMILY_LINKS_MAX];
+	int nr_links;
+	char families[256];	/* what is watched beyond kmem: for -v */
 };
+
+/*
+ * The functions modules call to allocate and free outside kmem, each with
+ * its kprobe (entry: the caller) and fexit (exit: the object) programs.
+ * "mm: introduce memory allocation profiling" (v6.10) renamed several to
+ * *_noprof (the old names became macros): the first name this kernel's
+ * BTF has is used.  kvmalloc has no second name: 6.10+ changed its
+ * arguments too (__kvmalloc_node_noprof takes a bucket).  No exit hook
+ * on a function that records __builtin_return_address(0) (vmalloc,
+ * kvmalloc_node): the record would name the BPF trampoline.
+ */
+struct family_fn {
+	const char *names[2];
+	size_t enter, exit;	/* offsetof(struct kmlab_bpf, progs.X) */
+	bool kretprobe;		/* exit by kretprobe: fexit has 6 args */
+};
+
+#define PROG(x)	offsetof(struct kmlab_bpf, progs.x)
+#define NOPROG	((size_t)-1)
+
+static const struct family_fn family_fns[] = {
+	{ { "__vmalloc_node_range", "__vmalloc_node_range_noprof" },
+	  PROG(vmalloc_enter), PROG(vmalloc_exit), true },
+	{ { "kvmalloc_node" }, PROG(kvmalloc_enter), NOPROG, false },
+	{ { "alloc_pages", "alloc_pages_noprof" }, PROG(pages_enter),
+	  PROG(pages_exit), false },
+	{ { "__get_free_pages", "get_free_pages_noprof" },
+	  PROG(gfp_pages_enter), PROG(gfp_pages_exit), false },
+	{ { "alloc_pages_exact", "alloc_pages_exact_noprof" },
+	  PROG(exact_enter), PROG(exact_exit), false },
+	{ { "__alloc_percpu_gfp" }, PROG(percpu_gfp_enter),
+	  PROG(percpu_gfp_exit), false },
+	{ { "__alloc_percpu" }, PROG(percpu_enter), PROG(percpu_exit), false },
+	{ { "kmem_cache_create" }, PROG(cache_create_enter),
+	  PROG(cache_create_exit), false },
+	{ { "kmem_cache_destroy" }, PROG(cache_destroy_enter), NOPROG, false },
+	{ { "vfree" }, PROG(vfree_enter), NOPROG, false },
+	{ { "kvfree" }, PROG(kvfree_enter), NOPROG, false },
+	{ { "__free_pages" }, PROG(free_pages_page_enter), NOPROG, false },
+	{ { "free_pages" }, PROG(free_pages_enter), NOPROG, false },
+	{ { "free_pages_exact" }, PROG(free_exact_enter), NOPROG, false },
+	{ { "free_percpu" }, PROG(free_percpu_enter), NOPROG, false },
+	{ { "kvfree_call_rcu" }, PROG(kvfree_rcu_enter), NOPROG, false },
+	{ { "kmem_cache_free_bulk" }, PROG(free_bulk_enter), NOPROG, false },
+};
+
+/* Core helpers that allocate for their caller: their kmem call_site is
+ * theirs, so the observer scans the stack for the module behind them. */
+static const char *const helper_names[] = {
+	"kstrdup", "kstrndup", "kstrdup_const", "kmemdup", "kmemdup_nul",
+	"kvasprintf", "kasprintf", "devm_kmalloc", "kmemdup_noprof",
+	"kstrdup_noprof", "devm_kmalloc_noprof",
+};
+
+static struct bpf_program *fn_prog(struct kmlab_bpf *skel, size_t off)
+{
+	return off == NOPROG ? NULL :
+	       *(struct bpf_program **)((char *)skel + off);
+}
 
 static bool verbose;
 
@@ -70,6 +135,177 @@ static bool btf_has_tp(const struct btf *btf, const char *tp)
 
 	snprintf(name, sizeof(name), "btf_trace_%s", tp);
 	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
+}
+
+/* The first of @names this kernel's BTF has as a function, or NULL. */
+static const char *btf_func(const struct btf *btf, const char *const names[2])
+{
+	int i;
+
+	for (i = 0; i < 2 && names[i]; i++)
+		if (btf && btf__find_by_name_kind(btf, names[i],
+						  BTF_KIND_FUNC) > 0)
+			return names[i];
+	return NULL;
+}
+
+/* Does kvfree_call_rcu() take the object itself (v6.3+)? */
+static bool rcu_takes_ptr(const struct btf *btf)
+{
+	const struct btf_param *p;
+	const struct btf_type *t;
+	int id;
+
+	id = btf ? btf__find_by_name_kind(btf, "kvfree_call_rcu",
+					  BTF_KIND_FUNC) : -1;
+	if (id <= 0)
+		return false;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || btf_vlen(t) < 2)
+		return false;
+	p = btf_params(t);
+	return !strcmp(btf__name_by_offset(btf, p[1].name_off), "ptr");
+}
+
+/* kprobes need the kprobe PMU (CONFIG_KPROBES): the host has none */
+static bool has_kprobes(void)
+{
+	return !access("/sys/bus/event_source/devices/kprobe/type", F_OK);
+}
+
+/*
+ * Before load: which family programs this kernel can run.  Without
+ * kprobes, or in trace mode, none: kmalloc and kmem_cache still work.
+ */
+static void families_prepare(struct observer *ob, const struct btf *btf,
+			     bool want)
+{
+	struct kmlab_bpf *skel = ob->skel;
+	bool kp = want && has_kprobes();
+	size_t i;
+
+	skel->rodata->rcu_ptr_arg = rcu_takes_ptr(btf);
+	/* fentry: only for a module's caches (the host refuses it anyway:
+	 * no ftrace direct calls there) */
+	if (!want)
+		bpf_program__set_autoload(skel->progs.cache_free_entry, false);
+	for (i = 0; i < sizeof(family_fns) / sizeof(family_fns[0]); i++) {
+		const struct family_fn *fn = &family_fns[i];
+		struct bpf_program *in = fn_prog(skel, fn->enter);
+		struct bpf_program *out = fn_prog(skel, fn->exit);
+		const char *name = kp ? btf_func(btf, fn->names) : NULL;
+
+		bpf_program__set_autoattach(in, false);
+		if (out)
+			bpf_program__set_autoattach(out, false);
+		if (!name) {
+			bpf_program__set_autoload(in, false);
+			if (out)
+				bpf_program__set_autoload(out, false);
+			continue;
+		}
+		if (out && !fn->kretprobe &&
+		    bpf_program__set_attach_target(out, 0, name)) {
+			bpf_program__set_autoload(in, false);
+			bpf_program__set_autoload(out, false);
+		}
+	}
+	if (!kp && want && verbose)
+		fprintf(stderr, "kmlab: no kprobes in this kernel: only "
+			"kmalloc and kmem_cache objects are watched\n");
+}
+
+/* After load: attach each pair, exit first; a failure costs that pair. */
+static void families_attach(struct observer *ob, const struct btf *btf)
+{
+	struct kmlab_bpf *skel = ob->skel;
+	size_t i, len = 0;
+
+	for (i = 0; i < sizeof(family_fns) / sizeof(family_fns[0]); i++) {
+		const struct family_fn *fn = &family_fns[i];
+		struct bpf_program *in = fn_prog(skel, fn->enter);
+		struct bpf_program *out = fn_prog(skel, fn->exit);
+		struct bpf_link *lin, *lout = NULL;
+		const char *name;
+
+		if (bpf_program__fd(in) < 0 || ob->nr_links + 2 >
+		    FAMILY_LINKS_MAX)
+			continue;
+		name = btf_func(btf, fn->names);
+		if (out) {
+			lout = fn->kretprobe ?
+			       bpf_program__attach_kprobe(out, true, name) :
+			       bpf_program__attach(out);
+			if (!lout) {
+				fprintf(stderr, "kmlab: cannot trace the "
+					"return of %s (%s): its objects go "
+					"unwatched\n", name, strerror(errno));
+				continue;
+			}
+		}
+		lin = bpf_program__attach_kprobe(in, false, name);
+		if (!lin) {
+			fprintf(stderr, "kmlab: cannot kprobe %s (%s): its "
+				"objects go unwatched\n", name,
+				strerror(errno));
+			bpf_link__destroy(lout);
+			continue;
+		}
+		ob->links[ob->nr_links++] = lin;
+		if (lout)
+			ob->links[ob->nr_links++] = lout;
+		len += snprintf(ob->families + len, len < sizeof(ob->families)
+				? sizeof(ob->families) - len : 0, "%s%s",
+				len ? " " : "", name);
+		if (len >= sizeof(ob->families))
+			len = sizeof(ob->families) - 1;
+	}
+	if (verbose)
+		fprintf(stderr, "kmlab: also watching %s\n",
+			ob->families[0] ? ob->families : "no other family");
+}
+
+/*
+ * The helpers' text ranges from /proc/kallsyms: a helper ends where the
+ * next symbol starts (the core kernel's symbols come sorted).
+ */
+static void helpers_prepare(struct observer *ob)
+{
+	struct kmlab_bpf *skel = ob->skel;
+	unsigned long long addr, start = 0, kv = 0;
+	char line[512], name[256], type;
+	__u32 n = 0;
+	FILE *f;
+	size_t i;
+
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && n < KMLAB_HELPERS_MAX) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+			continue;
+		if (kv && addr > kv) {
+			skel->rodata->kvmalloc_lo = kv;
+			skel->rodata->kvmalloc_len = addr - kv;
+			kv = 0;
+		}
+		if (start && addr > start) {
+			((__u64 *)skel->rodata->helper_lo)[n] = start;
+			((__u64 *)skel->rodata->helper_len)[n] = addr - start;
+			n++;
+			start = 0;
+		}
+		if (strchr(line, '[') || (type != 'T' && type != 't'))
+			continue;
+		if (!strcmp(name, "kvmalloc_node"))
+			kv = addr;
+		for (i = 0; i < sizeof(helper_names) / sizeof(*helper_names);
+		     i++)
+			if (!strcmp(name, helper_names[i]) && addr)
+				start = addr;
+	}
+	fclose(f);
+	skel->rodata->nr_helpers = n;
 }
 
 static int on_sample(void *ctx, void *data, size_t len)
@@ -148,7 +384,9 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	btf = btf__load_vmlinux_btf();
 	ob->has_modules = btf_has_tp(btf, "module_load") &&
 			  btf_has_tp(btf, "module_free");
-	btf__free(btf);
+	families_prepare(ob, btf, !opts->trace && ob->has_modules);
+	if (!opts->trace && ob->has_modules)
+		helpers_prepare(ob);
 	if (!ob->has_modules || opts->trace) {
 		bpf_program__set_autoload(ob->skel->progs.on_module_load,
 					  false);
@@ -166,8 +404,11 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 		fprintf(stderr, "kmlab: the kernel refused the BPF observer "
 			"(%s): run with -v to see the verifier's log\n",
 			strerror(-err));
+		btf__free(btf);
 		goto err_close;
 	}
+	families_attach(ob, btf);
+	btf__free(btf);
 	err = kmlab_bpf__attach(ob->skel);
 	if (err) {
 		fprintf(stderr, "kmlab: cannot attach the BPF observer to the "
@@ -187,10 +428,17 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	return 0;
 
 err_close:
+	while (ob->nr_links)
+		bpf_link__destroy(ob->links[--ob->nr_links]);
 	kmlab_bpf__destroy(ob->skel);
 err_free:
 	free(ob);
 	return err;
+}
+
+bool observer_has_families(const struct observer *ob)
+{
+	return ob->nr_links > 0;
 }
 
 bool observer_has_modules(const struct observer *ob)
@@ -309,6 +557,10 @@ void observer_lost(struct observer *ob, __u64 lost[KMLAB_LOST_MAX],
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(prog);
 
+		/* a miss there loses no object: the kmem_cache_free
+		 * tracepoint still sees the free, with the object's cache */
+		if (prog == ob->skel->progs.cache_free_entry)
+			continue;
 		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
 			continue;
 		*recursion_misses += info.recursion_misses;
@@ -367,6 +619,8 @@ void observer_close(struct observer *ob)
 	if (!ob)
 		return;
 	ring_buffer__free(ob->rb);
+	while (ob->nr_links)
+		bpf_link__destroy(ob->links[--ob->nr_links]);
 	kmlab_bpf__destroy(ob->skel);
 	free(ob);
 }

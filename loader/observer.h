@@ -34,6 +34,8 @@ int observer_attach_step(struct observer *ob);
 /* Detach it again: the attachment holds a reference on the module, so
  * rmmod fails (EAGAIN) while it is attached. */
 void observer_detach_step(struct observer *ob);
+/* Does it see the families beyond kmalloc and kmem_cache (kprobes)? */
+bool observer_has_families(const struct observer *ob);
 /* Can this kernel load modules at all (module_load tracepoint)? */
 bool observer_has_modules(const struct observer *ob);
 /* Deliver pending events, waiting up to @timeout_ms. */

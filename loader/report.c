@@ -158,6 +158,22 @@ const char *report_sentence(const struct tl_finding *fd, char *buf,
 	return buf;
 }
 
+bool report_observable(const struct tl_finding *fd,
+		       const struct report_ctx *rc)
+{
+	__u32 family = KMLAB_FAM_NONE;
+
+	if (fd->observed || fd->kind == FINDING_REFUSED)
+		return true;
+	/* nothing in the observer tells a reused address's free apart */
+	if (fd->kind == FINDING_STALE_FREE)
+		return false;
+	if (rc->plan && fd->plan_obj >= 0 && fd->plan_obj < rc->plan->nr_objs)
+		family = rc->plan->objs[fd->plan_obj].family;
+	return rc->families || family == KMLAB_FAM_NONE ||
+	       family == KMLAB_FAM_KMALLOC || family == KMLAB_FAM_CACHE;
+}
+
 static void hex(FILE *f, const __u8 *d, size_t n)
 {
 	size_t i;
@@ -172,13 +188,43 @@ static const char *obj_name(const char *name, char *buf, size_t len)
 	return buf;
 }
 
+/* one "symbol+off [module]" line per frame */
+static void text_stack(FILE *f, const char *title, const struct tl_stack *st,
+		       const struct report_ctx *rc)
+{
+	char s[160];
+	__u32 i;
+
+	if (!st->nr)
+		return;
+	fprintf(f, "     %s:\n", title);
+	for (i = 0; i < st->nr && i < KMLAB_STACK_DEPTH; i++)
+		fprintf(f, "       %s\n", sym(rc, st->ip[i], s, sizeof(s)));
+}
+
+static void json_stack(FILE *f, const char *key, const struct tl_stack *st,
+		       const struct report_ctx *rc)
+{
+	char s[160];
+	__u32 i;
+
+	fprintf(f, ",\"%s\":[", key);
+	for (i = 0; i < st->nr && i < KMLAB_STACK_DEPTH; i++) {
+		if (i)
+			fputc(',', f);
+		json_str(f, sym(rc, st->ip[i], s, sizeof(s)));
+	}
+	fputc(']', f);
+}
+
 static void text_free(FILE *f, const struct timeline *tl,
 		      const struct tl_object *o, const struct report_ctx *rc)
 {
 	char t[32], s[160];
 
-	fprintf(f, "    %9s ms  freed at %s",
+	fprintf(f, "    %9s ms  freed by %s at %s",
 		rel_ms(tl, o->free_ts, t, sizeof(t)),
+		timeline_free_fn(o->free_src),
 		sym(rc, o->free_site, s, sizeof(s)));
 	if (o->free_line)
 		fprintf(f, " (line %u)", o->free_line);
@@ -197,17 +243,24 @@ static void text_object(FILE *f, const struct timeline *tl,
 		fprintf(f, " (line %u)", o->line);
 	fprintf(f, " at 0x%" PRIx64 "%s%s\n", (uint64_t)o->ptr,
 		o->cache[0] ? " in cache " : "", o->cache);
-	if (o->seen_alloc)
+	if (o->seen_alloc) {
 		fprintf(f, "    %9s ms  allocated %llu bytes (%llu real) "
-			"at %s\n", rel_ms(tl, o->alloc_ts, t, sizeof(t)),
+			"by %s at %s", rel_ms(tl, o->alloc_ts, t, sizeof(t)),
 			(unsigned long long)o->size_req,
 			(unsigned long long)o->size_alloc,
+			timeline_family(o->family),
 			sym(rc, o->alloc_site, s, sizeof(s)));
-	else
-		fprintf(f, "    %9s ms  allocated %llu bytes (not seen by "
-			"the kmem tracepoints: no leak or free check)\n",
+		if (o->via)
+			fprintf(f, " through %s",
+				sym(rc, o->via, s, sizeof(s)));
+		fprintf(f, "\n");
+	} else {
+		fprintf(f, "    %9s ms  allocated %llu bytes by %s (not seen "
+			"by the observer: no leak or free check)\n",
 			rel_ms(tl, o->alloc_ts, t, sizeof(t)),
-			(unsigned long long)o->size_req);
+			(unsigned long long)o->size_req,
+			timeline_family(o->family));
+	}
 	for (i = 0; i < o->nr_steps; i++) {
 		const struct tl_step *st = &o->steps[i];
 
@@ -308,10 +361,18 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 				sym(rc, fd->site, s, sizeof(s)));
 			break;
 		case FINDING_WRONG_FREE:
-			fprintf(f, "     allocated at %s\n     freed with "
-				"another cache at %s\n",
-				sym(rc, fd->site2, s2, sizeof(s2)),
-				sym(rc, fd->site, s, sizeof(s)));
+			if (fd->src == fd->src2 && fd->src == KMLAB_SRC_CACHE)
+				fprintf(f, "     allocated at %s\n     freed "
+					"with another cache at %s\n",
+					sym(rc, fd->site2, s2, sizeof(s2)),
+					sym(rc, fd->site, s, sizeof(s)));
+			else
+				fprintf(f, "     allocated by %s at %s\n     "
+					"freed by %s at %s\n",
+					timeline_family(fd->src2),
+					sym(rc, fd->site2, s2, sizeof(s2)),
+					timeline_free_fn(fd->src),
+					sym(rc, fd->site, s, sizeof(s)));
 			break;
 		case FINDING_FAILED_ALLOC:
 			if (fd->site)
@@ -321,6 +382,10 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 		default:
 			break;
 		}
+		text_stack(f, fd->kind == FINDING_LEAK ? "allocated here" :
+			   fd->kind == FINDING_LATE_ACCESS ? "freed here" :
+			   "stack", &fd->stack, rc);
+		text_stack(f, "first freed here", &fd->stack2, rc);
 	}
 	if (rc->plan)
 		fprintf(f, "     predicted by the verifier: %s; observed: "
@@ -331,9 +396,10 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 	if (fd->predicted && fd->pred_msg[0])
 		fprintf(f, "     verifier: %s\n", fd->pred_msg);
 	if (!fd->observed && !refused_on(tl, fd->line))
-		fprintf(f, "     The observer cannot confirm this one: the kmem "
-			"tracepoints show only kmalloc and kmem_cache objects "
-			"allocated by the module's own code.\n");
+		fprintf(f, "     The observer cannot confirm this one: %s\n",
+			report_observable(fd, rc) ? "it did not see it "
+			"happen." : "on this kernel (no kprobes) it sees only "
+			"kmalloc and kmem_cache objects.");
 	fprintf(f, "     %s%s\n", fd->observed ? "" :
 		refused_on(tl, fd->line) ? "Had it run: " : "If it happened: ",
 		report_sentence(fd, why, sizeof(why)));
@@ -495,10 +561,27 @@ void report_json_event(FILE *f, const struct timeline *tl,
 						      sizeof(e->name)));
 		}
 		json_site(f, "site", e->call_site, rc);
-		if (e->type == KMLAB_EV_FREE)
+		if (e->type == KMLAB_EV_ALLOC ||
+		    e->type == KMLAB_EV_ALLOC_FAIL)
+			fprintf(f, ",\"family\":\"%s\"",
+				timeline_family(e->src));
+		if (e->via)
+			json_site(f, "via", e->via, rc);
+		if (e->type == KMLAB_EV_FREE) {
+			fprintf(f, ",\"free\":\"%s\",\"family\":\"%s\"",
+				timeline_free_fn(e->src),
+				timeline_family(e->alloc_src));
 			json_site(f, "alloc_site", e->site2, rc);
+		}
 		if (e->type == KMLAB_EV_DOUBLE_FREE)
 			json_site(f, "first_free_site", e->site2, rc);
+		if (e->nr_stack) {
+			struct tl_stack st;
+
+			st.nr = e->nr_stack;
+			memcpy(st.ip, e->stack, sizeof(st.ip));
+			json_stack(f, "stack", &st, rc);
+		}
 	}
 	fprintf(f, "}\n");
 }
@@ -542,13 +625,27 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		}
 		if (fd->kind == FINDING_INTERIOR_FREE)
 			fprintf(f, ",\"off\":%llu", (unsigned long long)fd->off);
+		if (fd->kind == FINDING_WRONG_FREE && fd->observed)
+			fprintf(f, ",\"allocated_with\":\"%s\","
+				"\"freed_with\":\"%s\"",
+				timeline_family(fd->src2),
+				timeline_free_fn(fd->src));
+		if (fd->object >= 0 && fd->object < tl->nr_objs)
+			fprintf(f, ",\"family\":\"%s\"", timeline_family(
+				tl->objs[fd->object].family));
+		if (fd->stack.nr)
+			json_stack(f, "stack", &fd->stack, rc);
+		if (fd->stack2.nr)
+			json_stack(f, "first_free_stack", &fd->stack2, rc);
 		if (fd->kind == FINDING_REFUSED) {
 			fprintf(f, ",\"reason\":");
 			json_str(f, report_reason(fd->reason));
 		}
-		fprintf(f, ",\"predicted\":%s,\"observed\":%s,\"why\":",
+		fprintf(f, ",\"predicted\":%s,\"observed\":%s,"
+			"\"observable\":%s,\"why\":",
 			fd->predicted ? "true" : "false",
-			fd->observed ? "true" : "false");
+			fd->observed ? "true" : "false",
+			report_observable(fd, rc) ? "true" : "false");
 		json_str(f, report_sentence(fd, why, sizeof(why)));
 		fprintf(f, "}\n");
 	}

@@ -21,6 +21,9 @@ struct report_ctx {
 	const char *kernel;	/* uname -r */
 	const char *module_path;	/* NULL if unknown */
 	const struct plan *plan;	/* NULL in watch mode */
+	bool families;		/* the observer sees vmalloc, pages, percpu,
+				 * caches themselves (kprobes), not only
+				 * kmalloc and kmem_cache objects */
 	report_sym_fn sym;	/* NULL: raw addresses */
 	void *sym_ctx;
 };
@@ -35,6 +38,9 @@ void report_json_event(FILE *f, const struct timeline *tl,
 void report_json_findings(FILE *f, const struct timeline *tl,
 			  const struct report_ctx *rc);
 
+/* Could the observer have seen @fd on this kernel? */
+bool report_observable(const struct tl_finding *fd,
+		       const struct report_ctx *rc);
 /* One sentence a student understands, about @fd. */
 const char *report_sentence(const struct tl_finding *fd, char *buf,
 			    size_t len);

@@ -45,6 +45,47 @@ void timeline_free(struct timeline *tl)
 	memset(tl, 0, sizeof(*tl));
 }
 
+const char *timeline_family(__u32 src)
+{
+	switch (src) {
+	case KMLAB_SRC_KMALLOC:		return "kmalloc";
+	case KMLAB_SRC_VMALLOC:		return "vmalloc";
+	case KMLAB_SRC_KVMALLOC:	return "kvmalloc";
+	case KMLAB_SRC_CACHE:		return "kmem_cache";
+	case KMLAB_SRC_PAGES:		return "alloc_pages";
+	case KMLAB_SRC_GFP_PAGES:	return "__get_free_pages";
+	case KMLAB_SRC_PAGES_EXACT:	return "alloc_pages_exact";
+	case KMLAB_SRC_PERCPU:		return "percpu";
+	case KMLAB_SRC_SLAB:		return "kmem_cache_create";
+	}
+	return "unknown";
+}
+
+const char *timeline_free_fn(__u32 src)
+{
+	switch (src) {
+	case KMLAB_SRC_KMALLOC:		return "kfree";
+	case KMLAB_SRC_VMALLOC:		return "vfree";
+	case KMLAB_SRC_KVMALLOC:	return "kvfree";
+	case KMLAB_SRC_CACHE:		return "kmem_cache_free";
+	case KMLAB_SRC_PAGES:		return "__free_pages";
+	case KMLAB_SRC_GFP_PAGES:	return "free_pages";
+	case KMLAB_SRC_PAGES_EXACT:	return "free_pages_exact";
+	case KMLAB_SRC_PERCPU:		return "free_percpu";
+	case KMLAB_SRC_SLAB:		return "kmem_cache_destroy";
+	case KMLAB_SRC_RCU:		return "kfree_rcu";
+	case KMLAB_SRC_BULK:		return "kfree_bulk";
+	}
+	return "unknown";
+}
+
+static void set_stack(struct tl_stack *st, const struct kmlab_event *e)
+{
+	st->nr = e->nr_stack < KMLAB_STACK_DEPTH ? e->nr_stack :
+						   KMLAB_STACK_DEPTH;
+	memcpy(st->ip, e->stack, sizeof(st->ip));
+}
+
 static struct tl_object *new_object(struct timeline *tl, __u64 ptr)
 {
 	struct tl_object *o;
@@ -137,10 +178,11 @@ static struct tl_step *add_step(struct tl_object *o,
 	return s;
 }
 
+/* ops that make an object (a cache is one: it can leak) */
 static bool is_alloc_op(__u16 op)
 {
 	return op >= KMLAB_OP_KMALLOC && op <= KMLAB_OP_ALLOC_PERCPU &&
-	       op != KMLAB_OP_CACHE_CREATE && op != KMLAB_OP_CACHE_DESTROY;
+	       op != KMLAB_OP_CACHE_DESTROY;
 }
 
 static bool is_free_op(__u16 op)
@@ -170,6 +212,8 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_event *e)
 		o->name[sizeof(o->name) - 1] = '\0';
 		o->plan_obj = e->obj;
 		o->line = e->line;
+		if (!o->family)	/* enum kmlab_family: same values */
+			o->family = e->family;
 		return 0;
 	}
 
@@ -256,6 +300,8 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_event *e)
 		f->line = e->line;
 		f->ts = e->ts;
 		f->site = e->freed_site;
+		if (o)
+			f->stack = o->free_stack;
 		f->age_ns = e->ts - e->freed_ts;
 		f->off = e->off;
 		f->len = e->alen;
@@ -276,6 +322,7 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_event *e)
 		f->len = e->alen;
 		f->is_read = e->op == KMLAB_OP_READ;
 		f->site = o->alloc_site;
+		f->stack = o->alloc_stack;
 	}
 	return 0;
 }
@@ -311,6 +358,9 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 		o->size_alloc = e->size_alloc;
 		o->alloc_ts = e->ts;
 		o->alloc_site = e->call_site;
+		o->family = e->src;
+		o->via = e->via;
+		set_stack(&o->alloc_stack, e);
 		if (e->src == KMLAB_SRC_CACHE) {
 			memcpy(o->cache, e->name, sizeof(o->cache));
 			o->cache[sizeof(o->cache) - 1] = '\0';
@@ -323,6 +373,7 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 		f->size = e->size_req;
 		f->site = e->call_site;
 		f->ts = e->ts;
+		set_stack(&f->stack, e);
 		return 0;
 	case KMLAB_EV_FREE:
 		o = find_object(tl, e->ptr, true);
@@ -336,12 +387,15 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 			o->size_alloc = e->size_alloc;
 			o->alloc_ts = e->ts2;
 			o->alloc_site = e->site2;
+			o->family = e->alloc_src;
 		}
 		o->freed = true;
 		o->free_ts = e->ts;
 		o->free_site = e->call_site;
+		o->free_src = e->src;
 		o->free_line = o->next_free_line;
 		o->next_free_line = 0;
+		set_stack(&o->free_stack, e);
 		if (e->wrong_cache) {
 			f = new_finding(tl, FINDING_WRONG_FREE, o);
 			if (!f)
@@ -349,6 +403,9 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 			f->site = e->call_site;
 			f->site2 = o->alloc_site;
 			f->ts = e->ts;
+			f->src = e->src;
+			f->src2 = e->alloc_src ? e->alloc_src : o->family;
+			f->stack = o->free_stack;
 			if (o->free_line)
 				f->line = o->free_line;
 		}
@@ -362,6 +419,7 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 		if (!f)
 			return ENOMEM_RET;
 		f->site = e->call_site;
+		set_stack(&f->stack, e);
 		f->ts = e->ts;
 		f->off = e->ptr - o->ptr;
 		if (o->next_free_line) {
@@ -380,6 +438,9 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 		f->site2 = e->site2;
 		f->ts = e->ts;
 		f->age_ns = e->ts - e->ts2;
+		set_stack(&f->stack, e);
+		if (o)
+			f->stack2 = o->free_stack;
 		if (o && o->next_free_line) {
 			f->line = o->next_free_line;
 			f->line_from_step = true;
@@ -407,6 +468,7 @@ int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v)
 		o->size_alloc = v->size_alloc;
 		o->alloc_ts = v->ts;
 		o->alloc_site = v->call_site;
+		o->family = v->src;
 	}
 	o->leaked = true;
 	f = new_finding(tl, FINDING_LEAK, o);
@@ -414,6 +476,7 @@ int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v)
 		return ENOMEM_RET;
 	f->site = o->alloc_site;
 	f->ts = o->alloc_ts;
+	f->stack = o->alloc_stack;
 	end = tl->unload_ts ? tl->unload_ts : o->alloc_ts;
 	f->age_ns = end > o->alloc_ts ? end - o->alloc_ts : 0;
 	return 0;

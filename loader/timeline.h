@@ -27,8 +27,18 @@ struct tl_step {
 	__u8 data[KMLAB_EV_DATA_LEN];
 };
 
+/* kernel frames, innermost first */
+struct tl_stack {
+	__u64 ip[KMLAB_STACK_DEPTH];
+	__u32 nr;
+};
+
 struct tl_object {
 	__u64 ptr;
+	__u32 family;		/* enum kmlab_ev_src of the allocation */
+	__u32 free_src;		/* ... and of the free */
+	__u64 via;		/* core helper that allocated it, 0 if none */
+	struct tl_stack alloc_stack, free_stack;
 	char name[KMLAB_EV_NAME_LEN];	/* plan name, "" if unknown */
 	char cache[KMLAB_EV_NAME_LEN];	/* kmem_cache name, "" for kmalloc */
 	int plan_obj;		/* index in the plan, -1 if unknown */
@@ -62,6 +72,9 @@ struct tl_finding {
 	bool line_from_step;	/* line is the op's, not the alloc's */
 	bool predicted, observed;
 	char pred_msg[160];
+	__u32 src, src2;	/* wrong free: the free's and alloc's kinds */
+	struct tl_stack stack;	/* where it happened (the 2nd free...) */
+	struct tl_stack stack2;	/* double free: the first free */
 };
 
 struct timeline {
@@ -93,6 +106,10 @@ int timeline_match(struct timeline *tl, const struct plan *plan);
 __u64 timeline_lost(const struct timeline *tl);
 /* Observed findings of @kind (FINDING_MAX: all kinds). */
 int timeline_count(const struct timeline *tl, int kind);
+/* "kmalloc", "vmalloc"... for an allocation's enum kmlab_ev_src */
+const char *timeline_family(__u32 src);
+/* "kfree", "vfree"... for a free's enum kmlab_ev_src */
+const char *timeline_free_fn(__u32 src);
 /* "clean", "findings" or "inconclusive" */
 const char *timeline_verdict(const struct timeline *tl);
 

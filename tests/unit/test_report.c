@@ -42,6 +42,9 @@ static struct kmlab_event step(__u64 ms, __u16 op, __u64 ptr,
 	return e;
 }
 
+/* TAP_STR_HAS for needles too long for its message */
+#define HAS(hay, needle, name)	TAP_OK((hay) && strstr((hay), (needle)), (name))
+
 static const char *fake_sym(void *ctx, __u64 addr, char *buf, size_t len)
 {
 	snprintf(buf, len, "dp_exec+0x%llx [kmlab_dp]",
@@ -65,6 +68,7 @@ static void feed(struct timeline *tl)
 	e.call_site = SITE_ALLOC;
 	e.size_req = 100;
 	e.size_alloc = 128;
+	e.src = KMLAB_SRC_KMALLOC;
 	timeline_add(tl, &e);
 	e = step(1, KMLAB_OP_KMALLOC, PTR_A, "buf", 0, 3);
 	timeline_add(tl, &e);
@@ -77,6 +81,11 @@ static void feed(struct timeline *tl)
 	e = ev(KMLAB_EV_FREE, 3, PTR_A);
 	e.call_site = SITE_FREE;
 	e.site2 = SITE_ALLOC;
+	e.src = KMLAB_SRC_KMALLOC;
+	e.alloc_src = KMLAB_SRC_KMALLOC;
+	e.nr_stack = 2;
+	e.stack[0] = SITE_FREE;
+	e.stack[1] = SITE_FREE + 0x100;
 	timeline_add(tl, &e);
 
 	e = step(4, KMLAB_OP_READ, PTR_A, "buf", 0, 6);
@@ -94,12 +103,18 @@ static void feed(struct timeline *tl)
 	e.call_site = SITE_FREE2;
 	e.site2 = SITE_FREE;
 	e.ts2 = T0 + 3 * MS;
+	e.nr_stack = 1;
+	e.stack[0] = SITE_FREE2;
 	timeline_add(tl, &e);
 
 	e = ev(KMLAB_EV_ALLOC, 6, PTR_B);
 	e.call_site = SITE_ALLOC;
 	e.size_req = 64;
 	e.size_alloc = 64;
+	e.src = KMLAB_SRC_KMALLOC;
+	e.nr_stack = 2;
+	e.stack[0] = 0xffffffff81000000ULL;	/* __kmalloc */
+	e.stack[1] = SITE_ALLOC;
 	timeline_add(tl, &e);
 	e = step(6, KMLAB_OP_KMALLOC, PTR_B, "leaky", 1, 7);
 	timeline_add(tl, &e);
@@ -145,6 +160,84 @@ static const struct tl_finding *find(const struct timeline *tl, int kind)
 		if ((int)tl->finds[i].kind == kind)
 			return &tl->finds[i];
 	return NULL;
+}
+
+/* vmalloc'd memory given to kfree, a helper's allocation, pages */
+static void test_families(void)
+{
+	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
+	const struct tl_finding *f;
+	struct kmlab_event e;
+	struct timeline tl;
+	char *out;
+
+	timeline_init(&tl, "kmlab_dp");
+	e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
+	timeline_add(&tl, &e);
+	e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
+	e.call_site = SITE_ALLOC;
+	e.size_req = 1 << 20;
+	e.size_alloc = 1 << 20;
+	e.src = KMLAB_SRC_VMALLOC;
+	timeline_add(&tl, &e);
+	e = step(1, KMLAB_OP_VMALLOC, PTR_A, "v", 0, 3);
+	timeline_add(&tl, &e);
+	e = ev(KMLAB_EV_FREE, 2, PTR_A);
+	e.call_site = SITE_FREE;
+	e.site2 = SITE_ALLOC;
+	e.src = KMLAB_SRC_KMALLOC;
+	e.alloc_src = KMLAB_SRC_VMALLOC;
+	e.wrong_cache = 1;
+	timeline_add(&tl, &e);
+	e = ev(KMLAB_EV_ALLOC, 3, PTR_B);
+	e.call_site = SITE_ALLOC;
+	e.via = 0xffffffff81001234ULL;
+	e.size_req = 6;
+	e.src = KMLAB_SRC_KMALLOC;
+	timeline_add(&tl, &e);
+	e = ev(KMLAB_EV_MOD_FREE, 4, 0);
+	timeline_add(&tl, &e);
+
+	f = find(&tl, FINDING_WRONG_FREE);
+	TAP_OK(f && f->src == KMLAB_SRC_KMALLOC &&
+	       f->src2 == KMLAB_SRC_VMALLOC && !strcmp(f->name, "v"),
+	       "kfree of vmalloc memory: a wrong_free with both families");
+	out = text_of(&tl, &rc, false);
+	HAS(out, "allocated by vmalloc at dp_exec+0x10 [kmlab_dp]\n"
+		    "     freed by kfree at dp_exec+0x20 [kmlab_dp]",
+		    "text names the allocator and the wrong free");
+	HAS(out, "by kmalloc at dp_exec+0x10 [kmlab_dp] through "
+		    "dp_exec+0x234", "a helper's allocation names the helper");
+	free(out);
+	out = text_of(&tl, &rc, true);
+	HAS(out, "\"allocated_with\":\"vmalloc\",\"freed_with\":"
+		    "\"kfree\"", "json wrong_free names both");
+	free(out);
+	{
+		/* a vmalloc leak predicted, not seen: observable only where
+		 * the observer watches that family */
+		struct kmlab_ir_obj objs[1] = { { .family = KMLAB_FAM_VMALLOC } };
+		struct plan plan = { .objs = objs, .nr_objs = 1 };
+		struct tl_finding fd = { .kind = FINDING_LEAK, .plan_obj = 0,
+					 .predicted = true };
+
+		rc.plan = &plan;
+		rc.families = false;
+		TAP_OK(!report_observable(&fd, &rc), "vmalloc leak not "
+		       "observable without kprobes");
+		rc.families = true;
+		TAP_OK(report_observable(&fd, &rc), "... observable with them");
+		objs[0].family = KMLAB_FAM_KMALLOC;
+		rc.families = false;
+		TAP_OK(report_observable(&fd, &rc), "a kmalloc leak always is");
+		rc.plan = NULL;
+	}
+	TAP_OK(!strcmp(timeline_family(KMLAB_SRC_PAGES_EXACT),
+		       "alloc_pages_exact") &&
+	       !strcmp(timeline_free_fn(KMLAB_SRC_RCU), "kfree_rcu") &&
+	       !strcmp(timeline_family(KMLAB_SRC_PERCPU), "percpu"),
+	       "family and free names");
+	timeline_free(&tl);
 }
 
 int main(void)
@@ -216,10 +309,18 @@ int main(void)
 	TAP_OK(!strcmp(timeline_verdict(&tl), "findings"), "verdict findings");
 
 	out = text_of(&tl, &rc, false);
-	TAP_STR_HAS(out, "allocated 100 bytes (128 real) at dp_exec+0x10 "
-		    "[kmlab_dp]", "timeline shows size and site");
-	TAP_STR_HAS(out, "freed at dp_exec+0x20 [kmlab_dp] (line 4)",
-		    "timeline shows the free site and line");
+	HAS(out, "allocated 100 bytes (128 real) by kmalloc at "
+		    "dp_exec+0x10 [kmlab_dp]", "timeline shows size, family "
+		    "and site");
+	HAS(out, "freed by kfree at dp_exec+0x20 [kmlab_dp] (line 4)",
+		    "timeline shows the free, its site and line");
+	HAS(out, "     allocated here:\n       dp_exec+0x0 "
+		    "[kmlab_dp]\n       dp_exec+0x10 [kmlab_dp]\n",
+		    "the leak carries its allocation stack, frame by frame");
+	HAS(out, "     stack:\n       dp_exec+0x30 [kmlab_dp]\n"
+		    "     first freed here:\n       dp_exec+0x20 [kmlab_dp]\n"
+		    "       dp_exec+0x120 [kmlab_dp]\n",
+		    "the double free carries both frees' stacks");
 	TAP_STR_HAS(out, "these bytes are SLUB's poison (0x6b)",
 		    "late read explains the poison");
 	TAP_STR_HAS(out, "bytes seen: 6b 6b 6b 6b 6b 6b 6b 6b\n",
@@ -238,6 +339,12 @@ int main(void)
 		    "json leak site");
 	TAP_STR_HAS(out, "\"verdict\":\"findings\"}", "json summary verdict");
 	TAP_STR_HAS(out, "\"bytes\":\"6b6b6b6b6b6b6b6b\"", "json late bytes");
+	HAS(out, "\"family\":\"kmalloc\",\"stack\":[\"dp_exec+0x0 "
+		    "[kmlab_dp]\",\"dp_exec+0x10 [kmlab_dp]\"]",
+		    "json leak: family and stack");
+	HAS(out, "\"first_free_stack\":[\"dp_exec+0x20 [kmlab_dp]\","
+		    "\"dp_exec+0x120 [kmlab_dp]\"]", "json double free: the "
+		    "first free's stack");
 	free(out);
 
 	tl.lost[KMLAB_LOST_RINGBUF] = 3;
@@ -288,5 +395,7 @@ int main(void)
 	TAP_OK(!strcmp(timeline_verdict(&tl), "inconclusive"),
 	       "no unload seen: inconclusive");
 	timeline_free(&tl);
+
+	test_families();
 	return tap_done();
 }

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The allocator families the kmem tracepoints do not show: vmalloc,
+ * kvmalloc, pages and percpu, seen at the exported functions modules
+ * call, and the frees that emit no per-object kfree event (kfree_rcu,
+ * kmem_cache_free_bulk).  Included by kmlab.bpf.c.
+ *
+ * A kprobe at a function's entry reads the return address on the stack:
+ * the module's call site, which the allocators do not pass down (6.1 has
+ * no vmalloc tracepoints; percpu's call_site is __alloc_percpu_gfp).  Only
+ * calls from the module leave a pending record; the fexit of the same
+ * function turns it into an object.  Nested calls (kvmalloc's kmalloc,
+ * __get_free_pages' alloc_pages, the pages behind a large kmalloc or a
+ * slab refill) come from core code, not from the module, so they are
+ * never counted twice.
+ *
+ * The loader attaches these only where kprobes exist (the guest; the
+ * host's 6.18 has none) and picks each function's name in this kernel
+ * (6.10 renamed several to *_noprof); a function it cannot find leaves
+ * its pair of programs unloaded, never the observer.
+ */
+#ifndef KMLAB_FAMILIES_BPF_H
+#define KMLAB_FAMILIES_BPF_H
+
+#define KMLAB_PAGE_SHIFT	12
+#define KMLAB_PAGE_ALIGN(x)	(((x) + 4095) & ~4095ULL)
+
+/*
+ * "rcu: Refactor kvfree_call_rcu() and high-level helpers" (v6.3): the
+ * second argument went from "rcu_callback_t func" (the offset of the
+ * rcu_head in the object, or the object itself when head is NULL) to
+ * "void *ptr" (the object).  The loader sets this from the BTF.
+ */
+const volatile bool rcu_ptr_arg = false;
+
+/* x86_64 direct map and struct page array, both moved by KASLR */
+extern const void vmemmap_base __ksym __weak;
+extern const void page_offset_base __ksym __weak;
+
+/* page_address() of a struct page * (no highmem on x86_64) */
+static __always_inline __u64 page_addr(__u64 page)
+{
+	__u64 vmemmap = 0, base = 0;
+
+	if (!page || !&vmemmap_base || !&page_offset_base)
+		return 0;
+	bpf_probe_read_kernel(&vmemmap, sizeof(vmemmap), &vmemmap_base);
+	bpf_probe_read_kernel(&base, sizeof(base), &page_offset_base);
+	return base + ((page - vmemmap) / bpf_core_type_size(struct page) <<
+		       KMLAB_PAGE_SHIFT);
+}
+
+/* at a function's first instruction the return address is on top */
+static __always_inline __u64 caller(struct pt_regs *ctx)
+{
+	__u64 ra = 0;
+
+	bpf_probe_read_kernel(&ra, sizeof(ra), (void *)PT_REGS_SP(ctx));
+	return ra;
+}
+
+static __always_inline int pending_start(struct pt_regs *ctx, __u64 site,
+					 __u64 req, __u64 real, __u32 gfp,
+					 __u32 src)
+{
+	struct kmlab_pending p = {};
+	__u64 tid;
+
+	p.site = site;
+	p.size_req = req;
+	p.size_alloc = real;
+	p.gfp = gfp;
+	p.src = src;
+	p.nr_stack = get_stack(ctx, p.stack);
+	tid = bpf_get_current_pid_tgid();
+	if (!bpf_map_update_elem(&pending, &tid, &p, BPF_NOEXIST))
+		__sync_fetch_and_add(&pending_count, 1);
+	else
+		bpf_map_update_elem(&pending, &tid, &p, BPF_EXIST);
+	return 0;
+}
+
+static __always_inline int alloc_enter(struct pt_regs *ctx, __u64 req,
+				       __u64 real, __u32 gfp, __u32 src)
+{
+	__u64 site;
+
+	if (trace_mode)
+		return 0;
+	site = caller(ctx);
+	if (!in_module(site))
+		return 0;
+	return pending_start(ctx, site, req, real, gfp, src);
+}
+
+/* 1 when no allocation of @src is pending for this task */
+static __always_inline int alloc_exit(void *ctx, __u64 ptr, __u32 src)
+{
+	struct kmlab_pending *q, p;
+	__u64 tid;
+
+	if (!pending_count)
+		return 1;
+	tid = bpf_get_current_pid_tgid();
+	q = bpf_map_lookup_elem(&pending, &tid);
+	/* another family's call is pending (kvmalloc's alloc_pages) */
+	if (!q || q->src != src)
+		return 1;
+	p = *q;
+	if (bpf_map_delete_elem(&pending, &tid))
+		return 0;
+	__sync_fetch_and_add(&pending_count, -1);
+	on_alloc(ctx, p.site, ptr, p.size_req, p.size_alloc, p.gfp, src,
+		 NULL, p.stack, p.nr_stack, 0);
+	return 0;
+}
+
+/*
+ * vmalloc, vzalloc and kvmalloc's fallback all end in
+ * __vmalloc_node_range(..., caller), which records its 9th argument,
+ * the module's return address, in /proc/vmallocinfo.  Hooking it there
+ * keeps that record right: an exit hook on vmalloc() itself would make
+ * the record name the BPF trampoline.  Nine arguments are too many for
+ * 6.1's fexit, so a kretprobe takes the result.
+ */
+SEC("kprobe/__vmalloc_node_range")
+int BPF_KPROBE(vmalloc_enter, unsigned long size)
+{
+	struct kmlab_pending *q = NULL;
+	__u64 caller = 0, tid;
+	__u32 src = KMLAB_SRC_VMALLOC;
+
+	if (trace_mode)
+		return 0;
+	tid = bpf_get_current_pid_tgid();
+	if (pending_count) {
+		q = bpf_map_lookup_elem(&pending, &tid);
+		/* a nested call (a large area's pages array): only the
+		 * outer one is the module's object */
+		if (q && q->inside) {
+			q->inside++;
+			return 0;
+		}
+	}
+	/* arguments 7-9 are on the stack, above the return address */
+	bpf_probe_read_kernel(&caller, sizeof(caller),
+			      (void *)(PT_REGS_SP(ctx) + 3 * 8));
+	if (!in_module(caller))
+		return 0;
+	/* kvmalloc_node() falling back from kmalloc */
+	if (q && q->src == KMLAB_SRC_KVMALLOC && q->site == caller)
+		src = KMLAB_SRC_KVMALLOC;
+	pending_start(ctx, caller, size, KMLAB_PAGE_ALIGN(size), 0, src);
+	q = bpf_map_lookup_elem(&pending, &tid);
+	if (q)
+		q->inside = 1;
+	return 0;
+}
+
+SEC("kretprobe/__vmalloc_node_range")
+int BPF_KRETPROBE(vmalloc_exit, void *ret)
+{
+	struct kmlab_pending *q;
+	__u64 tid;
+
+	if (!pending_count)
+		return 0;
+	tid = bpf_get_current_pid_tgid();
+	q = bpf_map_lookup_elem(&pending, &tid);
+	if (!q || !q->inside)
+		return 0;
+	if (q->inside > 1) {
+		q->inside--;
+		return 0;
+	}
+	if (alloc_exit(ctx, (__u64)ret, KMLAB_SRC_VMALLOC))
+		alloc_exit(ctx, (__u64)ret, KMLAB_SRC_KVMALLOC);
+	return 0;
+}
+
+/*
+ * kvmalloc_node(): only its entry, for the caller.  Its kmalloc shows on
+ * kmem:kmalloc (call site in kvmalloc_node, see on_slab_alloc), its
+ * fallback in __vmalloc_node_range above.  No exit hook: it would stand
+ * in for the module as the caller kvmalloc_node passes to vmalloc.
+ */
+SEC("kprobe/kvmalloc_node")
+int BPF_KPROBE(kvmalloc_enter, size_t size, gfp_t flags)
+{
+	__u64 tid;
+
+	if (trace_mode)
+		return 0;
+	if (in_module(caller(ctx)))
+		return alloc_enter(ctx, size, size, flags, KMLAB_SRC_KVMALLOC);
+	/* another caller: a record a failed kvmalloc left is stale now */
+	if (pending_count) {
+		tid = bpf_get_current_pid_tgid();
+		if (!bpf_map_delete_elem(&pending, &tid))
+			__sync_fetch_and_add(&pending_count, -1);
+	}
+	return 0;
+}
+
+SEC("kprobe/alloc_pages")
+int BPF_KPROBE(pages_enter, gfp_t gfp, unsigned int order)
+{
+	return alloc_enter(ctx, 4096ULL << (order & 31), 4096ULL <<
+			   (order & 31), gfp, KMLAB_SRC_PAGES);
+}
+
+SEC("fexit/alloc_pages")
+int BPF_PROG(pages_exit, gfp_t gfp, unsigned int order, struct page *ret)
+{
+	__u64 page = 0;
+
+	if (!pending_count)
+		return 0;
+	/* the verifier types ret as a struct page pointer, and refuses
+	 * the arithmetic of page_addr() on it: take its bits */
+	bpf_probe_read_kernel(&page, sizeof(page), &ret);
+	alloc_exit(ctx, page_addr(page), KMLAB_SRC_PAGES);
+	return 0;
+}
+
+SEC("kprobe/__get_free_pages")
+int BPF_KPROBE(gfp_pages_enter, gfp_t gfp, unsigned int order)
+{
+	return alloc_enter(ctx, 4096ULL << (order & 31), 4096ULL <<
+			   (order & 31), gfp, KMLAB_SRC_GFP_PAGES);
+}
+
+SEC("fexit/__get_free_pages")
+int BPF_PROG(gfp_pages_exit, gfp_t gfp, unsigned int order,
+	     unsigned long ret)
+{
+	alloc_exit(ctx, ret, KMLAB_SRC_GFP_PAGES);
+	return 0;
+}
+
+SEC("kprobe/alloc_pages_exact")
+int BPF_KPROBE(exact_enter, size_t size, gfp_t gfp)
+{
+	return alloc_enter(ctx, size, KMLAB_PAGE_ALIGN(size), gfp,
+			   KMLAB_SRC_PAGES_EXACT);
+}
+
+SEC("fexit/alloc_pages_exact")
+int BPF_PROG(exact_exit, size_t size, gfp_t gfp, void *ret)
+{
+	alloc_exit(ctx, (__u64)ret, KMLAB_SRC_PAGES_EXACT);
+	return 0;
+}
+
+SEC("kprobe/__alloc_percpu_gfp")
+int BPF_KPROBE(percpu_gfp_enter, size_t size, size_t align, gfp_t gfp)
+{
+	return alloc_enter(ctx, size, size, gfp, KMLAB_SRC_PERCPU);
+}
+
+SEC("fexit/__alloc_percpu_gfp")
+int BPF_PROG(percpu_gfp_exit, size_t size, size_t align, gfp_t gfp,
+	     void *ret)
+{
+	alloc_exit(ctx, (__u64)ret, KMLAB_SRC_PERCPU);
+	return 0;
+}
+
+SEC("kprobe/__alloc_percpu")
+int BPF_KPROBE(percpu_enter, size_t size)
+{
+	return alloc_enter(ctx, size, size, 0, KMLAB_SRC_PERCPU);
+}
+
+SEC("fexit/__alloc_percpu")
+int BPF_PROG(percpu_exit, size_t size, size_t align, void *ret)
+{
+	alloc_exit(ctx, (__u64)ret, KMLAB_SRC_PERCPU);
+	return 0;
+}
+
+/*
+ * kmem_cache_create: the cache itself is the module's object (core code
+ * allocates it); a cache never destroyed leaks.  6.9+ made it a macro
+ * around __kmem_cache_create_args() with other arguments: not followed.
+ */
+SEC("kprobe/kmem_cache_create")
+int BPF_KPROBE(cache_create_enter)
+{
+	__u64 size = bpf_core_type_size(struct kmem_cache);
+
+	return alloc_enter(ctx, size, size, 0, KMLAB_SRC_SLAB);
+}
+
+SEC("fexit/kmem_cache_create")
+int BPF_PROG(cache_create_exit, const char *name, unsigned int size,
+	     unsigned int align, slab_flags_t flags, void *ctor,
+	     struct kmem_cache *ret)
+{
+	__u64 cache = 0;
+
+	if (!pending_count)
+		return 0;
+	bpf_probe_read_kernel(&cache, sizeof(cache), &ret);
+	alloc_exit(ctx, cache, KMLAB_SRC_SLAB);
+	return 0;
+}
+
+/* frees: the entry is enough, the object is gone once it is called */
+static __always_inline int free_enter(struct pt_regs *ctx, __u64 ptr,
+				      __u32 src, bool forwards)
+{
+	__u64 site, tid;
+
+	if (trace_mode || ptr <= ZERO_SIZE_PTR)
+		return 0;
+	site = caller(ctx);
+	if (!live_count && !in_module(site))
+		return 0;
+	on_free(ctx, site, ptr, src, NULL);
+	/* its inner free may look like the module's own: mark it */
+	if (forwards && in_module(site)) {
+		tid = bpf_get_current_pid_tgid();
+		if (!bpf_map_update_elem(&forwarding, &tid, &ptr,
+					 BPF_NOEXIST))
+			__sync_fetch_and_add(&forwarding_count, 1);
+		else
+			bpf_map_update_elem(&forwarding, &tid, &ptr, BPF_ANY);
+	}
+	return 0;
+}
+
+SEC("kprobe/kmem_cache_destroy")
+int BPF_KPROBE(cache_destroy_enter, struct kmem_cache *s)
+{
+	return free_enter(ctx, (__u64)s, KMLAB_SRC_SLAB, false);
+}
+
+SEC("kprobe/vfree")
+int BPF_KPROBE(vfree_enter, const void *addr)
+{
+	return free_enter(ctx, (__u64)addr, KMLAB_SRC_VMALLOC, false);
+}
+
+SEC("kprobe/kvfree")
+int BPF_KPROBE(kvfree_enter, const void *addr)
+{
+	return free_enter(ctx, (__u64)addr, KMLAB_SRC_KVMALLOC, true);
+}
+
+SEC("kprobe/__free_pages")
+int BPF_KPROBE(free_pages_page_enter, struct page *page)
+{
+	/* the hottest of these: page_addr only when it may matter */
+	if (!live_count && !in_module(caller(ctx)))
+		return 0;
+	return free_enter(ctx, page_addr((__u64)page), KMLAB_SRC_PAGES,
+			  false);
+}
+
+SEC("kprobe/free_pages")
+int BPF_KPROBE(free_pages_enter, unsigned long addr)
+{
+	return free_enter(ctx, addr, KMLAB_SRC_GFP_PAGES, true);
+}
+
+SEC("kprobe/free_pages_exact")
+int BPF_KPROBE(free_exact_enter, void *virt)
+{
+	/* its free_page() calls are not tail calls: no mark */
+	return free_enter(ctx, (__u64)virt, KMLAB_SRC_PAGES_EXACT, false);
+}
+
+SEC("kprobe/free_percpu")
+int BPF_KPROBE(free_percpu_enter, void *ptr)
+{
+	return free_enter(ctx, (__u64)ptr, KMLAB_SRC_PERCPU, false);
+}
+
+/*
+ * kfree_rcu(obj, field) calls kvfree_call_rcu(&obj->field, offset) and
+ * the real kfree comes a grace period later, in bulk, with no per-object
+ * event: the object is dead to its owner from this call on, so this is
+ * its free.
+ */
+SEC("kprobe/kvfree_call_rcu")
+int BPF_KPROBE(kvfree_rcu_enter, void *head, unsigned long arg)
+{
+	__u64 obj;
+
+	if (rcu_ptr_arg)
+		obj = arg;
+	else if (head)
+		obj = (__u64)head - arg;	/* arg: offset of the head */
+	else
+		obj = arg;			/* headless kvfree_rcu(p) */
+	return free_enter(ctx, obj, KMLAB_SRC_RCU, false);
+}
+
+#define BULK_MAX	64
+
+/* kmem_cache_free_bulk(s, n, p) and kfree_bulk(n, p) (s == NULL) */
+SEC("kprobe/kmem_cache_free_bulk")
+int BPF_KPROBE(free_bulk_enter, struct kmem_cache *s, size_t n, void **p)
+{
+	__u64 site, ptr;
+	__u32 i;
+
+	if (trace_mode || !live_count)
+		return 0;
+	site = caller(ctx);
+	for (i = 0; i < BULK_MAX && i < n; i++) {
+		if (bpf_probe_read_kernel(&ptr, sizeof(ptr), &p[i]))
+			break;
+		if (ptr && bpf_map_lookup_elem(&live, &ptr))
+			on_free(NULL, site, ptr, s ? KMLAB_SRC_CACHE :
+				KMLAB_SRC_BULK, s);
+	}
+	return 0;
+}
+
+#endif /* KMLAB_FAMILIES_BPF_H */
