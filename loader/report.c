@@ -188,6 +188,33 @@ static const char *obj_name(const char *name, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The stack is taken inside the observer: its first frames are the BPF
+ * program and the tracepoint, kprobe or trampoline that ran it.  Start at
+ * the first frame of the kernel proper.
+ */
+static __u32 first_frame(const struct tl_stack *st,
+			 const struct report_ctx *rc)
+{
+	static const char *const ours[] = {
+		"bpf_prog_", "bpf_trace_run", "__bpf_trace_",
+		"bpf_trampoline_", "kprobe_", "arch_ftrace_", "ftrace_",
+		"0x",
+	};
+	char s[160];
+	__u32 i, k;
+
+	for (i = 0; i + 1 < st->nr && i < KMLAB_STACK_DEPTH; i++) {
+		sym(rc, st->ip[i], s, sizeof(s));
+		for (k = 0; k < sizeof(ours) / sizeof(ours[0]); k++)
+			if (!strncmp(s, ours[k], strlen(ours[k])))
+				break;
+		if (k == sizeof(ours) / sizeof(ours[0]))
+			break;
+	}
+	return i;
+}
+
 /* one "symbol+off [module]" line per frame */
 static void text_stack(FILE *f, const char *title, const struct tl_stack *st,
 		       const struct report_ctx *rc)
@@ -198,7 +225,7 @@ static void text_stack(FILE *f, const char *title, const struct tl_stack *st,
 	if (!st->nr)
 		return;
 	fprintf(f, "     %s:\n", title);
-	for (i = 0; i < st->nr && i < KMLAB_STACK_DEPTH; i++)
+	for (i = first_frame(st, rc); i < st->nr && i < KMLAB_STACK_DEPTH; i++)
 		fprintf(f, "       %s\n", sym(rc, st->ip[i], s, sizeof(s)));
 }
 
@@ -208,9 +235,11 @@ static void json_stack(FILE *f, const char *key, const struct tl_stack *st,
 	char s[160];
 	__u32 i;
 
+	__u32 first = first_frame(st, rc);
+
 	fprintf(f, ",\"%s\":[", key);
-	for (i = 0; i < st->nr && i < KMLAB_STACK_DEPTH; i++) {
-		if (i)
+	for (i = first; i < st->nr && i < KMLAB_STACK_DEPTH; i++) {
+		if (i > first)
 			fputc(',', f);
 		json_str(f, sym(rc, st->ip[i], s, sizeof(s)));
 	}
