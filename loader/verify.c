@@ -17,6 +17,7 @@
 #include <string.h>
 #include "diag.h"
 #include "plan.h"
+#include "report.h"
 
 #define PAGE		4096ULL
 #define MAX_PREDS	256
@@ -69,33 +70,6 @@ static void op_error(struct vm *vm, struct kmlab_ir_op *op, const char *hint,
 	va_end(ap);
 	diag_add(vm->dl, DIAG_ERROR, op->line, 0, 1, hint, "%s", msg);
 }
-
-static const char *const op_names[KMLAB_OP_MAX] = {
-	[KMLAB_OP_KMALLOC]	= "kmalloc",
-	[KMLAB_OP_KZALLOC]	= "kzalloc",
-	[KMLAB_OP_KCALLOC]	= "kcalloc",
-	[KMLAB_OP_KREALLOC]	= "krealloc",
-	[KMLAB_OP_KVMALLOC]	= "kvmalloc",
-	[KMLAB_OP_VMALLOC]	= "vmalloc",
-	[KMLAB_OP_VZALLOC]	= "vzalloc",
-	[KMLAB_OP_CACHE_CREATE]	= "kmem_cache_create",
-	[KMLAB_OP_CACHE_ALLOC]	= "kmem_cache_alloc",
-	[KMLAB_OP_CACHE_DESTROY] = "kmem_cache_destroy",
-	[KMLAB_OP_ALLOC_PAGES]	= "alloc_pages",
-	[KMLAB_OP_GET_FREE_PAGES] = "__get_free_pages",
-	[KMLAB_OP_PAGES_EXACT]	= "alloc_pages_exact",
-	[KMLAB_OP_ALLOC_PERCPU]	= "alloc_percpu",
-	[KMLAB_OP_KFREE]	= "kfree",
-	[KMLAB_OP_KVFREE]	= "kvfree",
-	[KMLAB_OP_VFREE]	= "vfree",
-	[KMLAB_OP_CACHE_FREE]	= "kmem_cache_free",
-	[KMLAB_OP_FREE_PAGES]	= "free_pages",
-	[KMLAB_OP_FREE_PAGES_EXACT] = "free_pages_exact",
-	[KMLAB_OP_FREE_PERCPU]	= "free_percpu",
-	[KMLAB_OP_WRITE]	= "write",
-	[KMLAB_OP_READ]		= "read",
-	[KMLAB_OP_FORGET]	= "forget",
-};
 
 static unsigned long long pages_order(unsigned long long size)
 {
@@ -194,7 +168,7 @@ static void do_alloc(struct vm *vm, struct kmlab_ir_op *op,
 	}
 	o->st = ST_LIVE;
 	o->alloc_line = op->line;
-	o->fn = op_names[op->code];
+	o->fn = report_op_name(op->code);
 	o->size = op->size;
 	o->order = op->size;
 	o->cache = -1;
@@ -288,7 +262,7 @@ static void do_free(struct vm *vm, struct kmlab_ir_op *op,
 {
 	struct obj *o = &vm->objs[op->obj];
 	int fam = vm->plan->objs[op->obj].family;
-	const char *fn = op_names[op->code], *n = name(vm, op->obj);
+	const char *fn = report_op_name(op->code), *n = name(vm, op->obj);
 
 	switch (o->st) {
 	case ST_NONE:
