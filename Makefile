@@ -41,9 +41,11 @@ BPF_SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
 # vmlinux.h comes from the GUEST kernel's BTF (6.1): CO-RE relocates it
 # to whatever kernel the objects load on (the host runs 6.18).
+# VMLINUX_BTF=/sys/kernel/btf/vmlinux builds from your own kernel's BTF
+# instead (outside the lab, no guest kernel download).
 $(OUT)/vmlinux.h: scripts/vmlinux-h | $(OUT)
 	$(call msg,BTF,$@)
-	$(Q)scripts/vmlinux-h $(GUEST) > $@
+	$(Q)$(if $(VMLINUX_BTF),$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c,scripts/vmlinux-h $(GUEST)) > $@
 
 $(OUT)/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) module/kmlab_ir.h | $(OUT)
 	$(call msg,BPF,$@)
@@ -75,7 +77,7 @@ loader: $(OUT)/kmlab
 
 # --- data plane --------------------------------------------------------------
 module:
-	$(call msg,KBUILD,module/kmlab_dp.ko for $(KVER))
+	$(call msg,KBUILD,module/kmlab_dp.ko against $(KDIR))
 	$(Q)$(MAKE) -s -C $(KDIR) M=$(CURDIR)/module modules
 
 # --- tests, demo -------------------------------------------------------------
