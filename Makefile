@@ -100,6 +100,16 @@ $(OUT)/allocloop: tests/bench/allocloop.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -static -O2 -Wall -Werror $< -o $@
 
+# the benchmark's floor: empty programs on the observer's tracepoints
+$(OUT)/floor.bpf.o: tests/bench/floor.bpf.c $(OUT)/vmlinux.h | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -I$(OUT) -c $< -o $@
+	$(Q)llvm-strip -g $@ 2>/dev/null || true
+
+$(OUT)/benchfloor: tests/bench/floor.c $(OUT)/floor.skel.h | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(LDLIBS) -o $@
+
 GUEST_BINS := $(OUT)/irfuzz $(OUT)/allocloop
 
 $(OUT)/fuzz_parser: tests/fuzz/fuzz_parser.c $(PURE_SRCS) | $(OUT)
@@ -120,7 +130,7 @@ check: deps
 	$(Q)tests/run
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUT)/allocloop
+	$(Q)$(MAKE) --no-print-directory all $(OUT)/allocloop $(OUT)/benchfloor
 	$(Q)scripts/bench
 
 $(OUT) $(OUT)/loader $(OUT)/tests:

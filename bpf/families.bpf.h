@@ -2,8 +2,9 @@
 /*
  * The allocator families the kmem tracepoints do not show: vmalloc,
  * kvmalloc, pages and percpu, seen at the exported functions modules
- * call, and the frees that emit no per-object kfree event (kfree_rcu,
- * kmem_cache_free_bulk).  Included by kmlab.bpf.c.
+ * call, the frees that emit no per-object kfree event (kfree_rcu,
+ * kmem_cache_free_bulk), and SLUB's wrong-cache warning.  Included by
+ * kmlab.bpf.c.
  *
  * A kprobe at a function's entry reads the return address on the stack:
  * the module's call site, which the allocators do not pass down (6.1 has
@@ -317,7 +318,7 @@ static __always_inline int free_enter(struct pt_regs *ctx, __u64 ptr,
 	site = caller(ctx);
 	if (!live_count && !in_module(site))
 		return 0;
-	on_free(ctx, site, ptr, src, NULL);
+	on_free(ctx, site, ptr, src, NULL, NULL);
 	/* its inner free may look like the module's own: mark it */
 	if (forwards && in_module(site)) {
 		tid = bpf_get_current_pid_tgid();
@@ -414,8 +415,56 @@ int BPF_KPROBE(free_bulk_enter, struct kmem_cache *s, size_t n, void **p)
 			break;
 		if (ptr && bpf_map_lookup_elem(&live, &ptr))
 			on_free(NULL, site, ptr, s ? KMLAB_SRC_CACHE :
-				KMLAB_SRC_BULK, s);
+				KMLAB_SRC_BULK, s, NULL);
 	}
+	return 0;
+}
+
+/* a wrong-cache warning seen, waiting for its print_tracking() */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u64);	/* pid_tgid */
+	__type(value, struct wrong_cache);
+} warned SEC(".maps");
+
+/* cache_from_obj()'s warning, from 6.1 on */
+static const char wrong_fmt[] = "%s: Wrong slab cache.";
+
+SEC("kprobe/__warn_printk")
+int BPF_KPROBE(warn_enter, const char *fmt)
+{
+	char buf[sizeof(wrong_fmt)];
+	struct wrong_cache w = {};
+	__u64 tid;
+	__u32 i;
+
+	if (bpf_probe_read_kernel_str(buf, sizeof(buf), fmt) < 0)
+		return 0;
+	for (i = 0; i < sizeof(wrong_fmt) - 1; i++)
+		if (buf[i] != wrong_fmt[i])
+			return 0;
+	/* (fmt, __func__, the cache given, the object's own cache) */
+	bpf_probe_read_kernel_str(w.given, sizeof(w.given),
+				  (void *)PT_REGS_PARM3(ctx));
+	tid = bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&warned, &tid, &w, BPF_ANY);
+	return 0;
+}
+
+/* print_tracking() runs in slab reports too: only after the warning */
+SEC("kprobe/print_tracking")
+int BPF_KPROBE(tracking_enter, struct kmem_cache *s, void *object)
+{
+	__u64 tid = bpf_get_current_pid_tgid(), ptr = (__u64)object;
+	struct wrong_cache *w;
+
+	w = bpf_map_lookup_elem(&warned, &tid);
+	if (!w)
+		return 0;
+	if (!bpf_map_update_elem(&wrong_frees, &ptr, w, BPF_NOEXIST))
+		__sync_fetch_and_add(&wrong_count, 1);
+	bpf_map_delete_elem(&warned, &tid);
 	return 0;
 }
 

@@ -35,7 +35,6 @@
 #define LIVE_MAX	32768
 #define ZERO_SIZE_PTR	16
 #define PENDING_MAX	1024
-#define FREED_MAX	8192
 
 /* filled by the loader before load */
 const volatile char target_name[KMLAB_MOD_NAME_LEN] = {};
@@ -66,9 +65,14 @@ __u64 text_base[2] = {};
 __u64 text_size[2] = {};
 /* objects in the live map: frees from outside the module look only then */
 __u64 live_count = 0;
-/* ... of which kmem_cache objects: kmem_cache_free's fentry looks then */
-__u64 live_cache_count = 0;
 __u64 lost[KMLAB_LOST_MAX] = {};
+/*
+ * Records in the freed map.  The LRU drops the oldest when it needs room,
+ * and may start a little before it is full (per-CPU free lists): past
+ * FREED_SAFE every new record counts as a possible loss.
+ */
+#define FREED_SAFE	(KMLAB_FREED_MAX - 1024)
+__u64 freed_count = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -85,7 +89,7 @@ struct {
 /* LRU: old frees age out instead of making updates fail */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, FREED_MAX);
+	__uint(max_entries, KMLAB_FREED_MAX);
 	__type(key, __u64);
 	__type(value, struct kmlab_freed);
 } freed SEC(".maps");
@@ -174,8 +178,9 @@ static __always_inline __u32 reuse_slot(__u64 ptr)
 /* any allocation at @ptr ends the story of an earlier free there */
 static __always_inline void forget_free(__u64 ptr)
 {
-	if (!trace_mode && ptr && maybe_freed[reuse_slot(ptr)])
-		bpf_map_delete_elem(&freed, &ptr);
+	if (!trace_mode && ptr && maybe_freed[reuse_slot(ptr)] &&
+	    !bpf_map_delete_elem(&freed, &ptr))
+		__sync_fetch_and_add(&freed_count, -1);
 }
 
 static __always_inline bool trace_wants(__u64 size)
@@ -284,14 +289,13 @@ static __always_inline int on_alloc(void *ctx, __u64 site, __u64 ptr,
 		err = bpf_map_update_elem(&live, &ptr, &obj, BPF_NOEXIST);
 		if (!err) {
 			__sync_fetch_and_add(&live_count, 1);
-			if (src == KMLAB_SRC_CACHE)
-				__sync_fetch_and_add(&live_cache_count, 1);
 		} else if (err == -17 /* EEXIST: we missed its free */)
 			bpf_map_update_elem(&live, &ptr, &obj, BPF_EXIST);
 		else
 			__sync_fetch_and_add(&lost[KMLAB_LOST_LIVE_FULL], 1);
 		/* the address is ours again: a later access is not late */
-		bpf_map_delete_elem(&freed, &ptr);
+		if (!bpf_map_delete_elem(&freed, &ptr))
+			__sync_fetch_and_add(&freed_count, -1);
 	}
 
 	/* reserve last: 6.1's verifier loses a reservation kept across
@@ -391,21 +395,44 @@ static __always_inline int on_slab_alloc(void *ctx, __u64 site, __u64 ptr,
 }
 
 /*
- * 6.1's kmem_cache_free() looks up the object's real cache before its
- * tracepoint, which then shows that one, not the cache the caller named:
- * an fentry keeps the caller's, for the module's cache objects only.
+ * kmem_cache_free(s, x) with x from another cache: SLUB (freelist
+ * hardening or debugging on) frees x into its own cache, after
+ * WARN("%s: Wrong slab cache. %s but object is from %s") and
+ * print_tracking(x's cache, x), so the tracepoint shows x's own cache.
+ * Kprobes on those two rare calls (families.bpf.h) leave the name of
+ * the cache given here for the free event: no probe on
+ * kmem_cache_free itself, which every slab free in the kernel runs.
  */
-struct cache_arg {
-	__u64 ptr;
-	__u64 cache;
+struct wrong_cache {
+	char given[KMLAB_EV_NAME_LEN];
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct cache_arg);
-} cache_args SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u64);	/* object address */
+	__type(value, struct wrong_cache);
+} wrong_frees SEC(".maps");
+
+/* records in wrong_frees: the slab events look only then */
+__u64 wrong_count = 0;
+
+/* the wrong free's event, or an allocation at @ptr: the record is used */
+static __always_inline bool wrong_take(__u64 ptr, struct wrong_cache *out)
+{
+	struct wrong_cache *w;
+
+	if (!wrong_count)
+		return false;
+	w = bpf_map_lookup_elem(&wrong_frees, &ptr);
+	if (!w)
+		return false;
+	if (out)
+		__builtin_memcpy(out, w, sizeof(*out));
+	if (!bpf_map_delete_elem(&wrong_frees, &ptr))
+		__sync_fetch_and_add(&wrong_count, -1);
+	return true;
+}
 
 /* Does a free of kind @free release an object of family @alloc? */
 static __always_inline bool free_fits(__u32 free, __u32 alloc)
@@ -437,16 +464,19 @@ static __always_inline bool free_fits(__u32 free, __u32 alloc)
 	return true;
 }
 
+/*
+ * @s: the cache the free event names; @given: the cache the caller
+ * passed when SLUB warned that it was the wrong one (NULL if not).
+ */
 static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
-				   __u32 src, const struct kmem_cache *s)
+				   __u32 src, const struct kmem_cache *s,
+				   const struct wrong_cache *given)
 {
 	struct kmlab_freed gone = {};
 	struct kmlab_event *e;
 	struct kmlab_live *obj;
 	struct kmlab_freed *f;
-	struct cache_arg *ca;
-	__u32 wrong, alloc_src, zero = 0;
-	__u64 cache = (__u64)s;
+	__u32 wrong, alloc_src;
 	bool ours;
 
 	/* kfree(NULL) fires the tracepoint too; it is legal, and so is
@@ -466,25 +496,23 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 		gone.size_req = obj->size_req;
 		gone.size_alloc = obj->size_alloc;
 		alloc_src = obj->src;
-		if (src == KMLAB_SRC_CACHE) {
-			ca = bpf_map_lookup_elem(&cache_args, &zero);
-			if (ca && ca->ptr == ptr)
-				cache = ca->cache;
-		}
 		/* kfree() takes any slab object; kmem_cache_free() only
 		 * its own cache's; the other families their own free */
 		wrong = !free_fits(src, alloc_src) ||
-			(src == KMLAB_SRC_CACHE && obj->cache != cache);
+			(src == KMLAB_SRC_CACHE &&
+			 (given || obj->cache != (__u64)s));
 		/* another CPU may race us to the same free: one wins */
 		if (bpf_map_delete_elem(&live, &ptr))
 			return 0;
 		__sync_fetch_and_add(&live_count, -1);
-		if (alloc_src == KMLAB_SRC_CACHE)
-			__sync_fetch_and_add(&live_cache_count, -1);
 		if (!trace_mode) {
 			if (bpf_map_update_elem(&freed, &ptr, &gone, BPF_ANY))
 				__sync_fetch_and_add(
 					&lost[KMLAB_LOST_FREED_FULL], 1);
+			else if (__sync_fetch_and_add(&freed_count, 1) >=
+				 FREED_SAFE)
+				__sync_fetch_and_add(
+					&lost[KMLAB_LOST_FREED_AGED], 1);
 			maybe_freed[reuse_slot(ptr)] = 1;
 		}
 		e = event_new(KMLAB_EV_FREE);
@@ -501,10 +529,13 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 		e->alloc_src = alloc_src;
 		if (wrong) {
 			e->wrong_cache = 1;
-			if (cache)
+			if (given)
+				__builtin_memcpy(e->name, given->given,
+						 sizeof(e->name));
+			else if (s)
 				bpf_probe_read_kernel_str(e->name,
-					sizeof(e->name), BPF_CORE_READ(
-					(struct kmem_cache *)cache, name));
+					sizeof(e->name), BPF_CORE_READ(s,
+								       name));
 		}
 		/* one of the module's objects: worth a stack */
 		if (ctx && !trace_mode)
@@ -552,6 +583,7 @@ SEC("raw_tp/kmem_cache_alloc")
 int BPF_PROG(on_cache_alloc, unsigned long call_site, const void *ptr,
 	     struct kmem_cache *s, gfp_t gfp_flags, int node)
 {
+	wrong_take((__u64)ptr, NULL);	/* a bulk free's, never taken */
 	/* test the site first: the cache reads are not free */
 	if (!trace_mode && !in_module(call_site) && !in_helper(call_site)) {
 		forget_free((__u64)ptr);
@@ -566,31 +598,21 @@ int BPF_PROG(on_cache_alloc, unsigned long call_site, const void *ptr,
 SEC("raw_tp/kfree")
 int BPF_PROG(on_kfree, unsigned long call_site, const void *ptr)
 {
-	return on_free(ctx, call_site, (__u64)ptr, KMLAB_SRC_KMALLOC, NULL);
-}
-
-SEC("fentry/kmem_cache_free")
-int BPF_PROG(cache_free_entry, struct kmem_cache *s, void *x)
-{
-	struct cache_arg *ca;
-	__u32 zero = 0;
-
-	if (!live_cache_count)
-		return 0;
-	ca = bpf_map_lookup_elem(&cache_args, &zero);
-	if (!ca)
-		return 0;
-	/* their bits: the verifier types them as pointers */
-	bpf_probe_read_kernel(&ca->ptr, sizeof(ca->ptr), &x);
-	bpf_probe_read_kernel(&ca->cache, sizeof(ca->cache), &s);
-	return 0;
+	return on_free(ctx, call_site, (__u64)ptr, KMLAB_SRC_KMALLOC, NULL,
+		       NULL);
 }
 
 SEC("raw_tp/kmem_cache_free")
 int BPF_PROG(on_cache_free, unsigned long call_site, const void *ptr,
 	     const struct kmem_cache *s)
 {
-	return on_free(ctx, call_site, (__u64)ptr, KMLAB_SRC_CACHE, s);
+	struct wrong_cache given;
+
+	/* taken for anyone's object: a record must not outlive its free */
+	if (wrong_take((__u64)ptr, &given))
+		return on_free(ctx, call_site, (__u64)ptr, KMLAB_SRC_CACHE, s,
+			       &given);
+	return on_free(ctx, call_site, (__u64)ptr, KMLAB_SRC_CACHE, s, NULL);
 }
 
 #include "families.bpf.h"

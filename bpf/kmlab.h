@@ -47,11 +47,17 @@ enum kmlab_ev_src {
 	KMLAB_SRC_BULK,		/* kmem_cache_free_bulk (kfree_bulk) */
 };
 
+/* frees remembered for double-free and late-access checks */
+#define KMLAB_FREED_MAX	8192
+
 /* Indices of the .bss lost-event counters. */
 enum kmlab_lost {
 	KMLAB_LOST_RINGBUF = 0,	/* ring buffer was full */
 	KMLAB_LOST_LIVE_FULL,	/* live map was full: object untracked */
 	KMLAB_LOST_FREED_FULL,	/* freed map update failed */
+	KMLAB_LOST_FREED_AGED,	/* a free's record may have aged out of the
+				 * freed map: a second free of it would go
+				 * unseen */
 	KMLAB_LOST_MAX
 };
 

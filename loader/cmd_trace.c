@@ -253,7 +253,7 @@ int cmd_trace(int argc, char **argv)
 	struct trace t = {};
 	__u64 lost[KMLAB_LOST_MAX], rec, live = 0, all_lost;
 	long long end;
-	int err, ret = KMLAB_EXIT_ENV;
+	int i, err, ret = KMLAB_EXIT_ENV;
 
 	argp_err_exit_status = KMLAB_EXIT_ENV;
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
@@ -302,7 +302,9 @@ int cmd_trace(int argc, char **argv)
 
 	observer_lost(ob, lost, &rec);
 	observer_for_each_live(ob, count_live, &live);
-	all_lost = lost[0] + lost[1] + lost[2] + rec;
+	all_lost = rec;
+	for (i = 0; i < KMLAB_LOST_MAX; i++)
+		all_lost += lost[i];
 	printf("summary: %llu allocations (%llu bytes), %llu frees, %llu "
 	       "still allocated, %llu failed, %llu double frees; lost: %llu "
 	       "ring buffer, %llu live map full, %llu recursion\n",

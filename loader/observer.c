@@ -73,6 +73,10 @@ static const struct family_fn family_fns[] = {
 	{ { "free_percpu" }, PROG(free_percpu_enter), NOPROG, false },
 	{ { "kvfree_call_rcu" }, PROG(kvfree_rcu_enter), NOPROG, false },
 	{ { "kmem_cache_free_bulk" }, PROG(free_bulk_enter), NOPROG, false },
+	/* kmem_cache_free() into the wrong cache: SLUB warns, then
+	 * print_tracking() names the object */
+	{ { "__warn_printk" }, PROG(warn_enter), NOPROG, false },
+	{ { "print_tracking" }, PROG(tracking_enter), NOPROG, false },
 };
 
 /* Core helpers that allocate for their caller: their kmem call_site is
@@ -185,10 +189,6 @@ static void families_prepare(struct observer *ob, const struct btf *btf,
 	size_t i;
 
 	skel->rodata->rcu_ptr_arg = rcu_takes_ptr(btf);
-	/* fentry: only for a module's caches (the host refuses it anyway:
-	 * no ftrace direct calls there) */
-	if (!want)
-		bpf_program__set_autoload(skel->progs.cache_free_entry, false);
 	for (i = 0; i < sizeof(family_fns) / sizeof(family_fns[0]); i++) {
 		const struct family_fn *fn = &family_fns[i];
 		struct bpf_program *in = fn_prog(skel, fn->enter);
@@ -557,10 +557,6 @@ void observer_lost(struct observer *ob, __u64 lost[KMLAB_LOST_MAX],
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(prog);
 
-		/* a miss there loses no object: the kmem_cache_free
-		 * tracepoint still sees the free, with the object's cache */
-		if (prog == ob->skel->progs.cache_free_entry)
-			continue;
 		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
 			continue;
 		*recursion_misses += info.recursion_misses;

@@ -333,6 +333,16 @@ static bool refused_on(const struct timeline *tl, __u32 line)
 	return false;
 }
 
+/* The cache the finding's object came from, "its cache" if unknown. */
+static const char *cache_of(const struct timeline *tl,
+			    const struct tl_finding *fd)
+{
+	if (fd->object >= 0 && fd->object < tl->nr_objs &&
+	    tl->objs[fd->object].cache[0])
+		return tl->objs[fd->object].cache;
+	return "its cache";
+}
+
 static void text_finding(FILE *f, const struct timeline *tl, int nr,
 			 const struct tl_finding *fd,
 			 const struct report_ctx *rc)
@@ -349,8 +359,12 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 	if (fd->observed) {
 		switch (fd->kind) {
 		case FINDING_LEAK:
-			fprintf(f, "     allocated at %s, %.3f ms old at "
-				"unload\n", sym(rc, fd->site, s, sizeof(s)),
+			fprintf(f, "     allocated at %s", sym(rc, fd->site,
+							  s, sizeof(s)));
+			if (fd->via)
+				fprintf(f, " through %s",
+					sym(rc, fd->via, s2, sizeof(s2)));
+			fprintf(f, ", %.3f ms old at unload\n",
 				fd->age_ns / 1e6);
 			break;
 		case FINDING_DOUBLE_FREE:
@@ -391,9 +405,12 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 			break;
 		case FINDING_WRONG_FREE:
 			if (fd->src == fd->src2 && fd->src == KMLAB_SRC_CACHE)
-				fprintf(f, "     allocated at %s\n     freed "
-					"with another cache at %s\n",
+				fprintf(f, "     allocated from %s at %s\n     "
+					"freed into %s at %s\n",
+					cache_of(tl, fd),
 					sym(rc, fd->site2, s2, sizeof(s2)),
+					fd->cache_given[0] ? fd->cache_given :
+					"another cache",
 					sym(rc, fd->site, s, sizeof(s)));
 			else
 				fprintf(f, "     allocated by %s at %s\n     "
@@ -438,7 +455,8 @@ static void text_summary(FILE *f, const struct timeline *tl)
 {
 	fprintf(f, "summary: %d finding%s (%d leak, %d double free, %d late "
 		"access, %d refused, %d other); lost: %llu ring buffer, "
-		"%llu live map full, %llu freed map, %llu recursion\n",
+		"%llu live map full, %llu freed map, %llu freed records "
+		"aged, %llu recursion\n",
 		timeline_count(tl, FINDING_MAX),
 		timeline_count(tl, FINDING_MAX) == 1 ? "" : "s",
 		timeline_count(tl, FINDING_LEAK),
@@ -453,6 +471,7 @@ static void text_summary(FILE *f, const struct timeline *tl)
 		(unsigned long long)tl->lost[KMLAB_LOST_RINGBUF],
 		(unsigned long long)tl->lost[KMLAB_LOST_LIVE_FULL],
 		(unsigned long long)tl->lost[KMLAB_LOST_FREED_FULL],
+		(unsigned long long)tl->lost[KMLAB_LOST_FREED_AGED],
 		(unsigned long long)tl->recursion_misses);
 	if (!tl->loaded)
 		fprintf(f, "note: the module's load was never seen\n");
@@ -469,6 +488,11 @@ static void text_summary(FILE *f, const struct timeline *tl)
 	    tl->lost[KMLAB_LOST_FREED_FULL])
 		fprintf(f, "note: the observer dropped events (ring buffer "
 			"or map full): the timeline is incomplete\n");
+	if (tl->lost[KMLAB_LOST_FREED_AGED])
+		fprintf(f, "note: the module freed more objects than the "
+			"observer keeps (%d): the oldest frees' records may "
+			"have aged out, and a second free of one of those "
+			"would go unseen\n", KMLAB_FREED_MAX);
 	if (tl->late_unconfirmed)
 		fprintf(f, "note: %llu access%s the module flagged late hit "
 			"memory the observer never saw freed (a family the "
@@ -636,6 +660,8 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		json_site(f, "site", fd->site, rc);
 		if (fd->kind == FINDING_DOUBLE_FREE)
 			json_site(f, "first_free_site", fd->site2, rc);
+		if (fd->kind == FINDING_LEAK && fd->via)
+			json_site(f, "via", fd->via, rc);
 		if (fd->kind == FINDING_LEAK)
 			fprintf(f, ",\"age_ms\":%.3f", fd->age_ns / 1e6);
 		if (fd->kind == FINDING_LATE_ACCESS ||
@@ -659,6 +685,10 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 				"\"freed_with\":\"%s\"",
 				timeline_family(fd->src2),
 				timeline_free_fn(fd->src));
+		if (fd->kind == FINDING_WRONG_FREE && fd->cache_given[0]) {
+			fprintf(f, ",\"freed_into\":");
+			json_str(f, fd->cache_given);
+		}
 		if (fd->object >= 0 && fd->object < tl->nr_objs)
 			fprintf(f, ",\"family\":\"%s\"", timeline_family(
 				tl->objs[fd->object].family));
@@ -682,6 +712,7 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		"\"double_frees\":%d,\"late_accesses\":%d,\"refused\":%d,"
 		"\"lost_events\":%llu,\"lost_ringbuf\":%llu,"
 		"\"lost_live_full\":%llu,\"lost_freed_full\":%llu,"
+		"\"lost_freed_aged\":%llu,"
 		"\"recursion_misses\":%llu,\"module_loaded\":%s,"
 		"\"module_unloaded\":%s,\"verdict\":\"%s\"}\n",
 		timeline_count(tl, FINDING_MAX),
@@ -693,6 +724,7 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		(unsigned long long)tl->lost[KMLAB_LOST_RINGBUF],
 		(unsigned long long)tl->lost[KMLAB_LOST_LIVE_FULL],
 		(unsigned long long)tl->lost[KMLAB_LOST_FREED_FULL],
+		(unsigned long long)tl->lost[KMLAB_LOST_FREED_AGED],
 		(unsigned long long)tl->recursion_misses,
 		tl->loaded ? "true" : "false",
 		tl->unloaded ? "true" : "false", timeline_verdict(tl));

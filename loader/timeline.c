@@ -156,6 +156,28 @@ static struct tl_finding *new_finding(struct timeline *tl,
 	return f;
 }
 
+/* A finding about plan step @e (on object @o, or on one not seen). */
+static struct tl_finding *step_finding(struct timeline *tl,
+				       enum finding_kind kind,
+				       const struct tl_object *o,
+				       const struct kmlab_event *e)
+{
+	struct tl_finding *f = new_finding(tl, kind, o);
+
+	if (!f)
+		return NULL;
+	if (!o) {
+		memcpy(f->name, e->name, sizeof(f->name));
+		f->name[sizeof(f->name) - 1] = '\0';
+		f->plan_obj = e->obj;
+	}
+	f->line = e->line;
+	f->ts = e->ts;
+	f->off = e->off;
+	f->len = e->alen;
+	return f;
+}
+
 static struct tl_step *add_step(struct tl_object *o,
 				const struct kmlab_event *e)
 {
@@ -268,19 +290,10 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_event *e)
 		return ENOMEM_RET;
 
 	if (e->result && e->reason != KMLAB_OK) {
-		f = new_finding(tl, FINDING_REFUSED, o);
+		f = step_finding(tl, FINDING_REFUSED, o, e);
 		if (!f)
 			return ENOMEM_RET;
-		if (!o) {
-			memcpy(f->name, e->name, sizeof(f->name));
-			f->name[sizeof(f->name) - 1] = '\0';
-			f->plan_obj = e->obj;
-		}
-		f->line = e->line;
 		f->reason = e->reason;
-		f->ts = e->ts;
-		f->off = e->off;
-		f->len = e->alen;
 		return 0;
 	}
 
@@ -288,23 +301,15 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_event *e)
 		return 0;
 
 	if (e->late) {
-		f = new_finding(tl, FINDING_LATE_ACCESS, o);
+		f = step_finding(tl, FINDING_LATE_ACCESS, o, e);
 		if (!f)
 			return ENOMEM_RET;
-		if (!o) {
-			memcpy(f->name, e->name, sizeof(f->name));
-			f->name[sizeof(f->name) - 1] = '\0';
-			f->plan_obj = e->obj;
+		if (!o)
 			f->size = e->freed_size;
-		}
-		f->line = e->line;
-		f->ts = e->ts;
 		f->site = e->freed_site;
 		if (o)
 			f->stack = o->free_stack;
 		f->age_ns = e->ts - e->freed_ts;
-		f->off = e->off;
-		f->len = e->alen;
 		f->is_read = e->op == KMLAB_OP_READ;
 		f->has_data = f->is_read && !(e->flags & KMLAB_STEP_FAULT);
 		memcpy(f->data, e->data, sizeof(f->data));
@@ -406,6 +411,8 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 			f->src = e->src;
 			f->src2 = e->alloc_src ? e->alloc_src : o->family;
 			f->stack = o->free_stack;
+			memcpy(f->cache_given, e->name, sizeof(e->name));
+			f->cache_given[sizeof(f->cache_given) - 1] = '\0';
 			if (o->free_line)
 				f->line = o->free_line;
 		}
@@ -475,6 +482,7 @@ int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v)
 	if (!f)
 		return ENOMEM_RET;
 	f->site = o->alloc_site;
+	f->via = o->via;
 	f->ts = o->alloc_ts;
 	f->stack = o->alloc_stack;
 	end = tl->unload_ts ? tl->unload_ts : o->alloc_ts;

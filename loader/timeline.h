@@ -62,6 +62,8 @@ struct tl_finding {
 	__u32 line;		/* plan line, 0 if unknown */
 	__u64 size;
 	__u64 site, site2;	/* e.g. 2nd and 1st free */
+	__u64 via;		/* leak: the core helper that allocated */
+	char cache_given[KMLAB_EV_NAME_LEN];	/* wrong cache: freed into */
 	__u64 ts;
 	__u64 age_ns;		/* leak: age at unload; late: since free */
 	__u64 off, len;

@@ -8,6 +8,10 @@
 # free" ... "FIX kmalloc-128: ...") are slub_debug catching a hazard the
 # lab provoked on purpose: their stack dumps are not trouble.  Reports
 # without a FIX line (slab_err) end at the next "====" rule or report.
+#
+# -v expect=TEXT: a warning whose message holds TEXT was provoked on
+# purpose (the lab's --expect-warn); its splat, up to "---[ end trace",
+# is not trouble either.
 
 		{ sub(/\r$/, ""); sub(/^\[ *[0-9.]+\] /, "") }
 /KMLAB-START /	{ on = 1; next }
@@ -17,6 +21,9 @@
 /^BUG [^ :]+ \(/	{ slub = 1; next }
 /^FIX [^ :]+: /		{ slub = 0; next }
 /^====================/ && slub	{ slub = 0 }
+expect != "" && index($0, expect)	{ warned = 1; next }
+/^---\[ end trace/ && warned		{ warned = 0; next }
+warned				{ next }
 
 /Kernel panic|Oops|BUG: |kernel BUG at|general protection fault|WARNING: CPU|watchdog: BUG|soft lockup|hard LOCKUP|INFO: task .* blocked|detected stalls/ {
 	print; next

@@ -4,20 +4,9 @@
 # plane's word), each once, with its family; their leaks carry a stack;
 # and a free that forwards to another (kvfree -> kfree, free_pages ->
 # __free_pages) is one free, not a double free.  Prints TAP.
+. "$(dirname "$0")/../lib/tap.sh"
 kmlab=${KMLAB:-build/kmlab}
 ko=module/kmlab_dp.ko
-n=0
-fail=0
-
-ok() {	# ok STATUS NAME [WHY]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2 # ${3:-}"
-		fail=$((fail + 1))
-	fi
-}
 
 run() {	# run PLAN: report in /tmp/r.txt, JSON in /tmp/r.json, status in rc
 	"$kmlab" run "$1" --module "$ko" --json /tmp/r.json >/tmp/r.txt 2>/tmp/r.err
@@ -154,5 +143,4 @@ k=$(count '"event":"alloc"' '"family":"kvmalloc"' '"size":5242880,')
 [ "$rc" -eq 0 ] && [ "$c" -eq 1 ] && [ "$k" -eq 1 ]
 ok $? "the paused plan's vmalloc and kvmalloc seen once each, clean" "rc=$rc vmalloc=$c kvmalloc=$k"
 
-echo "1..$n"
-[ $fail -eq 0 ]
+tap_end

@@ -2,19 +2,8 @@
 # lab-options: --no-slub-debug
 # Without slub_debug a real double free would oops the guest: the data
 # plane refuses it, and the report must say so.  Prints TAP.
+. "$(dirname "$0")/../lib/tap.sh"
 kmlab=${KMLAB:-build/kmlab}
-n=0
-fail=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2 # ${3:-}"
-		fail=$((fail + 1))
-	fi
-}
 
 "$kmlab" run tests/plans/hazards/double_free.kml --module module/kmlab_dp.ko \
 	--json /tmp/r.json >/tmp/r.txt 2>/tmp/r.err
@@ -27,5 +16,4 @@ ok $? "the double free: predicted, not observed" "$(grep double_free /tmp/r.json
 grep -q "observed: no (the data plane refused it" /tmp/r.txt
 ok $? "the text report says why it was not observed"
 
-echo "1..$n"
-[ $fail -eq 0 ]
+tap_end

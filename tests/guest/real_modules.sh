@@ -12,6 +12,7 @@
 # A watch takes 10-30 s to attach under TCG, so the next module's watch
 # attaches while the current module works: one module at a time is
 # loaded, at most two watches run.
+. "$(dirname "$0")/../lib/tap.sh"
 kmlab=${KMLAB:-kmlab}
 command -v "$kmlab" >/dev/null || kmlab=build/kmlab
 out=${KMLAB_REAL_MODULES_OUT:-build/tests/real_modules}
@@ -23,21 +24,9 @@ case "${KMLAB_REAL_MODULES:-}" in
 all) mods="$mods macvlan ifb null_blk" ;;
 *) mods=$KMLAB_REAL_MODULES ;;
 esac
-n=0
-fail=0
 mkdir -p "$out" && rm -f "$out"/*.json "$out"/*.err "$out"/*.txt "$out"/*.log "$out"/*.t "$out"/*.pid
 
 up() { cut -d' ' -f1 /proc/uptime; }
-
-ok() {	# ok STATUS NAME [WHY]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2 # ${3:-}"
-		fail=$((fail + 1))
-	fi
-}
 
 # start MOD: start kmlab watch on MOD in the background
 start() {
@@ -346,5 +335,4 @@ while [ $# -gt 0 ]; do
 done
 
 dmesg >"$out/dmesg.txt"
-echo "1..$n"
-[ $fail -eq 0 ]
+tap_end

@@ -3,9 +3,8 @@
 # pauses, its slab cache is listed in /proc/slabinfo and its vmalloc area in
 # /proc/vmallocinfo (caller inside kmlab_dp); both are gone afterwards.
 # busybox sh, TAP.
+. "$(dirname "$0")/../lib/tap.sh"
 kmlab=${KMLAB:-build/kmlab}
-n=0
-ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2 # ${3:-}"; fi; }
 
 "$kmlab" run tests/plans/clean/realmem.kml --module module/kmlab_dp.ko >/tmp/m.txt 2>&1 &
 pid=$!
@@ -28,4 +27,4 @@ ok $? "the 1 MiB vmalloc area is in /proc/vmallocinfo, called from kmlab_dp" "$v
 ok $rc "kmlab run realmem.kml: no findings" "rc=$rc $(tail -n 3 /tmp/m.txt)"
 ! grep -q '^kmlab_pool' /proc/slabinfo
 ok $? "the cache is gone after kmem_cache_destroy" "$(grep '^kmlab_pool' /proc/slabinfo)"
-echo "1..$n"
+tap_end

@@ -4,13 +4,9 @@
 # under `kmlab watch`: both buffers allocated at load and freed at unload,
 # each step logged, no findings.  Bad parameters are refused with a
 # message, and the kernel is fine afterwards.  busybox sh, TAP.
+. "$(dirname "$0")/../lib/tap.sh"
 kmlab=${KMLAB:-build/kmlab}
 ko=module/kmlab_dp.ko
-n=0
-ok() {	# ok STATUS NAME [WHY]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2 # ${3:-}"; fi
-}
 count() { grep -c "$1" "$2"; }
 
 dmesg -c >/dev/null
@@ -56,4 +52,4 @@ for args in 'names=a,b values=1' 'names=bad-name values=8' 'names=x values=0' \
 done
 insmod "$ko" names=after values=64 && rmmod kmlab_dp
 ok $? "the module still loads and unloads after the refusals"
-echo "1..$n"
+tap_end

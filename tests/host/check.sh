@@ -4,10 +4,9 @@
 # predicted (1) or errors (2); every plan's "# expect:" line agrees with
 # what it predicts; --json writes one object per line; errors point at
 # file:line:col.  Host only, no root needed.  TAP.
+. "$(dirname "$0")/../lib/tap.sh"
 set -u
 kmlab=${KMLAB:-build/kmlab}
-n=0
-ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2 # ${3:-}"; fi; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -52,4 +51,4 @@ head -c 4096 /dev/urandom >"$tmp/noise.kml"
 rc=$?
 [ $rc -eq 2 ]
 ok $? "random bytes: errors, exit 2, no crash" "rc=$rc"
-echo "1..$n"
+tap_end

@@ -3,22 +3,12 @@
 # The observer on the host kernel (6.18, no modules): the same BPF object
 # built against the guest's 6.1 BTF must load, attach and see real
 # allocations here.  Needs root and build/kmlab.  Prints TAP.
+. "$(dirname "$0")/../lib/tap.sh"
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kmlab=$top/build/kmlab
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-
-ok() {	# ok COND-STATUS NAME [WHY]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2 # ${3:-}"
-		failed=$((failed + 1))
-	fi
-}
 
 if [ "$(id -u)" -ne 0 ] || [ ! -x "$kmlab" ]; then
 	echo "1..0 # SKIP needs root and build/kmlab (make loader)"
@@ -82,5 +72,4 @@ rc=$?
 [ $rc -eq 2 ] && grep -q "scripts/lab run" "$tmp/run.err"
 ok $? "run on a kernel without modules points to the lab" "rc=$rc $(cat "$tmp/run.err")"
 
-echo "1..$n"
-exit $((failed > 0))
+tap_end

@@ -4,11 +4,10 @@
 # kernel allocations a test program causes through pipes, UNIX sockets and
 # files, named by the kernel functions that made them, and their frees.
 # Needs root and BPF.  TAP.
+. "$(dirname "$0")/../lib/tap.sh"
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kmlab=${KMLAB:-$top/build/kmlab}
-n=0
-ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2 # ${3:-}"; fi; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -43,4 +42,4 @@ grep -q '^summary: [0-9]* allocations' "$tmp/t.out"
 ok $? "a summary at the end: $(grep '^summary' "$tmp/t.out" | cut -c1-80)" "$(tail -n 2 "$tmp/t.out")"
 grep -q '"type":"summary".*"lost_ringbuf":0,"lost_live_full":0,' "$tmp/t.json"
 ok $? "no event lost to a full ring buffer or map" "$(grep '"type":"summary"' "$tmp/t.json")"
-echo "1..$n"
+tap_end

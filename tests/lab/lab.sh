@@ -31,6 +31,15 @@ check "scanner: a panic is trouble" $? "got: $out"
 out=$(scan slub-double-free.log)
 grep -q 'Call Trace' "$data/slub-double-free.log" && [ -z "$out" ]
 check "scanner: a double free caught by slub_debug (with its Call Trace) is not" $? "got: $out"
+out=$(scan wrong-cache.log)
+grep -q '^WARNING: CPU: .* cache_from_obj' <<<"$out"
+check "scanner: SLUB's wrong-cache warning is trouble when not expected" $? "got: $out"
+out=$(awk -v expect=cache_from_obj: -f "$top/scripts/lab.d/trouble.awk" "$data/wrong-cache.log")
+[ -z "$out" ]
+check "scanner: --expect-warn cache_from_obj: lets that warning pass" $? "got: $out"
+out=$(awk -v expect=cache_from_obj: -f "$top/scripts/lab.d/trouble.awk" "$data/warn.log")
+grep -q '^WARNING: CPU: .* warn_init' <<<"$out"
+check "scanner: an expected warning excuses no other" $? "got: $out"
 out=$(sed 's/KMLAB-START/KMLAB-XSTART/' "$data/oops.log" | awk -f "$top/scripts/lab.d/trouble.awk")
 [ -z "$out" ]
 check "scanner: only the command's window counts" $? "got: $out"
