@@ -156,6 +156,30 @@ static struct tl_finding *new_finding(struct timeline *tl,
 	return f;
 }
 
+/*
+ * The live object at @ptr, or a new one made from what the observer
+ * kept of its allocation when its alloc event never reached us.
+ */
+static struct tl_object *known_object(struct timeline *tl, __u64 ptr,
+				      __u64 req, __u64 real, __u64 ts,
+				      __u64 site, __u32 family)
+{
+	struct tl_object *o = find_object(tl, ptr, true);
+
+	if (o)
+		return o;
+	o = new_object(tl, ptr);
+	if (!o)
+		return NULL;
+	o->seen_alloc = true;
+	o->size_req = req;
+	o->size_alloc = real;
+	o->alloc_ts = ts;
+	o->alloc_site = site;
+	o->family = family;
+	return o;
+}
+
 /* A finding about plan step @e (on object @o, or on one not seen). */
 static struct tl_finding *step_finding(struct timeline *tl,
 				       enum finding_kind kind,
@@ -381,19 +405,11 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 		set_stack(&f->stack, e);
 		return 0;
 	case KMLAB_EV_FREE:
-		o = find_object(tl, e->ptr, true);
-		if (!o) {
-			/* its allocation event was lost or predates us */
-			o = new_object(tl, e->ptr);
-			if (!o)
-				return ENOMEM_RET;
-			o->seen_alloc = true;
-			o->size_req = e->size_req;
-			o->size_alloc = e->size_alloc;
-			o->alloc_ts = e->ts2;
-			o->alloc_site = e->site2;
-			o->family = e->alloc_src;
-		}
+		/* its allocation event may have been lost, or predate us */
+		o = known_object(tl, e->ptr, e->size_req, e->size_alloc,
+				 e->ts2, e->site2, e->alloc_src);
+		if (!o)
+			return ENOMEM_RET;
 		o->freed = true;
 		o->free_ts = e->ts;
 		o->free_site = e->call_site;
@@ -462,21 +478,14 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 
 int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v)
 {
-	struct tl_object *o = find_object(tl, ptr, true);
+	struct tl_object *o;
 	struct tl_finding *f;
 	__u64 end;
 
-	if (!o) {
-		o = new_object(tl, ptr);
-		if (!o)
-			return ENOMEM_RET;
-		o->seen_alloc = true;
-		o->size_req = v->size_req;
-		o->size_alloc = v->size_alloc;
-		o->alloc_ts = v->ts;
-		o->alloc_site = v->call_site;
-		o->family = v->src;
-	}
+	o = known_object(tl, ptr, v->size_req, v->size_alloc, v->ts,
+			 v->call_site, v->src);
+	if (!o)
+		return ENOMEM_RET;
 	o->leaked = true;
 	f = new_finding(tl, FINDING_LEAK, o);
 	if (!f)
