@@ -543,6 +543,16 @@ int observer_poll(struct observer *ob, int timeout_ms)
 	return err == -EINTR ? 0 : err;
 }
 
+/* A loaded program's info (run counts, recursion misses): 0 on success. */
+static int prog_info(struct bpf_program *prog, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+	int fd = bpf_program__fd(prog);
+
+	memset(info, 0, sizeof(*info));
+	return fd < 0 ? -1 : bpf_obj_get_info_by_fd(fd, info, &len);
+}
+
 void observer_lost(struct observer *ob, __u64 lost[KMLAB_LOST_MAX],
 		   __u64 *recursion_misses)
 {
@@ -553,11 +563,9 @@ void observer_lost(struct observer *ob, __u64 lost[KMLAB_LOST_MAX],
 		lost[i] = ob->skel->bss->lost[i];
 	*recursion_misses = 0;
 	bpf_object__for_each_program(prog, ob->skel->obj) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(prog);
+		struct bpf_prog_info info;
 
-		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		if (prog_info(prog, &info))
 			continue;
 		*recursion_misses += info.recursion_misses;
 	}
@@ -569,11 +577,9 @@ void observer_print_stats(struct observer *ob, FILE *f)
 	bool any = false;
 
 	bpf_object__for_each_program(prog, ob->skel->obj) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(prog);
+		struct bpf_prog_info info;
 
-		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		if (prog_info(prog, &info))
 			continue;
 		if (!info.run_cnt)
 			continue;
