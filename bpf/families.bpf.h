@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The allocator families the kmem tracepoints do not show: vmalloc,
- * kvmalloc, pages and percpu, seen at the exported functions modules
- * call, the frees that emit no per-object kfree event (kfree_rcu,
+ * The allocator families the kmalloc/kmem_cache tracepoints do not show:
+ * pages (kmem:mm_page_alloc / mm_page_free, with a stack scan for the
+ * module), vmalloc, kvmalloc and percpu, seen at the exported functions
+ * modules call, the frees that emit no per-object kfree event (kfree_rcu,
  * kmem_cache_free_bulk), and SLUB's wrong-cache warning.  Included by
  * kmlab.bpf.c.
+ *
+ * No kprobe or trampoline on the page allocator's entry points: they run
+ * on every CPU all the time, and a kprobe there crashed the 6.1 guest
+ * while other probes attached (README, "The observer's guest crash").
  *
  * A kprobe at a function's entry reads the return address on the stack:
  * the module's call site, which the allocators do not pass down (6.1 has
@@ -94,19 +99,26 @@ static __always_inline int alloc_enter(struct pt_regs *ctx, __u64 req,
 	return pending_start(ctx, site, req, real, gfp, src);
 }
 
-/* 1 when no allocation of @src is pending for this task */
+/*
+ * 1 when no allocation of @src is pending for this task: someone else's
+ * object, which ends the story of an earlier free at its address.
+ */
 static __always_inline int alloc_exit(void *ctx, __u64 ptr, __u32 src)
 {
 	struct kmlab_pending *q, p;
 	__u64 tid;
 
-	if (!pending_count)
+	if (!pending_count) {
+		forget_free(ptr);
 		return 1;
+	}
 	tid = bpf_get_current_pid_tgid();
 	q = bpf_map_lookup_elem(&pending, &tid);
 	/* another family's call is pending (kvmalloc's alloc_pages) */
-	if (!q || q->src != src)
+	if (!q || q->src != src) {
+		forget_free(ptr);
 		return 1;
+	}
 	p = *q;
 	if (bpf_map_delete_elem(&pending, &tid))
 		return 0;
@@ -164,12 +176,16 @@ int BPF_KRETPROBE(vmalloc_exit, void *ret)
 	struct kmlab_pending *q;
 	__u64 tid;
 
-	if (!pending_count)
+	if (!pending_count) {
+		forget_free((__u64)ret);
 		return 0;
+	}
 	tid = bpf_get_current_pid_tgid();
 	q = bpf_map_lookup_elem(&pending, &tid);
-	if (!q || !q->inside)
+	if (!q || !q->inside) {
+		forget_free((__u64)ret);
 		return 0;
+	}
 	if (q->inside > 1) {
 		q->inside--;
 		return 0;
@@ -203,54 +219,100 @@ int BPF_KPROBE(kvmalloc_enter, size_t size, gfp_t flags)
 	return 0;
 }
 
-SEC("kprobe/alloc_pages")
-int BPF_KPROBE(pages_enter, gfp_t gfp, unsigned int order)
+/*
+ * The page allocator's own tracepoints.  mm_page_alloc has no call site:
+ * the module is found on the stack, right behind one of the page API
+ * functions it calls (alloc_pages, __get_free_pages, alloc_pages_exact
+ * ..., resolved from kallsyms by the loader, with the family each one
+ * stands for).  That keeps the pages a module's kmalloc or vmalloc takes
+ * from core code (a large kmalloc, a slab refill, a vmalloc area's pages)
+ * from counting as objects of their own.  The scan runs only while the
+ * module is loaded.
+ */
+#define PAGE_FNS_MAX	12
+const volatile __u32 nr_page_fns = 0;
+const volatile __u64 page_fn_lo[PAGE_FNS_MAX] = {};
+const volatile __u64 page_fn_len[PAGE_FNS_MAX] = {};
+const volatile __u32 page_fn_src[PAGE_FNS_MAX] = {};
+
+/* the family of the page API function @ip is in, 0 if none */
+static __always_inline __u32 page_fn(__u64 ip)
 {
-	return alloc_enter(ctx, 4096ULL << (order & 31), 4096ULL <<
-			   (order & 31), gfp, KMLAB_SRC_PAGES);
+	__u32 i;
+
+	for (i = 0; i < PAGE_FNS_MAX; i++) {
+		if (i >= nr_page_fns)
+			break;
+		if (ip - page_fn_lo[i] < page_fn_len[i])
+			return page_fn_src[i];
+	}
+	return 0;
 }
 
-SEC("fexit/alloc_pages")
-int BPF_PROG(pages_exit, gfp_t gfp, unsigned int order, struct page *ret)
+SEC("raw_tp/mm_page_alloc")
+int BPF_PROG(on_page_alloc, struct page *page, unsigned int order,
+	     gfp_t gfp)
 {
-	__u64 page = 0;
+	__u64 stack[KMLAB_STACK_DEPTH] = {}, addr, size, req, tid;
+	struct kmlab_pending *q;
+	__u32 nr, i, src = 0;
 
-	if (!pending_count)
+	if (!freed_count && !(text_size[0] | text_size[1]))
 		return 0;
-	/* the verifier types ret as a struct page pointer, and refuses
-	 * the arithmetic of page_addr() on it: take its bits */
-	bpf_probe_read_kernel(&page, sizeof(page), &ret);
-	alloc_exit(ctx, page_addr(page), KMLAB_SRC_PAGES);
-	return 0;
+	addr = page_addr((__u64)page);
+	forget_free(addr);
+	if (!(text_size[0] | text_size[1]))
+		return 0;
+	nr = get_stack(ctx, stack);
+	for (i = 1; i < KMLAB_STACK_DEPTH; i++) {
+		if (i >= nr)
+			break;
+		if (in_module(stack[i])) {
+			src = page_fn(stack[i - 1]);
+			break;
+		}
+	}
+	if (!src)
+		return 0;
+	size = 4096ULL << (order & 31);
+	req = size;
+	/* alloc_pages_exact(): its size, kept by exact_enter */
+	if (src == KMLAB_SRC_PAGES_EXACT && pending_count) {
+		tid = bpf_get_current_pid_tgid();
+		q = bpf_map_lookup_elem(&pending, &tid);
+		if (q && q->src == src) {
+			req = q->size_req;
+			if (!bpf_map_delete_elem(&pending, &tid))
+				__sync_fetch_and_add(&pending_count, -1);
+		}
+	}
+	return on_alloc(ctx, stack[i], addr, req, size, gfp, src, NULL, stack,
+			nr, 0);
 }
 
-SEC("kprobe/__get_free_pages")
-int BPF_KPROBE(gfp_pages_enter, gfp_t gfp, unsigned int order)
+SEC("raw_tp/mm_page_free")
+int BPF_PROG(on_page_free, struct page *page, unsigned int order)
 {
-	return alloc_enter(ctx, 4096ULL << (order & 31), 4096ULL <<
-			   (order & 31), gfp, KMLAB_SRC_GFP_PAGES);
+	__u64 stack[KMLAB_STACK_DEPTH] = {}, addr;
+	__u32 nr;
+
+	if (!live_pages && !freed_count)
+		return 0;
+	addr = page_addr((__u64)page);
+	if (!(live_pages && bpf_map_lookup_elem(&live, &addr)) &&
+	    !freed_find(addr))
+		return 0;
+	nr = get_stack(ctx, stack);
+	return on_free(ctx, module_frame(stack, nr), addr, KMLAB_SRC_PAGES,
+		       NULL, NULL);
 }
 
-SEC("fexit/__get_free_pages")
-int BPF_PROG(gfp_pages_exit, gfp_t gfp, unsigned int order,
-	     unsigned long ret)
-{
-	alloc_exit(ctx, ret, KMLAB_SRC_GFP_PAGES);
-	return 0;
-}
-
+/* only its size: the pages come through mm_page_alloc */
 SEC("kprobe/alloc_pages_exact")
 int BPF_KPROBE(exact_enter, size_t size, gfp_t gfp)
 {
 	return alloc_enter(ctx, size, KMLAB_PAGE_ALIGN(size), gfp,
 			   KMLAB_SRC_PAGES_EXACT);
-}
-
-SEC("fexit/alloc_pages_exact")
-int BPF_PROG(exact_exit, size_t size, gfp_t gfp, void *ret)
-{
-	alloc_exit(ctx, (__u64)ret, KMLAB_SRC_PAGES_EXACT);
-	return 0;
 }
 
 SEC("kprobe/__alloc_percpu_gfp")
@@ -300,8 +362,6 @@ int BPF_PROG(cache_create_exit, const char *name, unsigned int size,
 {
 	__u64 cache = 0;
 
-	if (!pending_count)
-		return 0;
 	bpf_probe_read_kernel(&cache, sizeof(cache), &ret);
 	alloc_exit(ctx, cache, KMLAB_SRC_SLAB);
 	return 0;
@@ -316,11 +376,10 @@ static __always_inline int free_enter(struct pt_regs *ctx, __u64 ptr,
 	if (trace_mode || ptr <= ZERO_SIZE_PTR)
 		return 0;
 	site = caller(ctx);
-	if (!live_count && !in_module(site))
+	if (!live_count && !freed_count && !in_module(site))
 		return 0;
-	on_free(ctx, site, ptr, src, NULL, NULL);
-	/* its inner free may look like the module's own: mark it */
-	if (forwards && in_module(site)) {
+	/* its inner free would look like a second one: mark it */
+	if (on_free(ctx, site, ptr, src, NULL, NULL) && forwards) {
 		tid = bpf_get_current_pid_tgid();
 		if (!bpf_map_update_elem(&forwarding, &tid, &ptr,
 					 BPF_NOEXIST))
@@ -347,29 +406,6 @@ SEC("kprobe/kvfree")
 int BPF_KPROBE(kvfree_enter, const void *addr)
 {
 	return free_enter(ctx, (__u64)addr, KMLAB_SRC_KVMALLOC, true);
-}
-
-SEC("kprobe/__free_pages")
-int BPF_KPROBE(free_pages_page_enter, struct page *page)
-{
-	/* the hottest of these: page_addr only when it may matter */
-	if (!live_count && !in_module(caller(ctx)))
-		return 0;
-	return free_enter(ctx, page_addr((__u64)page), KMLAB_SRC_PAGES,
-			  false);
-}
-
-SEC("kprobe/free_pages")
-int BPF_KPROBE(free_pages_enter, unsigned long addr)
-{
-	return free_enter(ctx, addr, KMLAB_SRC_GFP_PAGES, true);
-}
-
-SEC("kprobe/free_pages_exact")
-int BPF_KPROBE(free_exact_enter, void *virt)
-{
-	/* its free_page() calls are not tail calls: no mark */
-	return free_enter(ctx, (__u64)virt, KMLAB_SRC_PAGES_EXACT, false);
 }
 
 SEC("kprobe/free_percpu")

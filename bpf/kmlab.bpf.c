@@ -51,20 +51,27 @@ const volatile __u64 helper_lo[KMLAB_HELPERS_MAX] = {};
 const volatile __u64 helper_len[KMLAB_HELPERS_MAX] = {};
 
 /*
- * Addresses in the freed map, hashed into bytes.  An allocation by anyone
- * (kasprintf() on the module's behalf, say) at such an address makes the
- * old free stale: a later free of it by the module is no double free.
- * Checking this byte keeps the freed map off the path every allocation
- * takes; a hash collision costs one useless delete, never a wrong answer.
+ * Addresses in the freed map, hashed into byte counters.  An allocation
+ * by anyone (kasprintf() on the module's behalf, say) at such an address
+ * makes the old free stale; a free by anyone of such an address may be a
+ * double free.  Checking this counter keeps the freed map off the path
+ * every allocation and free takes; a hash collision costs one useless
+ * lookup, never a wrong answer.  A counter counts records, so it drops
+ * back to 0 when they go; one whose record the LRU evicted stays up,
+ * which only costs lookups.
  */
 #define REUSE_BITS	15
-__u8 maybe_freed[1 << REUSE_BITS] = {};
+__u32 maybe_freed[1 << REUSE_BITS] = {};
 
 /* the watched module's core and init text, set at module_load */
 __u64 text_base[2] = {};
 __u64 text_size[2] = {};
+/* its struct module while loaded: is its init over (init text freed)? */
+__u64 target_mod = 0;
 /* objects in the live map: frees from outside the module look only then */
 __u64 live_count = 0;
+/* ... of them from the page allocator: the page frees look only then */
+__u64 live_pages = 0;
 __u64 lost[KMLAB_LOST_MAX] = {};
 /*
  * Records in the freed map.  The LRU drops the oldest when it needs room,
@@ -175,12 +182,44 @@ static __always_inline __u32 reuse_slot(__u64 ptr)
 	return ((__u32)(ptr >> 4) * 2654435761U) >> (32 - REUSE_BITS);
 }
 
+static __always_inline bool page_src(__u32 src)
+{
+	return src == KMLAB_SRC_PAGES || src == KMLAB_SRC_GFP_PAGES ||
+	       src == KMLAB_SRC_PAGES_EXACT;
+}
+
+/* a record for @ptr went into the freed map */
+static __always_inline void freed_added(__u64 ptr)
+{
+	__sync_fetch_and_add(&maybe_freed[reuse_slot(ptr)], 1);
+	if (__sync_fetch_and_add(&freed_count, 1) >= FREED_SAFE)
+		__sync_fetch_and_add(&lost[KMLAB_LOST_FREED_AGED], 1);
+}
+
+/* the freed map's record for @ptr, if it may have one */
+static __always_inline struct kmlab_freed *freed_find(__u64 ptr)
+{
+	if (!freed_count || !maybe_freed[reuse_slot(ptr)])
+		return NULL;
+	return bpf_map_lookup_elem(&freed, &ptr);
+}
+
+/* drop @ptr's record, if any */
+static __always_inline void freed_drop(__u64 ptr)
+{
+	__u32 *c = &maybe_freed[reuse_slot(ptr)];
+
+	if (!*c || bpf_map_delete_elem(&freed, &ptr))
+		return;
+	__sync_fetch_and_add(&freed_count, -1);
+	__sync_fetch_and_add(c, -1);
+}
+
 /* any allocation at @ptr ends the story of an earlier free there */
 static __always_inline void forget_free(__u64 ptr)
 {
-	if (!trace_mode && ptr && maybe_freed[reuse_slot(ptr)] &&
-	    !bpf_map_delete_elem(&freed, &ptr))
-		__sync_fetch_and_add(&freed_count, -1);
+	if (!trace_mode && ptr && freed_count)
+		freed_drop(ptr);
 }
 
 static __always_inline bool trace_wants(__u64 size)
@@ -289,13 +328,14 @@ static __always_inline int on_alloc(void *ctx, __u64 site, __u64 ptr,
 		err = bpf_map_update_elem(&live, &ptr, &obj, BPF_NOEXIST);
 		if (!err) {
 			__sync_fetch_and_add(&live_count, 1);
+			if (page_src(src))
+				__sync_fetch_and_add(&live_pages, 1);
 		} else if (err == -17 /* EEXIST: we missed its free */)
 			bpf_map_update_elem(&live, &ptr, &obj, BPF_EXIST);
 		else
 			__sync_fetch_and_add(&lost[KMLAB_LOST_LIVE_FULL], 1);
 		/* the address is ours again: a later access is not late */
-		if (!bpf_map_delete_elem(&freed, &ptr))
-			__sync_fetch_and_add(&freed_count, -1);
+		forget_free(ptr);
 	}
 
 	/* reserve last: 6.1's verifier loses a reservation kept across
@@ -448,11 +488,8 @@ static __always_inline bool free_fits(__u32 free, __u32 alloc)
 	case KMLAB_SRC_KVMALLOC:
 		return alloc == KMLAB_SRC_KMALLOC ||
 		       alloc == KMLAB_SRC_VMALLOC || alloc == KMLAB_SRC_KVMALLOC;
-	case KMLAB_SRC_PAGES:
-	case KMLAB_SRC_GFP_PAGES:
-		return alloc == KMLAB_SRC_PAGES || alloc == KMLAB_SRC_GFP_PAGES;
-	case KMLAB_SRC_PAGES_EXACT:
-		return alloc == KMLAB_SRC_PAGES_EXACT;
+	case KMLAB_SRC_PAGES:		/* mm_page_free: any page free */
+		return page_src(alloc);
 	case KMLAB_SRC_PERCPU:
 		return alloc == KMLAB_SRC_PERCPU;
 	case KMLAB_SRC_SLAB:
@@ -467,6 +504,17 @@ static __always_inline bool free_fits(__u32 free, __u32 alloc)
 /*
  * @s: the cache the free event names; @given: the cache the caller
  * passed when SLUB warned that it was the wrong one (NULL if not).
+ * Returns 1 when @ptr was one of the watched module's objects (live,
+ * or freed before: a finding).
+ *
+ * A free of an object already freed is a double free whoever frees it:
+ * the module's second kfree() may come through a tail call (its
+ * call_site is then the module's caller), a timer or an RCU callback.
+ * The freed map (with its byte filter) is asked for every free, and an
+ * allocation by anyone at the address (forget_free) ends the record, so
+ * a reused address is not taken for the old object.  A free from outside
+ * the module must fit the object's family: kfree() of a large kmalloc
+ * frees its pages too (kmem:mm_page_free), which is the same free.
  */
 static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 				   __u32 src, const struct kmem_cache *s,
@@ -483,11 +531,15 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 	 * kfree(ZERO_SIZE_PTR) */
 	if (ptr <= ZERO_SIZE_PTR)
 		return 0;
-	ours = !trace_mode && in_module(site);
-	if (!ours && !live_count)
+	/* a page free has no call site: never "the module's" by site */
+	ours = !trace_mode && src != KMLAB_SRC_PAGES && in_module(site);
+	if (!ours && !live_count && !freed_count)
 		return 0;
 
-	obj = bpf_map_lookup_elem(&live, &ptr);
+	obj = live_count ? bpf_map_lookup_elem(&live, &ptr) : NULL;
+	/* the pages behind a slab object are not the object */
+	if (obj && src == KMLAB_SRC_PAGES && !page_src(obj->src))
+		return 0;
 	if (obj) {
 		gone.ts = bpf_ktime_get_ns();
 		gone.free_site = site;
@@ -495,6 +547,9 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 		gone.alloc_site = obj->call_site;
 		gone.size_req = obj->size_req;
 		gone.size_alloc = obj->size_alloc;
+		gone.src = obj->src;
+		if (src == KMLAB_SRC_RCU)
+			gone.flags = KMLAB_FREED_RCU;
 		alloc_src = obj->src;
 		/* kfree() takes any slab object; kmem_cache_free() only
 		 * its own cache's; the other families their own free */
@@ -505,19 +560,18 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 		if (bpf_map_delete_elem(&live, &ptr))
 			return 0;
 		__sync_fetch_and_add(&live_count, -1);
+		if (page_src(alloc_src))
+			__sync_fetch_and_add(&live_pages, -1);
 		if (!trace_mode) {
 			if (bpf_map_update_elem(&freed, &ptr, &gone, BPF_ANY))
 				__sync_fetch_and_add(
 					&lost[KMLAB_LOST_FREED_FULL], 1);
-			else if (__sync_fetch_and_add(&freed_count, 1) >=
-				 FREED_SAFE)
-				__sync_fetch_and_add(
-					&lost[KMLAB_LOST_FREED_AGED], 1);
-			maybe_freed[reuse_slot(ptr)] = 1;
+			else
+				freed_added(ptr);
 		}
 		e = event_new(KMLAB_EV_FREE);
 		if (!e)
-			return 0;
+			return 1;
 		e->ts = gone.ts;
 		e->ptr = ptr;
 		e->call_site = site;
@@ -541,16 +595,27 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 		if (ctx && !trace_mode)
 			e->nr_stack = get_stack(ctx, e->stack);
 		bpf_ringbuf_submit(e, 0);
-		return 0;
+		return 1;
 	}
-	if (!ours || inner_free(ptr))
+	if (trace_mode || inner_free(ptr))
 		return 0;
 
+	f = freed_find(ptr);
+	if (f && !ours) {
+		/* kfree_rcu()'s own kfree, a grace period later */
+		if (f->flags & KMLAB_FREED_RCU) {
+			f->flags &= ~KMLAB_FREED_RCU;
+			return 0;
+		}
+		if (!free_fits(src, f->src))
+			return 0;
+	}
 	/* the module frees something it already freed, or never got */
-	f = bpf_map_lookup_elem(&freed, &ptr);
+	if (!f && !ours)
+		return 0;
 	e = event_new(f ? KMLAB_EV_DOUBLE_FREE : KMLAB_EV_FREE_UNKNOWN);
 	if (!e)
-		return 0;
+		return 1;
 	e->ptr = ptr;
 	e->call_site = site;
 	e->src = src;
@@ -559,11 +624,12 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 		e->ts2 = f->ts;
 		e->size_req = f->size_req;
 		e->size_alloc = f->size_alloc;
+		e->alloc_src = f->src;
 	}
 	if (ctx)
 		e->nr_stack = get_stack(ctx, e->stack);
 	bpf_ringbuf_submit(e, 0);
-	return 0;
+	return 1;
 }
 
 /*
@@ -633,6 +699,24 @@ static __always_inline bool is_target(struct module *mod)
 	return true;
 }
 
+/*
+ * Once the watched module's init has returned, the kernel sets its init
+ * base to NULL and frees the init text: the next module may be loaded
+ * there, and its allocations are its own.  Asked whenever another module
+ * loads, which is the only way that range can get new code.
+ */
+static __always_inline void init_text_check(void)
+{
+	__u64 core, core_size, init, init_size;
+
+	if (!target_mod || !text_size[1])
+		return;
+	module_text((struct module *)target_mod, &core, &core_size, &init,
+		    &init_size);
+	if (!init)
+		text_size[1] = 0;
+}
+
 /* module_load fires after layout, before the module's init runs */
 SEC("tp_btf/module_load")
 int BPF_PROG(on_module_load, struct module *mod)
@@ -640,8 +724,11 @@ int BPF_PROG(on_module_load, struct module *mod)
 	__u64 core, core_size, init, init_size;
 	struct kmlab_event *e;
 
-	if (!is_target(mod))
+	if (!is_target(mod)) {
+		init_text_check();
 		return 0;
+	}
+	target_mod = (__u64)mod;
 	module_text(mod, &core, &core_size, &init, &init_size);
 	text_base[1] = init;
 	text_size[1] = init_size;
@@ -665,14 +752,20 @@ int BPF_PROG(on_module_free, struct module *mod)
 {
 	struct kmlab_event *e;
 
+	__u64 core, core_size, init, init_size;
+
 	if (!is_target(mod))
 		return 0;
 	/* the text is about to be reused by others: stop matching it */
 	text_size[0] = 0;
 	text_size[1] = 0;
+	target_mod = 0;
+	/* init text still there: the init failed (or never ran) */
+	module_text(mod, &core, &core_size, &init, &init_size);
 	e = event_new(KMLAB_EV_MOD_FREE);
 	if (!e)
 		return 0;
+	e->init_failed = init != 0;
 	e->size_req = live_count;
 	bpf_probe_read_kernel_str(e->name, sizeof(e->name), mod->name);
 	bpf_ringbuf_submit(e, 0);

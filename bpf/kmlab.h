@@ -37,7 +37,8 @@ enum kmlab_ev_src {
 	KMLAB_SRC_VMALLOC,	/* vmalloc, vzalloc / vfree */
 	KMLAB_SRC_KVMALLOC,	/* kvmalloc_node / kvfree */
 	KMLAB_SRC_CACHE,	/* kmem:kmem_cache_alloc / _free */
-	KMLAB_SRC_PAGES,	/* alloc_pages / __free_pages */
+	KMLAB_SRC_PAGES,	/* alloc_pages / any free of pages (the
+				 * kmem:mm_page_free tracepoint) */
 	KMLAB_SRC_GFP_PAGES,	/* __get_free_pages / free_pages */
 	KMLAB_SRC_PAGES_EXACT,	/* alloc_pages_exact / free_pages_exact */
 	KMLAB_SRC_PERCPU,	/* __alloc_percpu(_gfp) / free_percpu */
@@ -74,6 +75,10 @@ struct kmlab_live {
 	__u32 pad;
 };
 
+/* kmlab_freed.flags */
+#define KMLAB_FREED_RCU	1	/* kfree_rcu'd: core code frees it once more,
+				 * a grace period later */
+
 /* freed map value: an object the module allocated, now freed */
 struct kmlab_freed {
 	__u64 ts;		/* of the free */
@@ -82,6 +87,8 @@ struct kmlab_freed {
 	__u64 alloc_site;
 	__u64 size_req;
 	__u64 size_alloc;
+	__u32 src;		/* enum kmlab_ev_src of the allocation */
+	__u32 flags;		/* KMLAB_FREED_* */
 };
 
 struct kmlab_event {
@@ -124,6 +131,8 @@ struct kmlab_event {
 				 * module's own allocations and frees */
 	__u64 via;		/* ALLOC: the core helper (kstrdup...) that
 				 * allocated on the module's behalf */
+	__u32 init_failed;	/* MOD_FREE: its init never returned 0 */
+	__u32 pad;
 	__u64 stack[KMLAB_STACK_DEPTH];
 };
 

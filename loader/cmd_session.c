@@ -16,21 +16,32 @@ static const char *sym(void *ctx, __u64 addr, char *buf, size_t len)
 {
 	struct session *s = ctx;
 	const struct timeline *tl = &s->tl;
+	const struct tl_load *l;
 	const char *mod = NULL;
 	unsigned long off;
+	int i;
 
 	if (s->ks && ksyms_lookup(s->ks, addr, &off, &mod) && mod &&
 	    !strcmp(mod, tl->module))
 		return ksyms_format(s->ks, addr, buf, len);
-	if (tl->loaded && addr - tl->text_base < tl->text_len)
-		snprintf(buf, len, ".text+0x%llx [%s]",
-			 (unsigned long long)(addr - tl->text_base),
-			 tl->module);
-	else if (tl->loaded && addr - tl->init_base < tl->init_len)
-		snprintf(buf, len, ".init.text+0x%llx [%s]",
-			 (unsigned long long)(addr - tl->init_base),
-			 tl->module);
-	else if (s->ks)
+	/* the latest load first: an earlier one's range may be reused */
+	for (i = (tl->nr_loads < TL_LOADS_MAX ? tl->nr_loads :
+		  TL_LOADS_MAX) - 1; i >= 0; i--) {
+		l = &tl->loads[i];
+		if (addr - l->text_base < l->text_len) {
+			snprintf(buf, len, ".text+0x%llx [%s]",
+				 (unsigned long long)(addr - l->text_base),
+				 tl->module);
+			return buf;
+		}
+		if (addr - l->init_base < l->init_len) {
+			snprintf(buf, len, ".init.text+0x%llx [%s]",
+				 (unsigned long long)(addr - l->init_base),
+				 tl->module);
+			return buf;
+		}
+	}
+	if (s->ks)
 		return ksyms_format(s->ks, addr, buf, len);
 	else
 		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
@@ -97,23 +108,35 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+#define RETRY_MS	2000
+
 int session_wait_unload(struct session *s, int timeout_ms,
 			volatile int *stop)
 {
-	long long end = now_ms() + timeout_ms;
+	long long end = now_ms() + timeout_ms, retry_end = 0;
 	int err;
 
-	while (!s->tl.unloaded) {
+	/*
+	 * A module whose init failed may be loaded again at once: busybox
+	 * insmod retries a failed finit_module() with init_module().  Give
+	 * that attempt RETRY_MS to show up, and report both.
+	 */
+	while (!s->tl.unloaded || (s->tl.init_failed &&
+				   now_ms() < retry_end)) {
 		if (stop && *stop)
 			return -EINTR;
 		if (timeout_ms >= 0 && now_ms() >= end)
-			return -ETIMEDOUT;
+			return s->tl.unloaded ? 0 : -ETIMEDOUT;
 		err = observer_poll(s->ob, 100);
 		if (err < 0) {
 			fprintf(stderr, "kmlab: reading the observer's ring "
 				"buffer failed: %s\n", strerror(-err));
 			return err;
 		}
+		if (s->tl.unloaded && s->tl.init_failed && !retry_end)
+			retry_end = now_ms() + RETRY_MS;
+		else if (!s->tl.unloaded)
+			retry_end = 0;
 	}
 	return 0;
 }

@@ -44,39 +44,50 @@ struct family_fn {
 	const char *names[2];
 	size_t enter, exit;	/* offsetof(struct kmlab_bpf, progs.X) */
 	bool kretprobe;		/* exit by kretprobe: fexit has 6 args */
+	unsigned int srcs;	/* the families it serves: 1u << KMLAB_SRC_* */
 };
 
 #define PROG(x)	offsetof(struct kmlab_bpf, progs.x)
 #define NOPROG	((size_t)-1)
 
+#define SRC(x)	(1u << KMLAB_SRC_##x)
+#define SRC_PAGE_FAMILIES	(SRC(PAGES) | SRC(GFP_PAGES) | SRC(PAGES_EXACT))
+
+/*
+ * No page allocator entry point here: pages come from the kmem:mm_page_*
+ * tracepoints (families.bpf.h).  alloc_pages_exact() is only asked for
+ * the size it was given (a cold function, called by few).
+ */
 static const struct family_fn family_fns[] = {
 	{ { "__vmalloc_node_range", "__vmalloc_node_range_noprof" },
-	  PROG(vmalloc_enter), PROG(vmalloc_exit), true },
-	{ { "kvmalloc_node" }, PROG(kvmalloc_enter), NOPROG, false },
-	{ { "alloc_pages", "alloc_pages_noprof" }, PROG(pages_enter),
-	  PROG(pages_exit), false },
-	{ { "__get_free_pages", "get_free_pages_noprof" },
-	  PROG(gfp_pages_enter), PROG(gfp_pages_exit), false },
+	  PROG(vmalloc_enter), PROG(vmalloc_exit), true,
+	  SRC(VMALLOC) | SRC(KVMALLOC) },
+	{ { "kvmalloc_node" }, PROG(kvmalloc_enter), NOPROG, false,
+	  SRC(KVMALLOC) },
 	{ { "alloc_pages_exact", "alloc_pages_exact_noprof" },
-	  PROG(exact_enter), PROG(exact_exit), false },
+	  PROG(exact_enter), NOPROG, false, SRC(PAGES_EXACT) },
 	{ { "__alloc_percpu_gfp" }, PROG(percpu_gfp_enter),
-	  PROG(percpu_gfp_exit), false },
-	{ { "__alloc_percpu" }, PROG(percpu_enter), PROG(percpu_exit), false },
+	  PROG(percpu_gfp_exit), false, SRC(PERCPU) },
+	{ { "__alloc_percpu" }, PROG(percpu_enter), PROG(percpu_exit), false,
+	  SRC(PERCPU) },
 	{ { "kmem_cache_create" }, PROG(cache_create_enter),
-	  PROG(cache_create_exit), false },
-	{ { "kmem_cache_destroy" }, PROG(cache_destroy_enter), NOPROG, false },
-	{ { "vfree" }, PROG(vfree_enter), NOPROG, false },
-	{ { "kvfree" }, PROG(kvfree_enter), NOPROG, false },
-	{ { "__free_pages" }, PROG(free_pages_page_enter), NOPROG, false },
-	{ { "free_pages" }, PROG(free_pages_enter), NOPROG, false },
-	{ { "free_pages_exact" }, PROG(free_exact_enter), NOPROG, false },
-	{ { "free_percpu" }, PROG(free_percpu_enter), NOPROG, false },
-	{ { "kvfree_call_rcu" }, PROG(kvfree_rcu_enter), NOPROG, false },
-	{ { "kmem_cache_free_bulk" }, PROG(free_bulk_enter), NOPROG, false },
+	  PROG(cache_create_exit), false, SRC(SLAB) },
+	{ { "kmem_cache_destroy" }, PROG(cache_destroy_enter), NOPROG, false,
+	  SRC(SLAB) },
+	{ { "vfree" }, PROG(vfree_enter), NOPROG, false,
+	  SRC(VMALLOC) | SRC(KVMALLOC) },
+	{ { "kvfree" }, PROG(kvfree_enter), NOPROG, false, SRC(KVMALLOC) },
+	{ { "free_percpu" }, PROG(free_percpu_enter), NOPROG, false,
+	  SRC(PERCPU) },
+	{ { "kvfree_call_rcu" }, PROG(kvfree_rcu_enter), NOPROG, false,
+	  SRC(RCU) },
+	{ { "kmem_cache_free_bulk" }, PROG(free_bulk_enter), NOPROG, false,
+	  SRC(BULK) },
 	/* kmem_cache_free() into the wrong cache: SLUB warns, then
 	 * print_tracking() names the object */
-	{ { "__warn_printk" }, PROG(warn_enter), NOPROG, false },
-	{ { "print_tracking" }, PROG(tracking_enter), NOPROG, false },
+	{ { "__warn_printk" }, PROG(warn_enter), NOPROG, false, SRC(CACHE) },
+	{ { "print_tracking" }, PROG(tracking_enter), NOPROG, false,
+	  SRC(CACHE) },
 };
 
 /* Core helpers that allocate for their caller: their kmem call_site is
@@ -182,18 +193,26 @@ static bool has_kprobes(void)
  * kprobes, or in trace mode, none: kmalloc and kmem_cache still work.
  */
 static void families_prepare(struct observer *ob, const struct btf *btf,
-			     bool want)
+			     bool want, unsigned int families)
 {
 	struct kmlab_bpf *skel = ob->skel;
 	bool kp = want && has_kprobes();
 	size_t i;
 
+	if (!families)
+		families = ~0u;
 	skel->rodata->rcu_ptr_arg = rcu_takes_ptr(btf);
+	/* tracepoints: no kprobes needed */
+	if (!want || !(families & SRC_PAGE_FAMILIES)) {
+		bpf_program__set_autoload(skel->progs.on_page_alloc, false);
+		bpf_program__set_autoload(skel->progs.on_page_free, false);
+	}
 	for (i = 0; i < sizeof(family_fns) / sizeof(family_fns[0]); i++) {
 		const struct family_fn *fn = &family_fns[i];
 		struct bpf_program *in = fn_prog(skel, fn->enter);
 		struct bpf_program *out = fn_prog(skel, fn->exit);
-		const char *name = kp ? btf_func(btf, fn->names) : NULL;
+		const char *name = kp && (fn->srcs & families) ?
+				   btf_func(btf, fn->names) : NULL;
 
 		bpf_program__set_autoattach(in, false);
 		if (out)
@@ -266,46 +285,121 @@ static void families_attach(struct observer *ob, const struct btf *btf)
 }
 
 /*
- * The helpers' text ranges from /proc/kallsyms: a helper ends where the
- * next symbol starts (the core kernel's symbols come sorted).
+ * The page API functions a module calls, each with the family it stands
+ * for: the observer finds the module on the stack right behind one of
+ * them.  Old names and the *_noprof ones of 6.10+ ("mm: introduce memory
+ * allocation profiling"); alloc_pages_node() is inline (__alloc_pages).
  */
-static void helpers_prepare(struct observer *ob)
+static const struct {
+	const char *name;
+	__u32 src;
+} page_fns[] = {
+	{ "__alloc_pages", KMLAB_SRC_PAGES },
+	{ "alloc_pages", KMLAB_SRC_PAGES },
+	{ "__alloc_pages_noprof", KMLAB_SRC_PAGES },
+	{ "alloc_pages_noprof", KMLAB_SRC_PAGES },
+	{ "__get_free_pages", KMLAB_SRC_GFP_PAGES },
+	{ "get_free_pages_noprof", KMLAB_SRC_GFP_PAGES },
+	{ "get_zeroed_page", KMLAB_SRC_GFP_PAGES },
+	{ "get_zeroed_page_noprof", KMLAB_SRC_GFP_PAGES },
+	{ "alloc_pages_exact", KMLAB_SRC_PAGES_EXACT },
+	{ "alloc_pages_exact_noprof", KMLAB_SRC_PAGES_EXACT },
+	{ "alloc_pages_exact_nid", KMLAB_SRC_PAGES_EXACT },
+	{ "alloc_pages_exact_nid_noprof", KMLAB_SRC_PAGES_EXACT },
+};
+
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* What a core kernel symbol is to the observer. */
+enum sym_role { SYM_NONE, SYM_HELPER, SYM_KVMALLOC, SYM_PAGE_FN };
+
+static enum sym_role sym_role(const char *name, __u32 *src)
 {
-	struct kmlab_bpf *skel = ob->skel;
-	unsigned long long addr, start = 0, kv = 0;
-	char line[512], name[256], type;
-	__u32 n = 0;
-	FILE *f;
 	size_t i;
+
+	if (!strcmp(name, "kvmalloc_node"))
+		return SYM_KVMALLOC;
+	for (i = 0; i < ARRAY_LEN(helper_names); i++)
+		if (!strcmp(name, helper_names[i]))
+			return SYM_HELPER;
+	for (i = 0; i < ARRAY_LEN(page_fns); i++) {
+		if (!strcmp(name, page_fns[i].name)) {
+			*src = page_fns[i].src;
+			return SYM_PAGE_FN;
+		}
+	}
+	return SYM_NONE;
+}
+
+/* Keep [lo, lo + len) as what @role says. */
+static void sym_keep(struct kmlab_bpf *skel, enum sym_role role, __u32 src,
+		     __u64 lo, __u64 len)
+{
+	struct kmlab_bpf__rodata *ro = skel->rodata;
+	__u32 n;
+
+	switch (role) {
+	case SYM_HELPER:
+		n = ro->nr_helpers;
+		if (n >= KMLAB_HELPERS_MAX)
+			return;
+		((__u64 *)ro->helper_lo)[n] = lo;
+		((__u64 *)ro->helper_len)[n] = len;
+		ro->nr_helpers = n + 1;
+		break;
+	case SYM_KVMALLOC:
+		ro->kvmalloc_lo = lo;
+		ro->kvmalloc_len = len;
+		break;
+	case SYM_PAGE_FN:
+		n = ro->nr_page_fns;
+		if (n >= ARRAY_LEN(ro->page_fn_lo))
+			return;
+		((__u64 *)ro->page_fn_lo)[n] = lo;
+		((__u64 *)ro->page_fn_len)[n] = len;
+		((__u32 *)ro->page_fn_src)[n] = src;
+		ro->nr_page_fns = n + 1;
+		break;
+	case SYM_NONE:
+		break;
+	}
+}
+
+/*
+ * The core functions the observer tells apart by address, from
+ * /proc/kallsyms: a function ends where the next symbol starts (the core
+ * kernel's symbols come sorted).
+ */
+static void core_syms_prepare(struct observer *ob)
+{
+	unsigned long long addr, start = 0;
+	enum sym_role role, open = SYM_NONE;
+	char line[512], name[256], type;
+	__u32 src = 0, open_src = 0;
+	FILE *f;
 
 	f = fopen("/proc/kallsyms", "r");
 	if (!f)
 		return;
-	while (fgets(line, sizeof(line), f) && n < KMLAB_HELPERS_MAX) {
+	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
 			continue;
-		if (kv && addr > kv) {
-			skel->rodata->kvmalloc_lo = kv;
-			skel->rodata->kvmalloc_len = addr - kv;
-			kv = 0;
+		if (open != SYM_NONE && addr > start) {
+			sym_keep(ob->skel, open, open_src, start,
+				 addr - start);
+			open = SYM_NONE;
 		}
-		if (start && addr > start) {
-			((__u64 *)skel->rodata->helper_lo)[n] = start;
-			((__u64 *)skel->rodata->helper_len)[n] = addr - start;
-			n++;
-			start = 0;
-		}
-		if (strchr(line, '[') || (type != 'T' && type != 't'))
+		if (strchr(line, '[') || (type != 'T' && type != 't') ||
+		    !addr)
 			continue;
-		if (!strcmp(name, "kvmalloc_node"))
-			kv = addr;
-		for (i = 0; i < sizeof(helper_names) / sizeof(*helper_names);
-		     i++)
-			if (!strcmp(name, helper_names[i]) && addr)
-				start = addr;
+		role = sym_role(name, &src);
+		if (role != SYM_NONE) {
+			open = role;
+			open_src = src;
+			start = addr;
+		}
 	}
 	fclose(f);
-	skel->rodata->nr_helpers = n;
 }
 
 static int on_sample(void *ctx, void *data, size_t len)
@@ -384,9 +478,10 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	btf = btf__load_vmlinux_btf();
 	ob->has_modules = btf_has_tp(btf, "module_load") &&
 			  btf_has_tp(btf, "module_free");
-	families_prepare(ob, btf, !opts->trace && ob->has_modules);
+	families_prepare(ob, btf, !opts->trace && ob->has_modules,
+			 opts->families);
 	if (!opts->trace && ob->has_modules)
-		helpers_prepare(ob);
+		core_syms_prepare(ob);
 	if (!ob->has_modules || opts->trace) {
 		bpf_program__set_autoload(ob->skel->progs.on_module_load,
 					  false);

@@ -17,6 +17,9 @@ struct observer_opts {
 	const char *target;	/* module to watch; NULL in trace mode */
 	bool step;		/* load kmlab_step (attach it later) */
 	bool trace;		/* every allocation matching the filters */
+	/* the families to watch beyond kmalloc and kmem_cache_alloc, as
+	 * bits 1u << KMLAB_SRC_* (bpf/kmlab.h); 0: all of them */
+	unsigned int families;
 	__u32 pid;		/* trace filters: 0 / NULL = any */
 	const char *comm;
 	__u64 min_size, max_size;

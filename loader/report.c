@@ -364,8 +364,12 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 			if (fd->via)
 				fprintf(f, " through %s",
 					sym(rc, fd->via, s2, sizeof(s2)));
-			fprintf(f, ", %.3f ms old at unload\n",
+			fprintf(f, ", %.3f ms old at unload",
 				fd->age_ns / 1e6);
+			if (fd->load)
+				fprintf(f, " (load %d of %d)", fd->load,
+					tl->nr_loads);
+			fprintf(f, "\n");
 			break;
 		case FINDING_DOUBLE_FREE:
 			fprintf(f, "     first freed at %s\n     freed again "
@@ -583,6 +587,15 @@ void report_json_event(FILE *f, const struct timeline *tl,
 	case KMLAB_EV_MOD_FREE:
 		fprintf(f, ",\"module\":");
 		json_strn(f, e->name, strnlen(e->name, sizeof(e->name)));
+		if (e->type == KMLAB_EV_MOD_LOAD)
+			fprintf(f, ",\"text\":\"0x%" PRIx64 "\",\"text_size\":%llu,"
+				"\"init_text\":\"0x%" PRIx64 "\","
+				"\"init_text_size\":%llu", (uint64_t)e->base,
+				(unsigned long long)e->len, (uint64_t)e->ptr,
+				(unsigned long long)e->size_req);
+		else
+			fprintf(f, ",\"init_failed\":%s",
+				e->init_failed ? "true" : "false");
 		break;
 	case KMLAB_EV_STEP:
 		fprintf(f, ",\"op\":\"%s\",\"line\":%u,\"object\":",
@@ -664,6 +677,8 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 			json_site(f, "via", fd->via, rc);
 		if (fd->kind == FINDING_LEAK)
 			fprintf(f, ",\"age_ms\":%.3f", fd->age_ns / 1e6);
+		if (fd->load)
+			fprintf(f, ",\"load\":%d", fd->load);
 		if (fd->kind == FINDING_LATE_ACCESS ||
 		    fd->kind == FINDING_OVERFLOW) {
 			fprintf(f, ",\"access\":\"%s\",\"off\":%llu,"

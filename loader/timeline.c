@@ -367,16 +367,35 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 
 	switch (e->type) {
 	case KMLAB_EV_MOD_LOAD:
+		if (!tl->loaded)
+			tl->t0 = e->ts;
 		tl->loaded = true;
-		tl->t0 = e->ts;
+		tl->unloaded = false;
+		tl->init_failed = false;
 		tl->text_base = e->base;
 		tl->text_len = e->len;
 		tl->init_base = e->ptr;
 		tl->init_len = e->size_req;
+		if (tl->nr_loads < TL_LOADS_MAX) {
+			struct tl_load *l = &tl->loads[tl->nr_loads];
+
+			l->ts = e->ts;
+			l->text_base = e->base;
+			l->text_len = e->len;
+			l->init_base = e->ptr;
+			l->init_len = e->size_req;
+		}
+		tl->nr_loads++;
 		return 0;
 	case KMLAB_EV_MOD_FREE:
 		tl->unloaded = true;
 		tl->unload_ts = e->ts;
+		tl->init_failed = e->init_failed;
+		if (tl->nr_loads && tl->nr_loads <= TL_LOADS_MAX) {
+			tl->loads[tl->nr_loads - 1].unload_ts = e->ts;
+			tl->loads[tl->nr_loads - 1].init_failed =
+				e->init_failed;
+		}
 		return 0;
 	case KMLAB_EV_ALLOC:
 		o = new_object(tl, e->ptr);
@@ -476,11 +495,22 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 	return 0;
 }
 
+int timeline_load_of(const struct timeline *tl, __u64 ts)
+{
+	int i, n = tl->nr_loads < TL_LOADS_MAX ? tl->nr_loads : TL_LOADS_MAX;
+
+	for (i = n - 1; i >= 0; i--)
+		if (tl->loads[i].ts <= ts)
+			return i + 1;
+	return 0;
+}
+
 int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v)
 {
 	struct tl_object *o;
 	struct tl_finding *f;
 	__u64 end;
+	int load;
 
 	o = known_object(tl, ptr, v->size_req, v->size_alloc, v->ts,
 			 v->call_site, v->src);
@@ -495,6 +525,13 @@ int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v)
 	f->ts = o->alloc_ts;
 	f->stack = o->alloc_stack;
 	end = tl->unload_ts ? tl->unload_ts : o->alloc_ts;
+	/* an earlier attempt's leak: its age at that attempt's unload */
+	load = tl->nr_loads > 1 ? timeline_load_of(tl, o->alloc_ts) : 0;
+	if (load) {
+		f->load = load;
+		if (tl->loads[load - 1].unload_ts)
+			end = tl->loads[load - 1].unload_ts;
+	}
 	f->age_ns = end > o->alloc_ts ? end - o->alloc_ts : 0;
 	return 0;
 }

@@ -71,6 +71,8 @@ struct tl_finding {
 	bool has_data;
 	__u8 data[KMLAB_EV_DATA_LEN];
 	__u16 reason;		/* refused: enum kmlab_reason */
+	int load;		/* leak: the module's load it came from (1-),
+				 * when it was loaded more than once */
 	bool line_from_step;	/* line is the op's, not the alloc's */
 	bool predicted, observed;
 	char pred_msg[160];
@@ -79,9 +81,26 @@ struct tl_finding {
 	struct tl_stack stack2;	/* double free: the first free */
 };
 
+/*
+ * One load of the module, to its unload.  A module is loaded more than
+ * once in a watch when its init fails and busybox insmod retries with
+ * init_module(): each attempt's leaks are its own.
+ */
+#define TL_LOADS_MAX	8
+
+struct tl_load {
+	__u64 ts, unload_ts;
+	__u64 text_base, text_len;
+	__u64 init_base, init_len;
+	bool init_failed;	/* unloaded before its init returned 0 */
+};
+
 struct timeline {
 	char module[KMLAB_MOD_NAME_LEN];
 	bool loaded, unloaded;
+	bool init_failed;	/* the last unload: its init had failed */
+	struct tl_load loads[TL_LOADS_MAX];
+	int nr_loads;		/* may exceed TL_LOADS_MAX: the first kept */
 	__u64 t0;		/* first event or module load, ns */
 	__u64 unload_ts;
 	__u64 text_base, text_len;	/* the module's core text */
@@ -112,6 +131,8 @@ int timeline_count(const struct timeline *tl, int kind);
 const char *timeline_family(__u32 src);
 /* "kfree", "vfree"... for a free's enum kmlab_ev_src */
 const char *timeline_free_fn(__u32 src);
+/* The load @ts falls in (1-), 0 if none is known. */
+int timeline_load_of(const struct timeline *tl, __u64 ts);
 /* "clean", "findings" or "inconclusive" */
 const char *timeline_verdict(const struct timeline *tl);
 

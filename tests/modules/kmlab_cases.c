@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmlab_cases: one module, one case per "mode", each a way real drivers
+ * use the allocators that once fooled the observer.
+ *
+ *  tailfree  exit frees one object twice through a noinline release():
+ *            gcc turns both kfree()s into jumps, and the second
+ *            release() into a jump too, so that kfree()'s call site is
+ *            the module's caller (delete_module), not the module.
+ *            Load it only on a kernel booted with slub_debug (the lab
+ *            is): SLUB then catches the second free and survives it.
+ *  large     a 64 KiB and an 8 KiB kmalloc, each freed once at exit: the
+ *            page allocator backs them, and frees their pages inside
+ *            kfree().  One free each, no finding.
+ *  initfail  init allocates 64 bytes, keeps them and fails: every
+ *            attempt leaks (busybox insmod tries twice).
+ *  rcu       exit frees with kfree_rcu(): the kernel's own kfree of it
+ *            comes a grace period later, after the module is gone.
+ *  hold      init allocates 200 bytes (in cases_hold(), core text),
+ *            exit frees them: a clean module that holds an object while
+ *            loaded.  Its core text is 16 KiB, so that it fits the hole
+ *            kmlab_tenant's freed init text leaves, and few others.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+static char *mode = "hold";
+module_param(mode, charp, 0444);
+MODULE_PARM_DESC(mode, "tailfree, large, initfail, rcu or hold");
+
+struct cases_obj {
+	struct rcu_head rcu;
+	char data[100];
+};
+
+static void *obj;
+static void *big;
+
+/* core text: the allocation's call site outlives init */
+static noinline void *cases_hold(void)
+{
+	return kmalloc(200, GFP_KERNEL);
+}
+
+/* never called: 16 KiB of core text (see "hold") */
+static void __used cases_padding(void)
+{
+	asm volatile(".skip 16384, 0x90");
+}
+
+/* noinline, so that its kfree() is a tail call (jmp kfree) */
+static noinline void cases_release(void *p)
+{
+	kfree(p);
+}
+
+static int __init cases_init(void)
+{
+	if (!strcmp(mode, "large")) {
+		big = kmalloc(65536, GFP_KERNEL);
+		obj = kmalloc(8192, GFP_KERNEL);
+		if (!big || !obj) {
+			kfree(big);
+			kfree(obj);
+			return -ENOMEM;
+		}
+		memset(big, 0x5a, 65536);
+		return 0;
+	}
+	if (!strcmp(mode, "initfail")) {
+		obj = kmalloc(64, GFP_KERNEL);
+		pr_info("init allocated %p and fails on purpose\n", obj);
+		return -ENODEV;
+	}
+	if (!strcmp(mode, "tailfree") || !strcmp(mode, "hold")) {
+		obj = cases_hold();
+		return obj ? 0 : -ENOMEM;
+	}
+	if (!strcmp(mode, "rcu")) {
+		obj = kzalloc(sizeof(struct cases_obj), GFP_KERNEL);
+		return obj ? 0 : -ENOMEM;
+	}
+	pr_err("unknown mode=%s: use tailfree, large, initfail, rcu or hold\n",
+	       mode);
+	return -EINVAL;
+}
+
+static void __exit cases_exit(void)
+{
+	struct cases_obj *o = obj;
+
+	if (!strcmp(mode, "large")) {
+		kfree(big);
+		kfree(obj);
+	} else if (!strcmp(mode, "rcu")) {
+		kfree_rcu(o, rcu);
+	} else if (!strcmp(mode, "tailfree")) {
+		cases_release(obj);
+		/* the bug on purpose: a tail call, caught by slub_debug */
+		cases_release(obj);
+	} else {
+		kfree(obj);
+	}
+}
+
+module_init(cases_init);
+module_exit(cases_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kmlab test module: allocation cases that fooled observers");
