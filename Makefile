@@ -1,12 +1,28 @@
 # SPDX-License-Identifier: GPL-2.0
 # kmlab: `make demo` runs the lab, `make check` runs every test.
-# Everything generated goes to build/ (the module builds in module/,
-# as kbuild wants).  V=1 shows commands.
+# Everything generated goes to build/, the modules too: one tree per
+# kernel, build/kmod/<kver>/module/ (kbuild runs on a tree of links to
+# module/'s sources, so module/ itself stays clean).  V=1 shows commands.
+#
+# Kernels are Debian flavours (scripts/guest-kernel --list): 6.1, 6.12,
+# 6.1-rt, 6.12-rt.  LAB_KERNEL=K picks the lab's kernel (default 6.1):
+# `make module` and `make demo` use it, and `make check` then runs the
+# guest tests on it alone; otherwise make check runs them on
+# CHECK_KERNELS and check-matrix on MATRIX_KERNELS.
 
 OUT	:= build
-GUEST	 = $(shell scripts/guest-kernel)
-KVER	 = $(shell cat $(GUEST)/version)
-KDIR	?= $(GUEST)/usr/src/linux-headers-$(KVER)
+ifdef LAB_KERNEL
+CHECK_KERNELS ?= $(LAB_KERNEL)
+else
+CHECK_KERNELS ?= 6.1 6.12
+endif
+MATRIX_KERNELS ?= 6.1 6.12 6.1-rt 6.12-rt
+# sub-makes (check runs one) keep the list; the scripts default to 6.1
+export CHECK_KERNELS
+LAB_KERNEL ?= 6.1
+# The one BPF build serves every kernel (CO-RE): its vmlinux.h comes
+# from the release's default kernel, whichever kernel the lab boots.
+GUEST	 = $(shell scripts/guest-kernel 6.1)
 
 CC	?= gcc
 CLANG	?= clang
@@ -27,12 +43,12 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps module bpf loader demo check unit fuzz bench clean lab
+.PHONY: all deps module modules bpf loader demo check check-matrix unit fuzz bench clean lab
 
 all: loader module
 
 deps:
-	$(Q)scripts/deps
+	$(Q)scripts/deps $(CHECK_KERNELS)
 
 # --- observer --------------------------------------------------------------
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -76,9 +92,50 @@ $(OUT)/kmlab: $(LOADER_OBJS)
 loader: $(OUT)/kmlab
 
 # --- data plane --------------------------------------------------------------
+# Out-of-tree modules, per kernel: module/ and, once it has a Kbuild,
+# tests/modules/ (the guest tests' own modules).  scripts/lab ships
+# build/kmod/<kver>/*/*.ko to the kernel it boots.
+KMOD_DIRS := module $(if $(wildcard tests/modules/Kbuild),tests/modules)
+
+# kmod_build KDIR: build KMOD_DIRS against the headers in KDIR into
+# build/kmod/<its kernel release>/.  Each tree is links to the sources
+# (Kbuild, Makefiles, C, headers, assembly; no generated files), made
+# afresh each time so added and removed sources follow; kbuild writes
+# its objects next to the links.  tests/modules may use kmlab_dp's
+# exports (KBUILD_EXTRA_SYMBOLS).  No module BTF, on any kernel: 6.1's
+# kbuild lacks the tools, and 6.12's would need pahole (dwarves), whose
+# output a kernel may refuse at load; the observer does not use it.
+define kmod_build
+	kdir=$(1); \
+	kver=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$$/\1/p' "$$kdir/include/generated/utsrelease.h") && \
+	[ -n "$$kver" ] || { echo "make: $$kdir is not a kernel build tree (no UTS_RELEASE in include/generated/utsrelease.h)" >&2; exit 1; }; \
+	for d in $(KMOD_DIRS); do \
+		o=$(CURDIR)/$(KMOD)/$$kver/$$d; \
+		$(if $(Q),printf '  %-8s %s\n' KBUILD "$(KMOD)/$$kver/$$d";) \
+		mkdir -p "$$o" && find "$$o" -xtype l -delete && \
+		(cd "$$d" && find . -mindepth 1 -name '.*' -prune -o -type d -print) | (cd "$$o" && xargs -r mkdir -p) && \
+		(cd "$$d" && find . -mindepth 1 -name '.*' -prune -o -type f \( -name Kbuild -o -name Makefile \
+			-o \( -name '*.[chS]' ! -name '*.mod.c' \) \) -print) | \
+			while read -r f; do ln -sfn "$(CURDIR)/$$d/$${f#./}" "$$o/$${f#./}"; done && \
+		syms=$$([ "$$d" = module ] || echo "KBUILD_EXTRA_SYMBOLS=$(CURDIR)/$(KMOD)/$$kver/module/Module.symvers") && \
+		$(MAKE) -s -C "$$kdir" M="$$o" $$syms CONFIG_DEBUG_INFO_BTF_MODULES= modules || exit 1; \
+	done
+endef
+KMOD	:= $(OUT)/kmod
+
+# `make module`: the lab's kernel (LAB_KERNEL), or any kernel's build
+# tree with KDIR=; `make modules`: every kernel of CHECK_KERNELS.
+ifdef KDIR
 module:
-	$(call msg,KBUILD,module/kmlab_dp.ko against $(KDIR))
-	$(Q)$(MAKE) -s -C $(KDIR) M=$(CURDIR)/module modules
+	$(Q)$(call kmod_build,$(KDIR))
+else
+module: kmod-$(LAB_KERNEL)
+endif
+modules: $(addprefix kmod-,$(CHECK_KERNELS))
+
+kmod-%:
+	$(Q)g=$$(scripts/guest-kernel $*) && \
+	$(call kmod_build,$$g/usr/src/linux-headers-$$(cat $$g/version))
 
 # --- tests, demo -------------------------------------------------------------
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -125,9 +182,14 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/lab run tests/plans/lessons/dangling.kml
 
+# host tests once, then the guest suite on each of CHECK_KERNELS
 check: deps
-	$(Q)$(MAKE) --no-print-directory all bpf unit $(OUT)/fuzz_parser $(GUEST_BINS)
-	$(Q)tests/run
+	$(Q)$(MAKE) --no-print-directory loader modules bpf unit $(OUT)/fuzz_parser $(GUEST_BINS)
+	$(Q)LAB_KERNELS="$(CHECK_KERNELS)" tests/run
+
+# the same on the PREEMPT_RT flavours too
+check-matrix:
+	$(Q)$(MAKE) --no-print-directory check CHECK_KERNELS="$(MATRIX_KERNELS)"
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUT)/allocloop $(OUT)/benchfloor

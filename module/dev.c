@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include "compat.h"
 #include "kmlab_dp.h"
 
 #define STATUS_MAX	(16 << 10)

@@ -24,6 +24,7 @@
 #include <linux/poison.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include "compat.h"
 #include "kmlab_dp.h"
 
 #define GUARD_FLAGS	(SLAB_CONSISTENCY_CHECKS | SLAB_POISON)
@@ -126,7 +127,7 @@ void kmlab_guard_note_alloc(struct kmlab_obj *o, u32 fam, gfp_t gfp)
 	if (is_vmalloc_addr(o->ptr) || o->real > KMALLOC_MAX_CACHE_SIZE ||
 	    !folio_test_slab(virt_to_folio(o->ptr)))
 		return;
-	o->cache = kmalloc_caches[kmalloc_type(gfp)]
+	o->cache = kmalloc_caches[kmlab_kmalloc_type(gfp)]
 				 [__kmalloc_index(o->real, false)];
 	o->guarded = cache_guarded(o->cache);
 }

@@ -46,7 +46,8 @@ static inline void *slab_address(const struct slab *slab)
 	return folio_address((struct folio *)slab);
 }
 
-#include <linux/slub_def.h>
+#define KMLAB_COMPAT_KMEM_CACHE
+#include "compat.h"
 #include "kmlab_dp.h"
 
 bool kmlab_slub_ok;

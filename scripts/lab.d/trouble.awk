@@ -12,6 +12,21 @@
 # -v expect=TEXT: a warning whose message holds TEXT was provoked on
 # purpose (the lab's --expect-warn); its splat, up to "---[ end trace",
 # is not trouble either.
+#
+# Nor is an allocation the kernel declines and reports with a stack
+# dump: plans ask for such allocations on purpose (a 4 MiB debug cache,
+# a kmalloc too big, memory run out) and the kernel stays healthy.  The
+# reports, as 6.1 and 6.12 print them:
+#   warn_alloc:   "insmod: page allocation failure: order:10, mode:..."
+#                 then CPU/Tainted/Hardware lines, its stack, Mem-Info
+#   cache create: "kmem_cache_create_usercopy(big) failed with error -22"
+#                 (6.12: "__kmem_cache_create_args(big) ..."), its stack
+#   order too big: "WARNING: CPU: 1 PID: 148 at mm/page_alloc.c:5634
+#                 __alloc_pages+0x2a9/0x330" (__alloc_pages_noprof on
+#                 6.12), a splat up to "---[ end trace"
+# Each excuses its own stack dump only: the first two the one "Call
+# Trace" that follows their header lines; any other report, in or after
+# them, still counts.
 
 		{ sub(/\r$/, ""); sub(/^\[ *[0-9.]+\] /, "") }
 /KMLAB-START /	{ on = 1; next }
@@ -22,10 +37,17 @@
 /^FIX [^ :]+: /		{ slub = 0; next }
 /^====================/ && slub	{ slub = 0 }
 expect != "" && index($0, expect)	{ warned = 1; next }
+/WARNING: CPU: .* at mm\/page_alloc\.c:[0-9]+ __alloc_pages(_noprof)?\+/	{ warned = 1; next }
 /^---\[ end trace/ && warned		{ warned = 0; next }
 warned				{ next }
 
-/Kernel panic|Oops|BUG: |kernel BUG at|general protection fault|WARNING: CPU|watchdog: BUG|soft lockup|hard LOCKUP|INFO: task .* blocked|detected stalls/ {
+/: page allocation failure: order:[0-9]+, mode:/	{ declined = 1; next }
+/kmem_cache_create[a-z_]*\(.*\) failed with error -?[0-9]+/	{ declined = 1; next }
+declined && /Call Trace/	{ declined = 0; next }
+# between the header and its stack: only dump_stack()'s own lines
+declined && !/^(CPU: |Tainted: |Hardware name: )/	{ declined = 0 }
+
+/Kernel panic|Oops|BUG: |kernel BUG at|general protection fault|WARNING: CPU|watchdog: BUG|soft lockup|hard LOCKUP|INFO: task .* blocked|detected stall|self-detected stall/ {
 	print; next
 }
 /Call Trace/ && !slub	{ print }

@@ -7,7 +7,7 @@
 # this kernel) agrees when the refusal is at the same line; a family the
 # observer cannot see yet is said so explicitly.  busybox sh, TAP.
 kmlab=${KMLAB:-build/kmlab}
-ko=module/kmlab_dp.ko
+ko=${KMLAB_KO_DIR:-module}/kmlab_dp.ko
 n=0
 
 field() {	# field LINE NAME: a scalar JSON field of one line

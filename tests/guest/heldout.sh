@@ -7,7 +7,7 @@
 # so the real double free is caught by SLUB and survived); prints TAP.
 . "$(dirname "$0")/../lib/tap.sh"
 kmlab=${KMLAB:-build/kmlab}
-tko=${KMLAB_TEST_KO_DIR:-tests/modules}
+tko=${KMLAB_KO_DIR:-tests/modules}
 ko=${KMLAB_KO_DIR:-module}/kmlab_dp.ko
 
 # watch MODULE: start kmlab watch, JSON in /tmp/h.json, wait until ready

@@ -6,7 +6,7 @@
 # lab-options: --expect-warn cache_from_obj:
 . "$(dirname "$0")/../lib/tap.sh"
 kmlab=${KMLAB:-build/kmlab}
-ko=module/kmlab_dp.ko
+ko=${KMLAB_KO_DIR:-module}/kmlab_dp.ko
 
 watch_leaky() {	# watch_leaky INSMOD-ARGS...: JSON in /tmp/w.json, status in rc
 	"$kmlab" watch kmlab_leaky --timeout 120 --json /tmp/w.json >/tmp/w.txt 2>/tmp/w.err &
@@ -16,7 +16,7 @@ watch_leaky() {	# watch_leaky INSMOD-ARGS...: JSON in /tmp/w.json, status in rc
 		sleep 0.1
 		i=$((i + 1))
 	done
-	insmod module/kmlab_leaky.ko "$@"
+	insmod "${KMLAB_KO_DIR:-module}/kmlab_leaky.ko" "$@"
 	rmmod kmlab_leaky
 	wait $pid
 	rc=$?

@@ -6,7 +6,7 @@
 # __free_pages) is one free, not a double free.  Prints TAP.
 . "$(dirname "$0")/../lib/tap.sh"
 kmlab=${KMLAB:-build/kmlab}
-ko=module/kmlab_dp.ko
+ko=${KMLAB_KO_DIR:-module}/kmlab_dp.ko
 
 run() {	# run PLAN: report in /tmp/r.txt, JSON in /tmp/r.json, status in rc
 	"$kmlab" run "$1" --module "$ko" --json /tmp/r.json >/tmp/r.txt 2>/tmp/r.err

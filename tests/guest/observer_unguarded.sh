@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 kmlab=${KMLAB:-build/kmlab}
 
-"$kmlab" run tests/plans/hazards/double_free.kml --module module/kmlab_dp.ko \
+"$kmlab" run tests/plans/hazards/double_free.kml --module "${KMLAB_KO_DIR:-module}/kmlab_dp.ko" \
 	--json /tmp/r.json >/tmp/r.txt 2>/tmp/r.err
 rc=$?
 ok $((rc != 1)) "run exits 1 (a refusal is a finding)" "rc=$rc $(head -n 3 /tmp/r.err)"

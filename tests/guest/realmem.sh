@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 kmlab=${KMLAB:-build/kmlab}
 
-"$kmlab" run tests/plans/clean/realmem.kml --module module/kmlab_dp.ko >/tmp/m.txt 2>&1 &
+"$kmlab" run tests/plans/clean/realmem.kml --module "${KMLAB_KO_DIR:-module}/kmlab_dp.ko" >/tmp/m.txt 2>&1 &
 pid=$!
 i=0
 # the pause comes after the cache, the object and the vmalloc area

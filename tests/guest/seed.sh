@@ -6,7 +6,7 @@
 # message, and the kernel is fine afterwards.  busybox sh, TAP.
 . "$(dirname "$0")/../lib/tap.sh"
 kmlab=${KMLAB:-build/kmlab}
-ko=module/kmlab_dp.ko
+ko=${KMLAB_KO_DIR:-module}/kmlab_dp.ko
 count() { grep -c "$1" "$2"; }
 
 dmesg -c >/dev/null

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Host test of the lab itself (scripts/lab), in TAP.  First the kernel
 # trouble scanner on console logs captured from real guest runs (an oops
-# and a WARN from a throwaway module, a sysrq panic, and a double free
-# that slub_debug caught, which must NOT count as trouble); then live
-# boots: exit status, shared files, modules, slub_debug on/off, panic,
-# hang, two labs at once.  About 2 minutes.
+# and a WARN from a throwaway module, a sysrq panic; and a double free
+# that slub_debug caught and allocations the kernel declined with a
+# stack dump, which must NOT count as trouble); then live boots of the
+# lab's kernel (LAB_KERNEL, default 6.1): exit status, shared files,
+# modules, slub_debug on/off, panic, an oops that stops the guest at
+# once, hang, two labs at once, --kernel.  About 3 minutes.
 #
 #   bash tests/lab/lab.sh [--scan-only]
 set -u
@@ -43,6 +45,23 @@ check "scanner: an expected warning excuses no other" $? "got: $out"
 out=$(sed 's/KMLAB-START/KMLAB-XSTART/' "$data/oops.log" | awk -f "$top/scripts/lab.d/trouble.awk")
 [ -z "$out" ]
 check "scanner: only the command's window counts" $? "got: $out"
+# A 4 MiB debug cache (kmem_cache_create fails, dump_stack), an 8 MiB
+# kmalloc (order too big: WARN in __alloc_pages), order-10 pages until
+# none is left (warn_alloc, Mem-Info): then the module's own WARN_ON.
+for v in 6.1 6.12; do
+	f=alloc-failure-$v.log
+	out=$(scan "$f")
+	[ "$(grep -c 'Call Trace' "$data/$f")" = 4 ] &&
+		[ "$out" = "$(printf '%s\nCall Trace:' "$(grep -o 'WARNING: CPU: .*walloc.c.*' "$data/$f" | tr -d '\r')")" ]
+	check "scanner ($v): allocations the kernel declined with a stack dump are not trouble; the WARN after them is" $? "got: $out"
+done
+out=$(sed '/Mem-Info:/a [   17.081500] Call Trace:' "$data/alloc-failure-6.1.log" | awk -f "$top/scripts/lab.d/trouble.awk")
+[ "$(grep -c 'Call Trace' <<<"$out")" = 2 ]
+check "scanner: a failed allocation's report excuses its own stack dump, not another" $? "got: $out"
+out=$(sed '/page allocation failure/a [   17.070000] BUG: unable to handle page fault for address: 0000000000001234' "$data/alloc-failure-6.1.log" |
+	awk -f "$top/scripts/lab.d/trouble.awk")
+grep -q '^BUG: unable to handle page fault' <<<"$out" && [ "$(grep -c 'Call Trace' <<<"$out")" = 2 ]
+check "scanner: an oops inside a failed allocation's report is trouble, its stack too" $? "got: $out"
 
 if [ "${1:-}" = --scan-only ]; then
 	echo "1..$n"
@@ -54,7 +73,9 @@ work=$(mktemp -d)
 other=$(mktemp -d)
 trap 'rm -rf "$work" "$other"' EXIT
 cd "$work" || exit 2
-kver=$(cat "$("$top/scripts/guest-kernel")/version")
+guest=$("$top/scripts/guest-kernel") || exit 2
+kver=$(cat "$guest/version")
+kdir=$guest/usr/src/linux-headers-$kver
 
 out=$("$lab" exec -- 'uname -r; lsmod; ls /sys/kernel/tracing/events/kmem' 2>&1)
 rc=$?
@@ -81,13 +102,15 @@ rc=$?
 check "modprobe loads Debian modules with their dependencies (bonding needs tls)" $? \
 	"rc $rc: $(tail -n 3 <<<"$out")"
 
-if [ -f "$top/module/kmlab_dp.ko" ]; then
-	out=$("$lab" exec -- 'echo $KMLAB_MODULE; modinfo -F name $KMLAB_MODULE; which kmlab' 2>&1)
-	[ "$(head -n1 <<<"$out")" = "/lib/modules/$kver/extra/kmlab_dp.ko" ] &&
-		grep -qx kmlab_dp <<<"$out" && grep -q '/kmlab$' <<<"$out"
-	check "KMLAB_MODULE points at the project's module; kmlab is on PATH" $? "got: $out"
+if [ -f "$top/build/kmod/$kver/module/kmlab_dp.ko" ]; then
+	out=$("$lab" exec -- 'echo $KMLAB_MODULE; echo $KMLAB_KO_DIR; modinfo -F name $KMLAB_MODULE;
+		modinfo -F vermagic $KMLAB_KO_DIR/kmlab_dp.ko; which kmlab' 2>&1)
+	[ "$(sed -n 1p <<<"$out")" = "/lib/modules/$kver/extra/kmlab_dp.ko" ] &&
+		[ "$(sed -n 2p <<<"$out")" = "/lib/modules/$kver/extra" ] &&
+		grep -qx kmlab_dp <<<"$out" && grep -q "^$kver " <<<"$out" && grep -q '/kmlab$' <<<"$out"
+	check "KMLAB_MODULE and KMLAB_KO_DIR name the project's modules built for $kver; kmlab is on PATH" $? "got: $out"
 else
-	ok "KMLAB_MODULE points at the project's module # SKIP module/kmlab_dp.ko not built"
+	ok "KMLAB_MODULE and KMLAB_KO_DIR name the project's modules # SKIP build/kmod/$kver/module/kmlab_dp.ko not built (make module)"
 fi
 
 on=$("$lab" exec -- 'cat /sys/kernel/slab/kmalloc-1k/sanity_checks' 2>&1)
@@ -99,6 +122,48 @@ out=$("$lab" exec -- 'echo c >/proc/sysrq-trigger; echo survived' 2>&1)
 rc=$?
 [ $rc = 125 ] && grep -q 'FAIL: guest kernel panic' <<<"$out" && ! grep -q survived <<<"$out"
 check "a guest panic is failure 125 with the panic line" $? "rc $rc: $(head -n 3 <<<"$out")"
+
+# A throwaway module that oopses or warns at load, built for this kernel.
+mkdir -p "$work/oopsmod"
+cat >"$work/oopsmod/labtrouble.c" <<'EOF'
+// SPDX-License-Identifier: GPL-2.0
+/* tests/lab/lab.sh: kernel trouble on demand (oops=1 or warn=1). */
+#include <linux/bug.h>
+#include <linux/module.h>
+
+static int oops;
+module_param(oops, int, 0);
+static int warn;
+module_param(warn, int, 0);
+
+static int __init labtrouble_init(void)
+{
+	WARN_ON(warn);
+	if (oops)
+		return *(volatile int *)0;
+	return 0;
+}
+module_init(labtrouble_init);
+MODULE_LICENSE("GPL");
+EOF
+echo 'obj-m := labtrouble.o' >"$work/oopsmod/Kbuild"
+if make -s -C "$kdir" M="$work/oopsmod" CONFIG_DEBUG_INFO_BTF_MODULES= modules >"$work/oopsmod/log" 2>&1; then
+	export LAB_MODULES="$work/oopsmod/labtrouble.ko"
+	start=$(date +%s)
+	out=$(LAB_TIMEOUT=200 "$lab" exec -- 'insmod $KMLAB_KO_DIR/labtrouble.ko oops=1; echo insmod returned; sleep 1000' 2>&1)
+	rc=$?
+	took=$(($(date +%s) - start))
+	[ $rc = 125 ] && grep -q 'FAIL: kernel trouble during the command: BUG: kernel NULL pointer' <<<"$out" &&
+		grep -q 'not waiting for LAB_TIMEOUT' <<<"$out" && grep -q '^insmod returned' <<<"$out" && [ $took -lt 80 ]
+	check "an oops stops the guest within seconds, not at LAB_TIMEOUT (took ${took}s of 200)" $? "rc $rc: $(head -n 5 <<<"$out")"
+	out=$("$lab" exec -- 'insmod $KMLAB_KO_DIR/labtrouble.ko warn=1; echo still running' 2>&1)
+	rc=$?
+	[ $rc = 125 ] && grep -q '^still running' <<<"$out" && grep -q 'FAIL: kernel trouble during the command: WARNING: CPU' <<<"$out"
+	check "a WARNING fails the run (125) but lets the command finish" $? "rc $rc: $(head -n 5 <<<"$out")"
+	unset LAB_MODULES
+else
+	nok "a throwaway module builds for $kver" "$(tail -n 5 "$work/oopsmod/log")"
+fi
 
 start=$(date +%s)
 out=$(LAB_TIMEOUT=25 "$lab" exec -- 'echo sleeping; sleep 1000' 2>&1)
@@ -120,6 +185,24 @@ check "two labs run at once" $? "got $ra and $rb"
 rc=$?
 [ $rc = 2 ]
 check "lab run without a plan is a usage error (2)" $? "got $rc"
+
+out=$("$lab" exec --kernel 5.4 -- true 2>&1)
+rc=$?
+[ $rc = 126 ] && grep -q "no Debian kernel for flavour '5.4'" <<<"$out" && grep -q 'offers: .*6\.1' <<<"$out"
+check "--kernel with a flavour the archive lacks says which it has (126)" $? "rc $rc: $out"
+
+# The other kernel of make check, booted by --kernel (cached by scripts/deps).
+other=6.12
+[ "$kver" != "${kver#6.12}" ] && other=6.1
+if og=$("$top/scripts/guest-kernel" "$other" 2>/dev/null); then
+	ov=$(cat "$og/version")
+	out=$("$lab" exec --kernel "$other" -- 'uname -r; echo $KMLAB_KO_DIR' 2>&1)
+	rc=$?
+	[ $rc = 0 ] && [ "$(head -n1 <<<"$out")" = "$ov" ] && grep -qx "/lib/modules/$ov/extra" <<<"$out"
+	check "--kernel $other boots $ov" $? "rc $rc: $(tail -n 3 <<<"$out")"
+else
+	ok "--kernel $other boots it # SKIP $other not cached (scripts/deps)"
+fi
 
 echo "1..$n"
 exit $((failed > 0))

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel API changes between the lab's kernels (Debian's 6.1 and 6.12),
+ * each under the upstream commit that made it, so the same sources build
+ * for both.  Only compile-time differences belong here.
+ */
+#ifndef KMLAB_COMPAT_H
+#define KMLAB_COMPAT_H
+
+#include <linux/version.h>
+
+/*
+ * 3c6152940584 ("Randomized slab caches for kmalloc()"), v6.6:
+ * kmalloc_type() takes the caller, whose address picks one of the random
+ * copies under CONFIG_RANDOM_KMALLOC_CACHES.  The allocation's caller is
+ * not known where the cache is looked up: 0 gives the right cache with
+ * that option off (Debian's 6.12), and with it on a possibly wrong copy,
+ * which kmlab_slab_owns() then rejects (the hazard is refused).
+ */
+#if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
+#define kmlab_kmalloc_type(gfp)	kmalloc_type(gfp, 0)
+#else
+#define kmlab_kmalloc_type(gfp)	kmalloc_type(gfp)
+#endif
+
+/*
+ * cb787f4ac0c2 ("[tree-wide] finally take no_llseek out"), v6.12:
+ * no_llseek was NULL since v6.0, where a NULL .llseek already means the
+ * file cannot seek.
+ */
+#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+#define no_llseek NULL
+#endif
+
+/*
+ * 19975f83412f ("mm/slab: move the rest of slub_def.h to mm/slab.h"),
+ * v6.8: struct kmem_cache left include/.  Its head is restated with the
+ * v6.12 layout, up to the last field slub_peek.c reads (red_left_pad);
+ * kmlab_slub_selftest() checks the fields against a live object at load.
+ * Only slub_peek.c asks for it (KMLAB_COMPAT_KMEM_CACHE): 6.1's
+ * slub_def.h needs the struct slab that file restates first.
+ */
+#ifdef KMLAB_COMPAT_KMEM_CACHE
+#if KERNEL_VERSION(6, 8, 0) <= LINUX_VERSION_CODE
+#include <linux/gfp_types.h>
+#include <linux/lockdep_types.h>
+#include <linux/reciprocal_div.h>
+#include <linux/slab.h>
+
+struct kmem_cache_order_objects {
+	unsigned int x;
+};
+
+struct kmem_cache {
+#ifndef CONFIG_SLUB_TINY
+	struct kmem_cache_cpu __percpu *cpu_slab;
+	struct lock_class_key lock_key;
+#endif
+	slab_flags_t flags;
+	unsigned long min_partial;
+	unsigned int size;
+	unsigned int object_size;
+	struct reciprocal_value reciprocal_size;
+	unsigned int offset;
+#ifdef CONFIG_SLUB_CPU_PARTIAL
+	unsigned int cpu_partial;
+	unsigned int cpu_partial_slabs;
+#endif
+	struct kmem_cache_order_objects oo;
+	struct kmem_cache_order_objects min;
+	gfp_t allocflags;
+	int refcount;
+	void (*ctor)(void *object);
+	unsigned int inuse;
+	unsigned int align;
+	unsigned int red_left_pad;
+	/* more fields follow in the kernel's: never read here */
+};
+#else
+#include <linux/slub_def.h>
+#endif
+#endif /* KMLAB_COMPAT_KMEM_CACHE */
+
+#endif /* KMLAB_COMPAT_H */
