@@ -54,9 +54,34 @@ static const char *intern_mod(struct ksyms *ks, const char *m)
 	return n[ks->nr_mods] ? n[ks->nr_mods++] : NULL;
 }
 
+int ksyms_parse_line(char *line, unsigned long *addr, char *type,
+		     char **name, char **module)
+{
+	char *p, *end;
+
+	*addr = strtoul(line, &p, 16);
+	if (p == line || *p != ' ' || !p[1] || p[2] != ' ')
+		return -1;
+	*type = p[1];
+	*name = p + 3;
+	p = *name + strcspn(*name, " \t\n");
+	*module = NULL;
+	if (*p == '\t' || *p == ' ') {
+		*p++ = '\0';
+		p += strspn(p, " \t");
+		if (*p == '[' && (end = strchr(p, ']'))) {
+			*end = '\0';
+			*module = p + 1;
+		}
+	} else {
+		*p = '\0';
+	}
+	return **name ? 0 : -1;
+}
+
 struct ksyms *ksyms_load_file(const char *path)
 {
-	char line[512], name[256], mod[128], type;
+	char line[512], *name, *mod, type;
 	unsigned long addr;
 	struct ksyms *ks;
 	FILE *f;
@@ -68,12 +93,8 @@ struct ksyms *ksyms_load_file(const char *path)
 	if (!ks)
 		goto err;
 	while (fgets(line, sizeof(line), f)) {
-		int n;
-
-		mod[0] = '\0';
-		n = sscanf(line, "%lx %c %255s [%127[^]]]", &addr, &type, name,
-			   mod);
-		if (n < 3 || !addr)
+		if (ksyms_parse_line(line, &addr, &type, &name, &mod) ||
+		    !addr)
 			continue;
 		/* only code: data symbols are never call sites */
 		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
@@ -89,7 +110,7 @@ struct ksyms *ksyms_load_file(const char *path)
 		}
 		ks->syms[ks->nr].addr = addr;
 		ks->syms[ks->nr].name = strdup(name);
-		ks->syms[ks->nr].module = mod[0] ? intern_mod(ks, mod) : NULL;
+		ks->syms[ks->nr].module = mod ? intern_mod(ks, mod) : NULL;
 		if (!ks->syms[ks->nr].name)
 			goto err;
 		ks->nr++;

@@ -11,12 +11,14 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "../module/kmlab_ir.h"
+#include "ksyms.h"
 #include "observer.h"
 #include "kmlab.skel.h"
 
 #define RINGBUF_SIZE	(16U << 20)	/* ~70k events */
 
 #define FAMILY_LINKS_MAX	40
+#define FAMILY_FNS_MAX		16
 
 struct observer {
 	struct kmlab_bpf *skel;
@@ -28,6 +30,8 @@ struct observer {
 	struct bpf_link *links[FAMILY_LINKS_MAX];
 	int nr_links;
 	char families[256];	/* what is watched beyond kmem: for -v */
+	/* family_fns[i]'s name in this kernel, NULL when not attached */
+	const char *fn_name[FAMILY_FNS_MAX];
 };
 
 /*
@@ -89,6 +93,8 @@ static const struct family_fn family_fns[] = {
 	{ { "print_tracking" }, PROG(tracking_enter), NOPROG, false,
 	  SRC(CACHE) },
 };
+_Static_assert(sizeof(family_fns) / sizeof(family_fns[0]) <= FAMILY_FNS_MAX,
+	       "raise FAMILY_FNS_MAX");
 
 /* Core helpers that allocate for their caller: their kmem call_site is
  * theirs, so the observer scans the stack for the module behind them. */
@@ -214,6 +220,8 @@ static void families_prepare(struct observer *ob, const struct btf *btf,
 		const char *name = kp && (fn->srcs & families) ?
 				   btf_func(btf, fn->names) : NULL;
 
+		ob->fn_name[i] = name;
+
 		bpf_program__set_autoattach(in, false);
 		if (out)
 			bpf_program__set_autoattach(out, false);
@@ -235,7 +243,7 @@ static void families_prepare(struct observer *ob, const struct btf *btf,
 }
 
 /* After load: attach each pair, exit first; a failure costs that pair. */
-static void families_attach(struct observer *ob, const struct btf *btf)
+static void families_attach(struct observer *ob)
 {
 	struct kmlab_bpf *skel = ob->skel;
 	size_t i, len = 0;
@@ -250,7 +258,7 @@ static void families_attach(struct observer *ob, const struct btf *btf)
 		if (bpf_program__fd(in) < 0 || ob->nr_links + 2 >
 		    FAMILY_LINKS_MAX)
 			continue;
-		name = btf_func(btf, fn->names);
+		name = ob->fn_name[i];
 		if (out) {
 			lout = fn->kretprobe ?
 			       bpf_program__attach_kprobe(out, true, name) :
@@ -372,9 +380,9 @@ static void sym_keep(struct kmlab_bpf *skel, enum sym_role role, __u32 src,
  */
 static void core_syms_prepare(struct observer *ob)
 {
-	unsigned long long addr, start = 0;
 	enum sym_role role, open = SYM_NONE;
-	char line[512], name[256], type;
+	unsigned long addr, start = 0;
+	char line[512], *name, *mod, type;
 	__u32 src = 0, open_src = 0;
 	FILE *f;
 
@@ -382,15 +390,17 @@ static void core_syms_prepare(struct observer *ob)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+		if (ksyms_parse_line(line, &addr, &type, &name, &mod))
 			continue;
 		if (open != SYM_NONE && addr > start) {
 			sym_keep(ob->skel, open, open_src, start,
 				 addr - start);
 			open = SYM_NONE;
 		}
-		if (strchr(line, '[') || (type != 'T' && type != 't') ||
-		    !addr)
+		/* the core kernel's sorted part ends at the modules */
+		if (mod)
+			break;
+		if ((type != 'T' && type != 't') || !addr)
 			continue;
 		role = sym_role(name, &src);
 		if (role != SYM_NONE) {
@@ -502,7 +512,7 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 		btf__free(btf);
 		goto err_close;
 	}
-	families_attach(ob, btf);
+	families_attach(ob);
 	btf__free(btf);
 	err = kmlab_bpf__attach(ob->skel);
 	if (err) {

@@ -20,17 +20,28 @@
  *            exit frees them: a clean module that holds an object while
  *            loaded.  Its core text is 16 KiB, so that it fits the hole
  *            kmlab_tenant's freed init text leaves, and few others.
+ *  busy      a kernel thread allocates and frees with every family
+ *            (kmalloc, vmalloc, kvmalloc, pages, percpu, kfree_rcu) until
+ *            unload: load for observers attaching and detaching
+ *            (tests/guest/stress.sh).  /sys/module/kmlab_cases/parameters/
+ *            rounds counts its rounds.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 
 static char *mode = "hold";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "tailfree, large, initfail, rcu or hold");
+MODULE_PARM_DESC(mode, "tailfree, large, initfail, rcu, hold or busy");
 
 struct cases_obj {
 	struct rcu_head rcu;
@@ -39,6 +50,44 @@ struct cases_obj {
 
 static void *obj;
 static void *big;
+
+static unsigned long rounds;
+module_param(rounds, ulong, 0444);
+MODULE_PARM_DESC(rounds, "busy: rounds of allocations so far (read only)");
+
+static struct task_struct *busy_task;
+
+/* one of each family, freed at once: a busy driver in miniature */
+static void cases_round(void)
+{
+	void *a = kmalloc(128, GFP_KERNEL);
+	void *v = vmalloc(8192);
+	void *kv = kvmalloc(4096, GFP_KERNEL);
+	struct page *p = alloc_pages(GFP_KERNEL, 1);
+	unsigned long g = __get_free_page(GFP_KERNEL);
+	u64 __percpu *pc = alloc_percpu(u64);
+	struct cases_obj *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	kfree(a);
+	vfree(v);
+	kvfree(kv);
+	if (p)
+		__free_pages(p, 1);
+	free_page(g);
+	free_percpu(pc);
+	if (r)
+		kfree_rcu(r, rcu);
+}
+
+static int cases_busy(void *unused)
+{
+	while (!kthread_should_stop()) {
+		cases_round();
+		WRITE_ONCE(rounds, rounds + 1);
+		usleep_range(200, 400);
+	}
+	return 0;
+}
 
 /* core text: the allocation's call site outlives init */
 static noinline void *cases_hold(void)
@@ -81,10 +130,16 @@ static int __init cases_init(void)
 		return obj ? 0 : -ENOMEM;
 	}
 	if (!strcmp(mode, "rcu")) {
-		obj = kzalloc(sizeof(struct cases_obj), GFP_KERNEL);
+		struct cases_obj *o = kzalloc(sizeof(*o), GFP_KERNEL);
+
+		obj = o;
 		return obj ? 0 : -ENOMEM;
 	}
-	pr_err("unknown mode=%s: use tailfree, large, initfail, rcu or hold\n",
+	if (!strcmp(mode, "busy")) {
+		busy_task = kthread_run(cases_busy, NULL, "kmlab_busy");
+		return PTR_ERR_OR_ZERO(busy_task);
+	}
+	pr_err("unknown mode=%s: use tailfree, large, initfail, rcu, hold or busy\n",
 	       mode);
 	return -EINVAL;
 }
@@ -93,7 +148,11 @@ static void __exit cases_exit(void)
 {
 	struct cases_obj *o = obj;
 
-	if (!strcmp(mode, "large")) {
+	if (busy_task) {
+		kthread_stop(busy_task);
+		/* its kfree_rcu()s must run before our text goes */
+		rcu_barrier();
+	} else if (!strcmp(mode, "large")) {
 		kfree(big);
 		kfree(obj);
 	} else if (!strcmp(mode, "rcu")) {

@@ -59,5 +59,24 @@ int main(void)
 		    "dp_init+0x10 [kmlab_dp]",
 		    "ksyms: inside its module's range it still does");
 	ksyms_free(ks);
+
+	{
+		char l1[] = "ffffffff81200000 T kfree\n";
+		char l2[] = "ffffffffc0a00200 t dp_init\t[kmlab_dp]\n";
+		char l3[] = "garbage\n";
+		unsigned long addr;
+		char type, *name, *mod;
+
+		TAP_OK(!ksyms_parse_line(l1, &addr, &type, &name, &mod) &&
+		       addr == 0xffffffff81200000UL && type == 'T' &&
+		       !strcmp(name, "kfree") && !mod,
+		       "ksyms: a core line splits into address, type, name");
+		TAP_OK(!ksyms_parse_line(l2, &addr, &type, &name, &mod) &&
+		       type == 't' && !strcmp(name, "dp_init") && mod &&
+		       !strcmp(mod, "kmlab_dp"),
+		       "ksyms: a module line names its module");
+		TAP_OK(ksyms_parse_line(l3, &addr, &type, &name, &mod) != 0,
+		       "ksyms: a line that is no symbol is refused");
+	}
 	return tap_done();
 }
