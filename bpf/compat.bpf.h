@@ -55,4 +55,38 @@ static __always_inline void module_text(struct module *mod,
 	}
 }
 
+/*
+ * "x86/percpu: Move preempt_count next to current_task" (v6.2) made the
+ * per-CPU __preempt_count a field of struct pcpu_hot.  Both are weak:
+ * the one this kernel lacks reads as address 0.
+ */
+struct pcpu_hot___v6_2 {
+	int preempt_count;
+} __attribute__((preserve_access_index));
+
+extern int __preempt_count __ksym __weak;
+extern struct pcpu_hot___v6_2 pcpu_hot __ksym __weak;
+
+/* include/linux/preempt.h: 8 preempt bits, 8 softirq, 4 hardirq, 4 NMI */
+#define KMLAB_SOFTIRQ_OFFSET	(1U << 8)
+#define KMLAB_HARDIRQ_MASK	(0xfU << 16)
+#define KMLAB_NMI_MASK		(0xfU << 20)
+
+/* Serving an interrupt (hard, soft or NMI), not just with BHs off? */
+static __always_inline bool in_irq_context(void)
+{
+	int pc = 0;
+
+	if (bpf_core_type_exists(struct pcpu_hot___v6_2) && &pcpu_hot)
+		pc = ((struct pcpu_hot___v6_2 *)
+		      bpf_this_cpu_ptr(&pcpu_hot))->preempt_count;
+	else if (&__preempt_count)
+		pc = *(int *)bpf_this_cpu_ptr(&__preempt_count);
+	return pc & (KMLAB_SOFTIRQ_OFFSET | KMLAB_HARDIRQ_MASK |
+		     KMLAB_NMI_MASK);
+}
+
+/* gfp_t's __GFP_DIRECT_RECLAIM: bit 10 in 6.1 and 6.12 alike */
+#define KMLAB_GFP_DIRECT_RECLAIM	0x400U
+
 #endif /* KMLAB_COMPAT_BPF_H */

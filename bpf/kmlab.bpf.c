@@ -72,6 +72,14 @@ __u64 target_mod = 0;
 __u64 live_count = 0;
 /* ... of them from the page allocator: the page frees look only then */
 __u64 live_pages = 0;
+/*
+ * Could the events the kernel skipped (a program already running on
+ * that CPU: recursion misses, all in interrupts) have been the module's?
+ * Its allocations that could not sleep, and its allocations and frees in
+ * interrupt context, say whether it acts there at all.
+ */
+__u64 module_atomic_allocs = 0;
+__u64 module_irq_events = 0;
 __u64 lost[KMLAB_LOST_MAX] = {};
 /*
  * Records in the freed map.  The LRU drops the oldest when it needs room,
@@ -313,8 +321,14 @@ static __always_inline int on_alloc(void *ctx, __u64 site, __u64 ptr,
 			return 0;
 	}
 
-	if (!trace_mode)
+	if (!trace_mode) {
 		forwarding_done();
+		/* 0: a family whose calls take no gfp (they sleep) */
+		if (gfp && !(gfp & KMLAB_GFP_DIRECT_RECLAIM))
+			__sync_fetch_and_add(&module_atomic_allocs, 1);
+		if (in_irq_context())
+			__sync_fetch_and_add(&module_irq_events, 1);
+	}
 	obj.ts = bpf_ktime_get_ns();
 	/* kmalloc(0) returns ZERO_SIZE_PTR (16): no object to follow */
 	if (ptr > ZERO_SIZE_PTR) {
@@ -560,6 +574,8 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 		if (bpf_map_delete_elem(&live, &ptr))
 			return 0;
 		__sync_fetch_and_add(&live_count, -1);
+		if (!trace_mode && in_irq_context())
+			__sync_fetch_and_add(&module_irq_events, 1);
 		if (page_src(alloc_src))
 			__sync_fetch_and_add(&live_pages, -1);
 		if (!trace_mode) {

@@ -62,6 +62,21 @@ enum kmlab_lost {
 	KMLAB_LOST_MAX
 };
 
+/*
+ * Events the kernel did not hand to a program because it was already
+ * running on that CPU (recursion misses: always in an interrupt), by the
+ * kind of program, and whether the module acts where they happen.  The
+ * loader fills it from the programs' info and the observer's .bss.
+ */
+struct kmlab_misses {
+	__u64 alloc;		/* allocation programs: a leak may hide */
+	__u64 free;		/* free programs: a free or double free */
+	__u64 other;		/* module load/unload, plan steps */
+	__u64 atomic_allocs;	/* module allocations that could not sleep */
+	__u64 irq_events;	/* module allocations and frees seen in
+				 * interrupt context */
+};
+
 /* live map value: an object the module allocated and still holds */
 struct kmlab_live {
 	__u64 ts;		/* bpf_ktime_get_ns() of the allocation */

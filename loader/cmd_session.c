@@ -155,6 +155,7 @@ int session_finish(struct session *s)
 	while (observer_poll(s->ob, 0) > 0)
 		;
 	observer_lost(s->ob, tl->lost, &tl->recursion_misses);
+	observer_misses(s->ob, &tl->misses);
 	/* live objects are leaks only once the module is gone */
 	if (tl->unloaded) {
 		err = observer_for_each_live(s->ob, add_leak, tl);

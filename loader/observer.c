@@ -676,6 +676,53 @@ void observer_lost(struct observer *ob, __u64 lost[KMLAB_LOST_MAX],
 	}
 }
 
+/*
+ * What a program's misses could hide: an allocation (the programs that
+ * make objects), a free (the others), or the module's life and the
+ * plan's steps.
+ */
+static const char *const alloc_progs[] = {
+	"on_kmalloc", "on_cache_alloc", "on_page_alloc", "vmalloc_enter",
+	"vmalloc_exit", "kvmalloc_enter", "exact_enter", "percpu_gfp_enter",
+	"percpu_gfp_exit", "percpu_enter", "percpu_exit",
+	"cache_create_enter", "cache_create_exit",
+};
+static const char *const other_progs[] = {
+	"on_module_load", "on_module_free", "on_step",
+};
+
+static bool name_in(const char *name, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(name, list[i]))
+			return true;
+	return false;
+}
+
+void observer_misses(struct observer *ob, struct kmlab_misses *m)
+{
+	struct bpf_program *prog;
+
+	memset(m, 0, sizeof(*m));
+	bpf_object__for_each_program(prog, ob->skel->obj) {
+		const char *name = bpf_program__name(prog);
+		struct bpf_prog_info info;
+
+		if (prog_info(prog, &info))
+			continue;
+		if (name_in(name, alloc_progs, ARRAY_LEN(alloc_progs)))
+			m->alloc += info.recursion_misses;
+		else if (name_in(name, other_progs, ARRAY_LEN(other_progs)))
+			m->other += info.recursion_misses;
+		else
+			m->free += info.recursion_misses;
+	}
+	m->atomic_allocs = ob->skel->bss->module_atomic_allocs;
+	m->irq_events = ob->skel->bss->module_irq_events;
+}
+
 void observer_print_stats(struct observer *ob, FILE *f)
 {
 	struct bpf_program *prog;

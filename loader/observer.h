@@ -46,6 +46,8 @@ int observer_poll(struct observer *ob, int timeout_ms);
 /* The BPF side's lost counters and the programs' recursion misses. */
 void observer_lost(struct observer *ob, __u64 lost[KMLAB_LOST_MAX],
 		   __u64 *recursion_misses);
+/* The recursion misses by kind, and where the module acts (kmlab.h). */
+void observer_misses(struct observer *ob, struct kmlab_misses *m);
 /* Call @fn for each object still in the live map. */
 int observer_for_each_live(struct observer *ob,
 			   int (*fn)(void *ctx, __u64 ptr,

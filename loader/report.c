@@ -455,6 +455,38 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 		report_sentence(fd, why, sizeof(why)));
 }
 
+/* What the recursion misses could have hidden, in words. */
+static void text_misses(FILE *f, const struct timeline *tl)
+{
+	const struct kmlab_misses *m = &tl->misses;
+	bool irq = m->irq_events > 0;
+
+	if (m->alloc)
+		fprintf(f, "note: %llu allocation%s in interrupts went "
+			"unexamined (the observer was running on that CPU): "
+			"%s\n", (unsigned long long)m->alloc,
+			m->alloc == 1 ? "" : "s",
+			irq || m->atomic_allocs ?
+			"the module allocates where it cannot sleep, so one "
+			"of its objects may be among them" :
+			"every allocation of the module could sleep, so none "
+			"of them was the module's");
+	if (m->free)
+		fprintf(f, "note: %llu free%s in interrupts went unexamined: "
+			"%s\n", (unsigned long long)m->free,
+			m->free == 1 ? "" : "s",
+			irq ? "the module acts in interrupts, so one of its "
+			"frees may be among them" :
+			timeline_count(tl, FINDING_LEAK) ?
+			"a leak above may be one of those frees" :
+			"nothing is left unfreed and the module was never "
+			"seen in an interrupt, so none was the module's");
+	if (m->other)
+		fprintf(f, "note: %llu module or plan event%s went "
+			"unexamined\n", (unsigned long long)m->other,
+			m->other == 1 ? "" : "s");
+}
+
 static void text_summary(FILE *f, const struct timeline *tl)
 {
 	fprintf(f, "summary: %d finding%s (%d leak, %d double free, %d late "
@@ -482,12 +514,7 @@ static void text_summary(FILE *f, const struct timeline *tl)
 	else if (!tl->unloaded)
 		fprintf(f, "note: the module's unload was never seen: leaks "
 			"cannot be told\n");
-	if (tl->recursion_misses)
-		fprintf(f, "note: %llu kmem event%s (in interrupts) went "
-			"unexamined while the observer ran on that CPU: a free "
-			"of one of these objects might be among them\n",
-			(unsigned long long)tl->recursion_misses,
-			tl->recursion_misses == 1 ? "" : "s");
+	text_misses(f, tl);
 	if (tl->lost[KMLAB_LOST_RINGBUF] || tl->lost[KMLAB_LOST_LIVE_FULL] ||
 	    tl->lost[KMLAB_LOST_FREED_FULL])
 		fprintf(f, "note: the observer dropped events (ring buffer "
@@ -728,7 +755,9 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		"\"lost_events\":%llu,\"lost_ringbuf\":%llu,"
 		"\"lost_live_full\":%llu,\"lost_freed_full\":%llu,"
 		"\"lost_freed_aged\":%llu,"
-		"\"recursion_misses\":%llu,\"module_loaded\":%s,"
+		"\"recursion_misses\":%llu,\"misses_alloc\":%llu,"
+		"\"misses_free\":%llu,\"misses_other\":%llu,"
+		"\"lost_relevant\":%llu,\"module_loaded\":%s,"
 		"\"module_unloaded\":%s,\"verdict\":\"%s\"}\n",
 		timeline_count(tl, FINDING_MAX),
 		timeline_count(tl, FINDING_LEAK),
@@ -741,6 +770,10 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		(unsigned long long)tl->lost[KMLAB_LOST_FREED_FULL],
 		(unsigned long long)tl->lost[KMLAB_LOST_FREED_AGED],
 		(unsigned long long)tl->recursion_misses,
+		(unsigned long long)tl->misses.alloc,
+		(unsigned long long)tl->misses.free,
+		(unsigned long long)tl->misses.other,
+		(unsigned long long)timeline_lost_relevant(tl),
 		tl->loaded ? "true" : "false",
 		tl->unloaded ? "true" : "false", timeline_verdict(tl));
 }

@@ -638,9 +638,35 @@ int timeline_count(const struct timeline *tl, int kind)
 	return n;
 }
 
+/*
+ * A recursion miss is an event the kernel did not hand to a program
+ * already running on that CPU: one in an interrupt that came while the
+ * observer ran.  It can change the answer only if it was the module's:
+ *  - a missed allocation could hide a leak, if the module allocates
+ *    where it cannot sleep (as in interrupts) or was seen in one;
+ *  - a missed free could make a freed object look leaked (so with any
+ *    leak it counts), or hide a second free if the module frees in
+ *    interrupts;
+ *  - a missed module load/unload or plan step always counts.
+ */
+__u64 timeline_lost_relevant(const struct timeline *tl)
+{
+	const struct kmlab_misses *m = &tl->misses;
+	__u64 n = m->other;
+	int i;
+
+	for (i = 0; i < KMLAB_LOST_MAX; i++)
+		n += tl->lost[i];
+	if (m->atomic_allocs || m->irq_events)
+		n += m->alloc;
+	if (m->irq_events || timeline_count(tl, FINDING_LEAK))
+		n += m->free;
+	return n;
+}
+
 const char *timeline_verdict(const struct timeline *tl)
 {
-	if (timeline_lost(tl) || !tl->loaded || !tl->unloaded)
+	if (timeline_lost_relevant(tl) || !tl->loaded || !tl->unloaded)
 		return "inconclusive";
 	return timeline_count(tl, FINDING_MAX) ? "findings" : "clean";
 }

@@ -112,6 +112,7 @@ struct timeline {
 	__u64 events;		/* received */
 	__u64 lost[KMLAB_LOST_MAX];	/* from the observer's counters */
 	__u64 recursion_misses;
+	struct kmlab_misses misses;	/* the same, by what they could hide */
 	__u64 late_unconfirmed;	/* module said late, observer saw no free */
 };
 
@@ -123,8 +124,12 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e);
 int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v);
 /* Mark findings the verifier predicted; add predicted-only ones. */
 int timeline_match(struct timeline *tl, const struct plan *plan);
-/* Events the observer could not deliver or track: not clean if > 0. */
+/* Events the observer could not deliver or track. */
 __u64 timeline_lost(const struct timeline *tl);
+/* ... of them, those that could have changed the verdict: not clean if
+ * > 0.  A recursion miss counts only where the module could have been
+ * acting (see timeline.c). */
+__u64 timeline_lost_relevant(const struct timeline *tl);
 /* Observed findings of @kind (FINDING_MAX: all kinds). */
 int timeline_count(const struct timeline *tl, int kind);
 /* "kmalloc", "vmalloc"... for an allocation's enum kmlab_ev_src */

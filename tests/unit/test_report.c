@@ -367,6 +367,24 @@ int main(void)
 		timeline_add(&tl, &e);
 	}
 	TAP_OK(!strcmp(timeline_verdict(&tl), "clean"), "clean run is clean");
+	/* recursion misses count only where the module could be acting */
+	tl.misses.free = 5;
+	tl.misses.alloc = 2;
+	TAP_OK(!strcmp(timeline_verdict(&tl), "clean"),
+	       "misses of a module that sleeps and leaks nothing: clean");
+	tl.misses.atomic_allocs = 1;
+	TAP_OK(!strcmp(timeline_verdict(&tl), "inconclusive") &&
+	       timeline_lost_relevant(&tl) == 2,
+	       "missed allocations of a module that allocates atomically count");
+	tl.misses.atomic_allocs = 0;
+	tl.misses.irq_events = 1;
+	TAP_OK(timeline_lost_relevant(&tl) == 7,
+	       "a module seen in interrupts: every miss counts");
+	tl.misses.irq_events = 0;
+	tl.misses.other = 1;
+	TAP_OK(!strcmp(timeline_verdict(&tl), "inconclusive"),
+	       "a missed module or plan event always counts");
+	memset(&tl.misses, 0, sizeof(tl.misses));
 	{
 		/* kfree(inner + 8): the observer sees an address the module
 		 * never got, inside a live object */
