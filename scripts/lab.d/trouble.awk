@@ -8,6 +8,8 @@
 # free" ... "FIX kmalloc-128: ...") are slub_debug catching a hazard the
 # lab provoked on purpose: their stack dumps are not trouble.  Reports
 # without a FIX line (slab_err) end at the next "====" rule or report.
+# Newer SLUB (6.12, not 6.1) ends object_err() and slab_err() with a
+# WARN_ON(1): inside such a report, that splat is part of it too.
 #
 # -v expect=TEXT: a warning whose message holds TEXT was provoked on
 # purpose (the lab's --expect-warn); its splat, up to "---[ end trace",
@@ -36,6 +38,7 @@
 /^BUG [^ :]+ \(/	{ slub = 1; next }
 /^FIX [^ :]+: /		{ slub = 0; next }
 /^====================/ && slub	{ slub = 0 }
+slub && /WARNING: CPU: .* at mm\/slub\.c:[0-9]+ (object_err|slab_err)\+/	{ warned = 1; next }
 expect != "" && index($0, expect)	{ warned = 1; next }
 /WARNING: CPU: .* at mm\/page_alloc\.c:[0-9]+ __alloc_pages(_noprof)?\+/	{ warned = 1; next }
 /^---\[ end trace/ && warned		{ warned = 0; next }

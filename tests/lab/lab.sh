@@ -33,6 +33,12 @@ check "scanner: a panic is trouble" $? "got: $out"
 out=$(scan slub-double-free.log)
 grep -q 'Call Trace' "$data/slub-double-free.log" && [ -z "$out" ]
 check "scanner: a double free caught by slub_debug (with its Call Trace) is not" $? "got: $out"
+out=$(scan slub-double-free-6.12.log)
+grep -q 'WARNING: CPU: .* object_err' "$data/slub-double-free-6.12.log" && [ -z "$out" ]
+check "scanner (6.12): a double free caught by slub_debug, with SLUB's own WARN_ON, is not" $? "got: $out"
+out=$(grep -v 'BUG kmalloc-128 (' "$data/slub-double-free-6.12.log" | awk -f "$top/scripts/lab.d/trouble.awk")
+grep -q '^WARNING: CPU: .* object_err' <<<"$out"
+check "scanner: that WARN outside a SLUB report is trouble" $? "got: $out"
 out=$(scan wrong-cache.log)
 grep -q '^WARNING: CPU: .* cache_from_obj' <<<"$out"
 check "scanner: SLUB's wrong-cache warning is trouble when not expected" $? "got: $out"
