@@ -39,6 +39,13 @@
  */
 const volatile bool rcu_ptr_arg = false;
 
+/*
+ * "mm/slab: Introduce kmem_buckets_create() and family" (v6.11): with
+ * CONFIG_SLAB_BUCKETS, __kvmalloc_node_noprof(size, b, flags, node)
+ * takes a bucket before the flags.  The loader sets this from the BTF.
+ */
+const volatile bool kvmalloc_bucket_arg = false;
+
 /* x86_64 direct map and struct page array, both moved by KASLR */
 extern const void vmemmap_base __ksym __weak;
 extern const void page_offset_base __ksym __weak;
@@ -202,8 +209,9 @@ int BPF_KRETPROBE(vmalloc_exit, void *ret)
  * in for the module as the caller kvmalloc_node passes to vmalloc.
  */
 SEC("kprobe/kvmalloc_node")
-int BPF_KPROBE(kvmalloc_enter, size_t size, gfp_t flags)
+int BPF_KPROBE(kvmalloc_enter, size_t size, __u64 arg2, __u64 arg3)
 {
+	gfp_t flags = kvmalloc_bucket_arg ? arg3 : arg2;
 	__u64 tid;
 
 	if (trace_mode)
@@ -229,7 +237,7 @@ int BPF_KPROBE(kvmalloc_enter, size_t size, gfp_t flags)
  * from counting as objects of their own.  The scan runs only while the
  * module is loaded.
  */
-#define PAGE_FNS_MAX	12
+#define PAGE_FNS_MAX	16
 const volatile __u32 nr_page_fns = 0;
 const volatile __u64 page_fn_lo[PAGE_FNS_MAX] = {};
 const volatile __u64 page_fn_len[PAGE_FNS_MAX] = {};
@@ -335,6 +343,25 @@ int BPF_KPROBE(percpu_enter, size_t size)
 	return alloc_enter(ctx, size, size, 0, KMLAB_SRC_PERCPU);
 }
 
+/*
+ * "mm: percpu: introduce pcpu_alloc_noprof()" (v6.10): __alloc_percpu()
+ * and __alloc_percpu_gfp() became macros over pcpu_alloc_noprof().
+ */
+SEC("kprobe/pcpu_alloc_noprof")
+int BPF_KPROBE(pcpu_noprof_enter, size_t size, size_t align, bool reserved,
+	       gfp_t gfp)
+{
+	return alloc_enter(ctx, size, size, gfp, KMLAB_SRC_PERCPU);
+}
+
+SEC("fexit/pcpu_alloc_noprof")
+int BPF_PROG(pcpu_noprof_exit, size_t size, size_t align, bool reserved,
+	     gfp_t gfp, void *ret)
+{
+	alloc_exit(ctx, (__u64)ret, KMLAB_SRC_PERCPU);
+	return 0;
+}
+
 SEC("fexit/__alloc_percpu")
 int BPF_PROG(percpu_exit, size_t size, size_t align, void *ret)
 {
@@ -344,15 +371,32 @@ int BPF_PROG(percpu_exit, size_t size, size_t align, void *ret)
 
 /*
  * kmem_cache_create: the cache itself is the module's object (core code
- * allocates it); a cache never destroyed leaks.  6.9+ made it a macro
- * around __kmem_cache_create_args() with other arguments: not followed.
+ * allocates it); a cache never destroyed leaks.  "slab: Introduce
+ * kmem_cache_create() with kmem_cache_args" (v6.12) made it a macro over
+ * __kmem_cache_create_args(name, size, args, flags), which modules then
+ * call directly: each has its own pair of programs, the loader attaches
+ * the pair this kernel has.
  */
-SEC("kprobe/kmem_cache_create")
-int BPF_KPROBE(cache_create_enter)
+static __always_inline int cache_create_start(struct pt_regs *ctx)
 {
 	__u64 size = bpf_core_type_size(struct kmem_cache);
 
 	return alloc_enter(ctx, size, size, 0, KMLAB_SRC_SLAB);
+}
+
+static __always_inline int cache_create_done(void *ctx, struct kmem_cache *ret)
+{
+	__u64 cache = 0;
+
+	bpf_probe_read_kernel(&cache, sizeof(cache), &ret);
+	alloc_exit(ctx, cache, KMLAB_SRC_SLAB);
+	return 0;
+}
+
+SEC("kprobe/kmem_cache_create")
+int BPF_KPROBE(cache_create_enter)
+{
+	return cache_create_start(ctx);
 }
 
 SEC("fexit/kmem_cache_create")
@@ -360,11 +404,21 @@ int BPF_PROG(cache_create_exit, const char *name, unsigned int size,
 	     unsigned int align, slab_flags_t flags, void *ctor,
 	     struct kmem_cache *ret)
 {
-	__u64 cache = 0;
+	return cache_create_done(ctx, ret);
+}
 
-	bpf_probe_read_kernel(&cache, sizeof(cache), &ret);
-	alloc_exit(ctx, cache, KMLAB_SRC_SLAB);
-	return 0;
+SEC("kprobe/__kmem_cache_create_args")
+int BPF_KPROBE(cache_args_enter)
+{
+	return cache_create_start(ctx);
+}
+
+/* struct kmem_cache_args is not in 6.1's BTF: a pointer is a pointer */
+SEC("fexit/__kmem_cache_create_args")
+int BPF_PROG(cache_args_exit, const char *name, unsigned int size,
+	     void *args, slab_flags_t flags, struct kmem_cache *ret)
+{
+	return cache_create_done(ctx, ret);
 }
 
 /* frees: the entry is enough, the object is gone once it is called */

@@ -66,16 +66,20 @@ static const struct family_fn family_fns[] = {
 	{ { "__vmalloc_node_range", "__vmalloc_node_range_noprof" },
 	  PROG(vmalloc_enter), PROG(vmalloc_exit), true,
 	  SRC(VMALLOC) | SRC(KVMALLOC) },
-	{ { "kvmalloc_node" }, PROG(kvmalloc_enter), NOPROG, false,
-	  SRC(KVMALLOC) },
+	{ { "kvmalloc_node", "__kvmalloc_node_noprof" }, PROG(kvmalloc_enter),
+	  NOPROG, false, SRC(KVMALLOC) },
 	{ { "alloc_pages_exact", "alloc_pages_exact_noprof" },
 	  PROG(exact_enter), NOPROG, false, SRC(PAGES_EXACT) },
 	{ { "__alloc_percpu_gfp" }, PROG(percpu_gfp_enter),
 	  PROG(percpu_gfp_exit), false, SRC(PERCPU) },
 	{ { "__alloc_percpu" }, PROG(percpu_enter), PROG(percpu_exit), false,
 	  SRC(PERCPU) },
+	{ { "pcpu_alloc_noprof" }, PROG(pcpu_noprof_enter),
+	  PROG(pcpu_noprof_exit), false, SRC(PERCPU) },
 	{ { "kmem_cache_create" }, PROG(cache_create_enter),
 	  PROG(cache_create_exit), false, SRC(SLAB) },
+	{ { "__kmem_cache_create_args" }, PROG(cache_args_enter),
+	  PROG(cache_args_exit), false, SRC(SLAB) },
 	{ { "kmem_cache_destroy" }, PROG(cache_destroy_enter), NOPROG, false,
 	  SRC(SLAB) },
 	{ { "vfree" }, PROG(vfree_enter), NOPROG, false,
@@ -170,6 +174,19 @@ static const char *btf_func(const struct btf *btf, const char *const names[2])
 	return NULL;
 }
 
+/* How many arguments function @name takes in this kernel, -1 if none. */
+static int btf_func_args(const struct btf *btf, const char *name)
+{
+	const struct btf_type *t;
+	int id;
+
+	id = btf ? btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) : -1;
+	if (id <= 0)
+		return -1;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	return t ? btf_vlen(t) : -1;
+}
+
 /* Does kvfree_call_rcu() take the object itself (v6.3+)? */
 static bool rcu_takes_ptr(const struct btf *btf)
 {
@@ -208,6 +225,9 @@ static void families_prepare(struct observer *ob, const struct btf *btf,
 	if (!families)
 		families = ~0u;
 	skel->rodata->rcu_ptr_arg = rcu_takes_ptr(btf);
+	/* (size, bucket, flags, node) */
+	skel->rodata->kvmalloc_bucket_arg =
+		btf_func_args(btf, "__kvmalloc_node_noprof") == 4;
 	/* tracepoints: no kprobes needed */
 	if (!want || !(families & SRC_PAGE_FAMILIES)) {
 		bpf_program__set_autoload(skel->progs.on_page_alloc, false);
@@ -306,6 +326,8 @@ static const struct {
 	{ "alloc_pages", KMLAB_SRC_PAGES },
 	{ "__alloc_pages_noprof", KMLAB_SRC_PAGES },
 	{ "alloc_pages_noprof", KMLAB_SRC_PAGES },
+	/* 6.12's alloc_pages_noprof() tail-calls it */
+	{ "alloc_pages_mpol_noprof", KMLAB_SRC_PAGES },
 	{ "__get_free_pages", KMLAB_SRC_GFP_PAGES },
 	{ "get_free_pages_noprof", KMLAB_SRC_GFP_PAGES },
 	{ "get_zeroed_page", KMLAB_SRC_GFP_PAGES },
@@ -325,7 +347,8 @@ static enum sym_role sym_role(const char *name, __u32 *src)
 {
 	size_t i;
 
-	if (!strcmp(name, "kvmalloc_node"))
+	if (!strcmp(name, "kvmalloc_node") ||
+	    !strcmp(name, "__kvmalloc_node_noprof"))
 		return SYM_KVMALLOC;
 	for (i = 0; i < ARRAY_LEN(helper_names); i++)
 		if (!strcmp(name, helper_names[i]))
@@ -684,8 +707,10 @@ void observer_lost(struct observer *ob, __u64 lost[KMLAB_LOST_MAX],
 static const char *const alloc_progs[] = {
 	"on_kmalloc", "on_cache_alloc", "on_page_alloc", "vmalloc_enter",
 	"vmalloc_exit", "kvmalloc_enter", "exact_enter", "percpu_gfp_enter",
-	"percpu_gfp_exit", "percpu_enter", "percpu_exit",
-	"cache_create_enter", "cache_create_exit",
+	"percpu_gfp_exit", "percpu_enter", "percpu_exit", "pcpu_noprof_enter",
+	"pcpu_noprof_exit",
+	"cache_create_enter", "cache_create_exit", "cache_args_enter",
+	"cache_args_exit",
 };
 static const char *const other_progs[] = {
 	"on_module_load", "on_module_free", "on_step",
