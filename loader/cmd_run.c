@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,12 +25,51 @@
 #define DEV_PATH	"/dev/kmlab"
 #define DEV_SYSFS	"/sys/class/misc/kmlab/dev"
 
+/*
+ * Pacing (kmlab_ir.h): the data plane runs at most PACE_WINDOW steps
+ * ahead of the step events we consumed.  A step brings at most
+ * PACE_EVENTS events (its own; an allocation and a free, as krealloc
+ * makes; a page-backed kmalloc's page event), each a struct kmlab_event
+ * plus the ring's 8-byte record header.  A window's events then take a
+ * quarter of the observer's ring buffer (RING_BYTES: RINGBUF_SIZE in
+ * observer.c), which leaves room to spare for what else it carries.
+ * TODO: have observer.h say how big its ring buffer is.
+ */
+#define RING_BYTES		(16U << 20)
+#define PACE_EVENTS		4
+#define PACE_EVENT_BYTES	(sizeof(struct kmlab_event) + 8)
+#define PACE_WINDOW		(RING_BYTES / 4 / (PACE_EVENT_BYTES * PACE_EVENTS))
+/* after a batch of fewer events, let the next one gather this long */
+#define BATCH_MIN		256
+#define BATCH_MS		10
+
 static struct run_env {
 	const char *plan;
 	const char *module;
 	const char *json;
 	int timeout_s;		/* wait for the unload event */
 } env = { .timeout_s = 10 };
+
+/* the first SIGINT or SIGTERM: stop the plan, report, clean up */
+static volatile sig_atomic_t stop_sig;
+/* the plan is over: a signal now only cuts the wait for the unload */
+static volatile sig_atomic_t plan_over;
+/* a second signal, or one after the plan: do not wait any longer */
+static volatile int hurry;
+
+static void on_signal(int sig)
+{
+	if (stop_sig || plan_over)
+		hurry = 1;
+	if (!stop_sig)
+		stop_sig = sig;
+}
+
+static const char *sig_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" :
+	       "a signal";
+}
 
 static const struct argp_option opts[] = {
 	{ "module", 'm', "PATH", 0, "The data plane (kmlab_dp.ko) to use", 0 },
@@ -86,7 +126,7 @@ static int open_dev(void)
 	FILE *f;
 
 	for (i = 0; i < 20; i++) {
-		fd = open(DEV_PATH, O_WRONLY | O_CLOEXEC);
+		fd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
 		if (fd >= 0 || errno != ENOENT)
 			break;
 		f = fopen(DEV_SYSFS, "r");
@@ -106,59 +146,143 @@ static int open_dev(void)
 	return fd;
 }
 
-static int write_cmd(int fd, const void *buf, size_t len, const char *what)
+/* The line of the data plane's status that starts with @key (without
+ * it) into @buf; false when there is none. */
+static bool dev_status(int fd, const char *key, char *buf, size_t len)
 {
-	ssize_t n = write(fd, buf, len);
+	char st[4096], *line, *end;
+	ssize_t n = pread(fd, st, sizeof(st) - 1, 0);
 
-	if (n == (ssize_t)len)
-		return 0;
-	if (n < 0)
-		fprintf(stderr, "kmlab: the data plane refused the %s: %s "
-			"(its reason is in dmesg)\n", what, strerror(errno));
-	else
-		fprintf(stderr, "kmlab: the data plane took %zd of %zu bytes "
-			"of the %s: the blob must go in one write\n", n, len,
-			what);
-	return -1;
+	if (n <= 0)
+		return false;
+	st[n] = '\0';
+	for (line = st; line; line = end ? end + 1 : NULL) {
+		end = strchr(line, '\n');
+		if (end)
+			*end = '\0';
+		if (!strncmp(line, key, strlen(key))) {
+			snprintf(buf, len, "%s", line + strlen(key));
+			return true;
+		}
+	}
+	return false;
 }
 
 struct writer {
 	const struct plan *plan;
+	int fd;
 	volatile int done;
-	int err;
+	int err;		/* 0, -EINTR (aborted) or -1 */
+	bool started;		/* the plan was written */
+	char aborted[64];	/* "before line N", from the data plane */
 };
 
-/* The phases run inside these writes; a thread does them so that the
- * main one can drain the ring buffer meanwhile. */
+/* 0, -EINTR when an abort cut the phase short, or -1 (said why). */
+static int write_cmd(struct writer *w, const void *buf, size_t len,
+		     const char *what)
+{
+	ssize_t n = write(w->fd, buf, len);
+	char why[256];
+	int err = errno;
+
+	if (n == (ssize_t)len)
+		return 0;
+	if (n < 0 && err == EINTR) {
+		dev_status(w->fd, "aborted: ", w->aborted, sizeof(w->aborted));
+		return -EINTR;
+	}
+	if (n >= 0)
+		fprintf(stderr, "kmlab: the data plane took %zd of %zu bytes "
+			"of the %s: the blob must go in one write\n", n, len,
+			what);
+	else if (dev_status(w->fd, "refused: ", why, sizeof(why)))
+		fprintf(stderr, "kmlab: the data plane refused the %s: %s\n",
+			what, why);
+	else
+		fprintf(stderr, "kmlab: the data plane refused the %s: %s (its reason is in dmesg)\n",
+			what, strerror(err));
+	return -1;
+}
+
+/*
+ * The phases run inside these writes; a thread does them so that the
+ * main one can drain the ring buffer meanwhile.  SIGINT and SIGTERM are
+ * blocked here: the main thread takes them and aborts the phase.
+ */
 static void *write_phases(void *arg)
 {
 	struct writer *w = arg;
-	int fd;
 
-	fd = open_dev();
-	if (fd < 0) {
-		w->err = -1;
-	} else {
-		w->err = write_cmd(fd, w->plan->ir, w->plan->ir_len, "plan");
-		if (!w->err)
-			w->err = write_cmd(fd, "demand", 6, "demand command");
-		/* UNLOAD now, while kmlab_step is attached: the attachment
-		 * pins the module, so module exit cannot be watched */
-		if (!w->err)
-			w->err = write_cmd(fd, "reset", 5, "reset command");
-		close(fd);
+	if (!stop_sig) {
+		w->started = true;
+		w->err = write_cmd(w, w->plan->ir, w->plan->ir_len, "plan");
 	}
+	if (!w->err && !stop_sig)
+		w->err = write_cmd(w, "demand", 6, "demand command");
+	/*
+	 * UNLOAD now, while kmlab_step is attached: the attachment pins the
+	 * module, so module exit cannot be watched.  Also after an abort:
+	 * reset frees what the plan still holds.
+	 */
+	if (write_cmd(w, "reset", 5, "reset command") == -1 && !w->err)
+		w->err = -1;
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/* Tell the data plane how many steps we consumed; -1 when it refused. */
+static int ack(int fd, __u64 steps)
+{
+	char cmd[32];
+	int n = snprintf(cmd, sizeof(cmd), "ack %llu",
+			 (unsigned long long)steps);
+
+	return write(fd, cmd, n) == n ? 0 : -1;
+}
+
+/* Ask the data plane to pace itself against our acks. */
+static bool start_pacing(int fd)
+{
+	char cmd[32], why[256];
+	int n = snprintf(cmd, sizeof(cmd), "pace %u", (unsigned int)PACE_WINDOW);
+
+	if (write(fd, cmd, n) == n)
+		return true;
+	fprintf(stderr, "kmlab: warning: the data plane does not pace itself (%s): a long plan may overrun the observer's ring buffer\n",
+		dev_status(fd, "refused: ", why, sizeof(why)) ? why :
+		strerror(errno));
+	return false;
+}
+
+/* What the data plane counted while pacing: a note when it waited. */
+static void pace_notes(struct session *s, int fd)
+{
+	unsigned long long window, steps, waits, stalls, ahead;
+	long long acked;
+	char st[256];
+
+	if (!dev_status(fd, "pace: ", st, sizeof(st)) ||
+	    sscanf(st, "window=%llu steps=%llu acked=%lld waits=%llu stalls=%llu max_ahead=%llu",
+		   &window, &steps, &acked, &waits, &stalls, &ahead) != 6)
+		return;
+	if (stalls)
+		session_note(s, "the data plane waited for this reader %llu times; %llu times it had no ack for %d ms and went on, so events may have been dropped (see the lost counts)",
+			     waits, stalls, KMLAB_PACE_WAIT_MS);
+	else if (waits)
+		session_note(s, "the data plane waited %llu times for this reader to catch up (it runs at most %llu steps ahead; it was up to %llu)",
+			     waits, window, ahead);
 }
 
 /* Run the plan's phases; the module is in, the observer attached. */
 static int drive(struct session *s, const struct plan *plan,
 		 const char *name)
 {
-	struct writer w = { .plan = plan };
+	struct writer w = { .plan = plan, .fd = -1 };
+	bool paced = false, acked_ok = true;
+	__u64 acked = 0;
+	sigset_t block, old;
 	pthread_t thread;
-	int err;
+	int ctl, err, n;
 
 	/* the module_load event names t0; it is usually there already */
 	for (int i = 0; i < 20 && !s->tl.loaded; i++)
@@ -167,30 +291,208 @@ static int drive(struct session *s, const struct plan *plan,
 		fprintf(stderr, "kmlab: warning: the observer did not see "
 			"%s load; its allocations may be missed\n", name);
 
+	ctl = open_dev();
+	w.fd = open_dev();
+	if (ctl < 0 || w.fd < 0) {
+		w.err = -1;
+		goto out_remove;
+	}
+	/* the step events counted from here on are the ones we ack */
+	s->steps = 0;
+	paced = start_pacing(ctl);
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
 	err = pthread_create(&thread, NULL, write_phases, &w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		fprintf(stderr, "kmlab: cannot start a thread: %s\n",
 			strerror(err));
 		w.err = -1;
-	} else {
-		while (!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE))
-			observer_poll(s->ob, 20);
-		pthread_join(thread, NULL);
+		goto out_remove;
 	}
+	while (!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE)) {
+		/* until the writer is done: it may not have seen the first */
+		if (stop_sig && write(ctl, "abort", 5) != 5)
+			fprintf(stderr, "kmlab: cannot abort the plan: %s\n",
+				strerror(errno));
+		n = observer_poll(s->ob, 20);
+		if (n <= 0)
+			continue;
+		if (paced && acked_ok && s->steps != acked) {
+			acked_ok = !ack(ctl, s->steps);
+			acked = s->steps;
+		}
+		/* a short batch: let the next one gather, with fewer wakeups
+		 * of this reader; after a long one more is waiting */
+		if (n < BATCH_MIN)
+			usleep(BATCH_MS * 1000);
+	}
+	pthread_join(thread, NULL);
+	plan_over = 1;
 	while (observer_poll(s->ob, 0) > 0)
 		;
-	observer_detach_step(s->ob);
+	if (paced)
+		pace_notes(s, ctl);
+	if (stop_sig && w.aborted[0])
+		session_note(s, "interrupted by %s: the data plane stopped %s of the plan and did not run the rest; reset freed what the plan held",
+			     sig_name(stop_sig), w.aborted);
+	else if (stop_sig && !w.started)
+		session_note(s, "interrupted by %s before the plan started: nothing ran",
+			     sig_name(stop_sig));
+	else if (stop_sig)
+		session_note(s, "interrupted by %s as the plan ended: its unload phase may not have run; reset freed what the plan held",
+			     sig_name(stop_sig));
 
+out_remove:
+	plan_over = 1;
+	observer_detach_step(s->ob);
+	if (ctl >= 0)
+		close(ctl);
+	if (w.fd >= 0)
+		close(w.fd);
 	if (modload_remove(name)) {
 		fprintf(stderr, "kmlab: %s stays loaded: its leaks cannot be "
 			"told; rmmod it by hand\n", name);
 		return -1;
 	}
-	if (session_wait_unload(s, env.timeout_s * 1000, NULL))
+	err = session_wait_unload(s, env.timeout_s * 1000, &hurry);
+	if (err == -EINTR)
+		session_note(s, "interrupted by %s while waiting for %s to go away: its leaks cannot be told",
+			     sig_name(stop_sig), name);
+	else if (err)
 		fprintf(stderr, "kmlab: warning: no module_free event from "
 			"the observer within %d s: the report is "
 			"inconclusive\n", env.timeout_s);
-	return w.err;
+	return w.err == -EINTR ? 0 : w.err;
+}
+
+/* Possible CPUs, as num_possible_cpus() counts them: "0-1,4". */
+static unsigned int possible_cpus(void)
+{
+	unsigned int a, b, n = 0;
+	char buf[256], *p, *tok;
+	FILE *f;
+
+	f = fopen("/sys/devices/system/cpu/possible", "r");
+	if (!f)
+		return 1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	for (tok = strtok_r(buf, ",\n", &p); tok;
+	     tok = strtok_r(NULL, ",\n", &p)) {
+		if (sscanf(tok, "%u-%u", &a, &b) == 2 && b >= a)
+			n += b - a + 1;
+		else if (sscanf(tok, "%u", &a) == 1)
+			n++;
+	}
+	return n ? n : 1;
+}
+
+/* The module's max_bytes, KMLAB_MAX_BYTES if it cannot be read. */
+static unsigned long long max_bytes(const char *name)
+{
+	unsigned long long v = KMLAB_MAX_BYTES;
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/max_bytes",
+		 name);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = KMLAB_MAX_BYTES;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * `kmlab check` bounds what a plan may allocate as if percpu memory
+ * lived on one CPU and max_bytes had its default; the data plane counts
+ * this machine's possible CPUs and its own max_bytes.  Walk the plan as
+ * it will, so that it is never handed a plan it refuses.
+ */
+static int preflight(const struct plan *plan, const char *name)
+{
+	unsigned int cpus = possible_cpus();
+	unsigned long long max = max_bytes(name);
+	const struct kmlab_ir_op *op = NULL;
+	struct kmlab_ir_bound b;
+	int i, err = 0;
+
+	kmlab_ir_bound_init(&b, plan->ops, plan->nr_ops, cpus, max);
+	for (i = 0; i < plan->nr_ops && !err; i++) {
+		op = &plan->ops[i];
+		err = kmlab_ir_bound_op(&b, op);
+	}
+	if (!err)
+		err = kmlab_ir_bound_end(&b);
+	if (!err)
+		return 0;
+	if (err == KMLAB_BOUND_BYTES || err == KMLAB_BOUND_TOTAL)
+		fprintf(stderr, "kmlab: %s:%u: the plan may allocate %llu bytes in %s (every repeat multiplied out, percpu memory on the %u possible CPUs), more than %s's max_bytes=%llu: the data plane would refuse it; allocate less or raise /sys/module/%s/parameters/max_bytes\n",
+			plan->path, op ? op->line : 0,
+			err == KMLAB_BOUND_BYTES ? b.bytes[op->phase] :
+			b.bytes[0] + b.bytes[1] + b.bytes[2],
+			err == KMLAB_BOUND_BYTES ? "one phase" :
+			"its phases together", cpus, name, max, name);
+	else
+		fprintf(stderr, "kmlab: %s:%u: the plan runs more ops than the data plane allows (%llu per phase, %llu inside atomic sections): it would refuse it; use fewer repeats\n",
+			plan->path, op ? op->line : 0, KMLAB_MAX_STEPS,
+			KMLAB_MAX_ATOMIC_STEPS);
+	return -1;
+}
+
+/* Which free op frees into which allocator family (KMLAB_SRC_*). */
+static unsigned int free_families(__u16 code)
+{
+	switch (code) {
+	case KMLAB_OP_KFREE:
+		return 1u << KMLAB_SRC_KMALLOC;
+	case KMLAB_OP_KVFREE:
+		return 1u << KMLAB_SRC_KVMALLOC;
+	case KMLAB_OP_VFREE:
+		return 1u << KMLAB_SRC_VMALLOC;
+	case KMLAB_OP_CACHE_FREE:
+		return 1u << KMLAB_SRC_CACHE;
+	case KMLAB_OP_FREE_PAGES:
+		return 1u << KMLAB_SRC_PAGES | 1u << KMLAB_SRC_GFP_PAGES;
+	case KMLAB_OP_FREE_PAGES_EXACT:
+		return 1u << KMLAB_SRC_PAGES_EXACT;
+	case KMLAB_OP_FREE_PERCPU:
+		return 1u << KMLAB_SRC_PERCPU;
+	case KMLAB_OP_CACHE_DESTROY:
+		return 1u << KMLAB_SRC_SLAB;
+	}
+	return 0;
+}
+
+/*
+ * The allocator families the observer must watch for this plan: those
+ * of its objects (enum kmlab_family has the values of KMLAB_SRC_*) and
+ * of its frees, so that a vfree of kmalloc memory is seen too.  Nothing
+ * else is attached: fewer probes on the kernel's hot paths.
+ */
+static unsigned int plan_families(const struct plan *plan)
+{
+	unsigned int fams = 1u << KMLAB_SRC_KMALLOC;
+	int i;
+
+	for (i = 0; i < plan->nr_objs; i++)
+		if (plan->objs[i].family < KMLAB_FAM_MAX)
+			fams |= 1u << plan->objs[i].family;
+	for (i = 0; i < plan->nr_ops; i++)
+		fams |= free_families(plan->ops[i].code);
+	/* kvmalloc falls back to vmalloc; caches and their objects */
+	if (fams & (1u << KMLAB_SRC_KVMALLOC))
+		fams |= 1u << KMLAB_SRC_VMALLOC;
+	if (fams & (1u << KMLAB_SRC_CACHE | 1u << KMLAB_SRC_SLAB))
+		fams |= 1u << KMLAB_SRC_CACHE | 1u << KMLAB_SRC_SLAB;
+	return fams;
 }
 
 int cmd_run(int argc, char **argv)
@@ -202,18 +504,26 @@ int cmd_run(int argc, char **argv)
 		.doc = "Run a plan in the kmlab_dp module under the BPF "
 		       "observer and report what happened to every object.\v"
 		       "Needs root and a kernel with modules and BTF (the "
-		       "lab guest: scripts/lab run PLAN).",
+		       "lab guest: scripts/lab run PLAN).  Exit status: 0 "
+		       "nothing found, 1 findings, 2 errors; 128 + N when "
+		       "signal N (SIGINT, SIGTERM) stopped the plan: then "
+		       "kmlab reports what it saw, resets and unloads the "
+		       "data plane.",
 	};
+	struct sigaction sa = { .sa_handler = on_signal };
 	char modname[64], title[512];
 	struct diag_list diags;
 	struct plan *plan = NULL;
 	struct session s;
+	unsigned int fams;
 	const char *path;
 	int ret = KMLAB_EXIT_ENV, err;
 
 	argp_err_exit_status = KMLAB_EXIT_ENV;
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return KMLAB_EXIT_ENV;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 
 	diag_init(&diags);
 	if (plan_compile_file(env.plan, &plan, &diags)) {
@@ -247,9 +557,21 @@ int cmd_run(int argc, char **argv)
 		goto out_plan;
 	}
 
-	err = session_open(&s, modname, true, env.json);
+	fams = plan_families(plan);
+	err = session_open_families(&s, modname, true, env.json, fams);
 	if (err)
 		goto out_session;
+	/* kmalloc, kmem_cache and pages come from tracepoints: a plan with
+	 * no other family is fully seen without any kprobe attached */
+	if (!(fams & ~(1u << KMLAB_SRC_KMALLOC | 1u << KMLAB_SRC_CACHE |
+		       1u << KMLAB_SRC_PAGES | 1u << KMLAB_SRC_GFP_PAGES)))
+		s.rc.families = true;
+	if (stop_sig) {
+		fprintf(stderr, "kmlab: %s before the plan started: nothing ran\n",
+			sig_name(stop_sig));
+		ret = 128 + stop_sig;
+		goto out_session;
+	}
 	snprintf(title, sizeof(title), "plan %s", env.plan);
 	s.rc.title = title;
 	s.rc.module_path = path;
@@ -263,13 +585,17 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "kmlab: warning: cannot read /proc/kallsyms "
 			"(%s): sites will be raw addresses\n",
 			strerror(errno));
-	if (observer_attach_step(s.ob)) {
+	if (preflight(plan, modname) || observer_attach_step(s.ob)) {
 		modload_remove(modname);
 		goto out_session;
 	}
 	if (drive(&s, plan, modname))
 		goto out_session;
+	if (stop_sig)
+		s.interrupted = sig_name(stop_sig);
 	ret = session_finish(&s);
+	if (stop_sig)
+		ret = 128 + stop_sig;
 
 out_session:
 	session_close(&s);

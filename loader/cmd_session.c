@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/utsname.h>
 #include "cmd.h"
 #include "cmd_session.h"
+#include "json.h"
 #include "ksyms.h"
 
 /*
@@ -53,6 +56,8 @@ static int on_event(void *ctx, const struct kmlab_event *e)
 	struct session *s = ctx;
 	int err;
 
+	if (e->type == KMLAB_EV_STEP)
+		s->steps++;
 	err = timeline_add(&s->tl, e);
 	if (err && !s->err)
 		s->err = err;
@@ -69,9 +74,16 @@ static int on_event(void *ctx, const struct kmlab_event *e)
 int session_open(struct session *s, const char *target, bool step,
 		 const char *json_path)
 {
+	return session_open_families(s, target, step, json_path, 0);
+}
+
+int session_open_families(struct session *s, const char *target, bool step,
+			  const char *json_path, unsigned int families)
+{
 	struct observer_opts opts = {
 		.target = target,
 		.step = step,
+		.families = families,
 	};
 	struct utsname u;
 	int err;
@@ -146,6 +158,107 @@ static int add_leak(void *ctx, __u64 ptr, const struct kmlab_live *v)
 	return timeline_leak(ctx, ptr, v);
 }
 
+void session_note(struct session *s, const char *fmt, ...)
+{
+	size_t n = strlen(s->notes);
+	va_list ap;
+
+	if (n + 8 >= sizeof(s->notes))
+		return;
+	n += snprintf(s->notes + n, sizeof(s->notes) - n, "note: ");
+	va_start(ap, fmt);
+	n += vsnprintf(s->notes + n, sizeof(s->notes) - n, fmt, ap);
+	va_end(ap);
+	if (n + 1 < sizeof(s->notes))
+		strcat(s->notes, "\n");
+	else
+		s->notes[sizeof(s->notes) - 2] = '\n';
+}
+
+/* Where the last line starting with @key begins in @buf, or NULL. */
+static char *last_line(char *buf, const char *key)
+{
+	char *p = buf, *found = NULL;
+	size_t klen = strlen(key);
+
+	while (p && *p) {
+		if (!strncmp(p, key, klen))
+			found = p;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return found;
+}
+
+/*
+ * The text report, with the run's notes just above its verdict line,
+ * and that verdict "interrupted" when a signal cut the run short: what
+ * the plan would have done after that point was never seen, so it can
+ * be neither clean nor conclusive.
+ */
+static void print_text(struct session *s, FILE *out)
+{
+	char *buf = NULL, *verdict;
+	size_t len = 0;
+	FILE *m;
+
+	m = open_memstream(&buf, &len);
+	if (!m) {
+		report_text(out, &s->tl, &s->rc);
+		fputs(s->notes, out);
+		if (s->interrupted)
+			fprintf(out, "verdict: interrupted\n");
+		return;
+	}
+	report_text(m, &s->tl, &s->rc);
+	fclose(m);
+	verdict = last_line(buf, "verdict: ");
+	if (!verdict)
+		verdict = buf + len;
+	fwrite(buf, 1, verdict - buf, out);
+	fputs(s->notes, out);
+	if (s->interrupted)
+		fprintf(out, "verdict: interrupted\n");
+	else
+		fputs(verdict, out);
+	free(buf);
+}
+
+/* The JSON findings and summary; an interrupted run's summary says so. */
+static void print_json(struct session *s, FILE *out)
+{
+	static const char key[] = "\"verdict\":\"";
+	char *buf = NULL, *v, *end, *line, *next;
+	size_t len = 0;
+	FILE *m;
+
+	m = s->interrupted ? open_memstream(&buf, &len) : NULL;
+	if (!m) {
+		report_json_findings(out, &s->tl, &s->rc);
+		return;
+	}
+	report_json_findings(m, &s->tl, &s->rc);
+	fclose(m);
+	for (line = buf; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		v = strstr(line, "\"type\":\"summary\"") ?
+		    strstr(line, key) : NULL;
+		end = v ? strchr(v + sizeof(key) - 1, '"') : NULL;
+		if (!end) {
+			fprintf(out, "%s\n", line);
+			continue;
+		}
+		fprintf(out, "%.*s%sinterrupted\",\"interrupted\":",
+			(int)(v - line), line, key);
+		json_str(out, s->interrupted);
+		fprintf(out, "%s\n", end + 1);
+	}
+	free(buf);
+}
+
 int session_finish(struct session *s)
 {
 	struct timeline *tl = &s->tl;
@@ -170,9 +283,9 @@ int session_finish(struct session *s)
 			"report: %s\n", strerror(-s->err));
 		return KMLAB_EXIT_ENV;
 	}
-	report_text(stdout, tl, &s->rc);
+	print_text(s, stdout);
 	if (s->json) {
-		report_json_findings(s->json, tl, &s->rc);
+		print_json(s, s->json);
 		fflush(s->json);
 	}
 	if (timeline_count(tl, FINDING_MAX))

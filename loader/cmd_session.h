@@ -14,6 +14,8 @@
 
 struct ksyms;
 
+#define SESSION_NOTES_LEN	1024
+
 struct session {
 	struct observer *ob;
 	struct timeline tl;
@@ -23,11 +25,23 @@ struct session {
 	struct report_ctx rc;
 	char kernel[128];
 	int err;		/* first error from the event callback */
+	__u64 steps;		/* kmlab_step events received */
+	/* the run was cut short by this signal ("SIGINT"): the verdict
+	 * says "interrupted", whatever was seen until then */
+	const char *interrupted;
+	char notes[SESSION_NOTES_LEN];	/* "note: ..." lines of the run */
 };
 
 /* Open @json_path (may be NULL), open and attach the observer. */
 int session_open(struct session *s, const char *target, bool step,
 		 const char *json_path);
+/* The same, watching only the allocator @families beyond kmalloc and
+ * kmem_cache (bits 1u << KMLAB_SRC_*; 0: all of them). */
+int session_open_families(struct session *s, const char *target, bool step,
+			  const char *json_path, unsigned int families);
+/* Add a line to the report, just above its verdict: "note: " @fmt. */
+void session_note(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Deliver events until the module's unload or @timeout_ms passed;
  * @stop (may be NULL) ends it early when set. 0 when the unload was seen. */
 int session_wait_unload(struct session *s, int timeout_ms,

@@ -44,6 +44,19 @@ const char *modload_find(const char *want)
 		fprintf(stderr, "kmlab: KMLAB_MODULE=%s: no such file\n", env);
 		return NULL;
 	}
+	env = getenv("KMLAB_KO_DIR");
+	if (env && *env) {
+		snprintf(buf, sizeof(buf), "%s/%s", env, DP_KO);
+		if (is_file(buf))
+			return buf;
+	}
+	/* `make module` builds per kernel, under build/kmod/<release>/ */
+	if (!uname(&u)) {
+		snprintf(buf, sizeof(buf), "build/kmod/%s/module/%s",
+			 u.release, DP_KO);
+		if (is_file(buf))
+			return buf;
+	}
 	if (is_file("module/" DP_KO))
 		return "module/" DP_KO;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);

@@ -7,9 +7,10 @@
 
 /*
  * The data plane's .ko: @want (--module) if given, else $KMLAB_MODULE,
- * ./module/kmlab_dp.ko, next to the kmlab binary, or
- * /lib/modules/$(uname -r)/extra/kmlab_dp.ko.  Prints what to do and
- * returns NULL when there is none.
+ * $KMLAB_KO_DIR/kmlab_dp.ko, ./build/kmod/$(uname -r)/module/kmlab_dp.ko
+ * (what `make module` builds), ./module/kmlab_dp.ko, next to the kmlab
+ * binary, or /lib/modules/$(uname -r)/extra/kmlab_dp.ko.  Prints what to
+ * do and returns NULL when there is none.
  */
 const char *modload_find(const char *want);
 /*

@@ -437,6 +437,36 @@ static int size_limit(struct ctx *c, const struct ast_arg *a,
 
 #define ORDER_HINT "orders go from 0 (one 4 KiB page) to 10 (4 MiB)"
 
+/*
+ * kmem_cache_create() fails, with a stack dump, when an object and the
+ * debug metadata SLUB may add to it outgrow the biggest slab: the
+ * data plane refuses such caches (kmlab_slab_debug_size(), kmlab_ir.h).
+ */
+static int cache_layout(struct ctx *c, const struct ast_arg *a,
+			unsigned long long size, unsigned long long align,
+			__u32 flags)
+{
+	unsigned long long lo = 1, hi = size, mid;
+	char hint[DIAG_MSG_LEN];
+
+	if (kmlab_slab_debug_size(size, align, flags) <= KMLAB_MAX_SLAB)
+		return 0;
+	/* the biggest object that fits, for the hint */
+	while (lo < hi) {
+		mid = hi - (hi - lo) / 2;
+		if (kmlab_slab_debug_size(mid, align, flags) <= KMLAB_MAX_SLAB)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	snprintf(hint, sizeof(hint),
+		 "at most %llu bytes per object here: slub_debug= adds red zones, a free pointer and owner tracking to any cache; use vmalloc for bigger",
+		 lo);
+	return err(c, a->line, a->col, a->len, hint,
+		   "%llu-byte objects take %llu bytes each with SLUB's debug metadata, more than its biggest slab (4 MiB): kmem_cache_create would fail",
+		   size, kmlab_slab_debug_size(size, align, flags));
+}
+
 static int check_alloc(struct ctx *c, struct stmt *s, const struct func *f,
 		       struct args *r)
 {
@@ -448,6 +478,15 @@ static int check_alloc(struct ctx *c, struct stmt *s, const struct func *f,
 	if (check_gfp(c, s, f, r))
 		return -1;
 	s->gfp = r->gfp;
+	/* the data plane refuses it: SLUB would warn with a stack dump */
+	if ((s->gfp & KMLAB_GFP_DMA32) && f->family != KMLAB_FAM_PAGES &&
+	    f->family != KMLAB_FAM_GFP_PAGES &&
+	    f->family != KMLAB_FAM_PAGES_EXACT)
+		return err(c, r->gfp_arg->line, r->gfp_arg->col,
+			   r->gfp_arg->len,
+			   "drop GFP_DMA32, or allocate pages: `alloc_pages(GFP_KERNEL | GFP_DMA32, 0)`",
+			   "GFP_DMA32 on %s: slab memory never comes from the DMA32 zone, the kernel warns with a stack dump",
+			   f->name);
 	switch (f->code) {
 	case KMLAB_OP_KMALLOC:
 	case KMLAB_OP_KZALLOC:
@@ -475,6 +514,15 @@ static int check_alloc(struct ctx *c, struct stmt *s, const struct func *f,
 		s->size = r->nums[1];
 		break;
 	case KMLAB_OP_KVMALLOC:
+		/* kvmalloc_node(): no vmalloc fallback without GFP_KERNEL */
+		if (!(s->gfp & KMLAB_GFP_KERNEL) &&
+		    size_limit(c, a, v, KMLAB_MAX_KMALLOC,
+			       s->gfp & KMLAB_GFP_ATOMIC ?
+			       "kvmalloc with GFP_ATOMIC" :
+			       "kvmalloc with GFP_NOWAIT",
+			       "without GFP_KERNEL kvmalloc only tries kmalloc (vmalloc may sleep): ask for at most 4 MiB, or use GFP_KERNEL outside atomic sections"))
+			return -1;
+		/* fall through */
 	case KMLAB_OP_VMALLOC:
 	case KMLAB_OP_VZALLOC:
 		if (size_limit(c, a, v, KMLAB_MAX_VMALLOC, f->name,
@@ -500,6 +548,8 @@ static int check_alloc(struct ctx *c, struct stmt *s, const struct func *f,
 		}
 		s->flags = r->slab;
 		s->gfp = 0;
+		if (cache_layout(c, a, v, s->off, r->slab))
+			return -1;
 		break;
 	case KMLAB_OP_CACHE_ALLOC:
 		obj = r->ptr[0];

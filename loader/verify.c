@@ -264,6 +264,11 @@ static void do_free(struct vm *vm, struct kmlab_ir_op *op,
 	int fam = vm->plan->objs[op->obj].family;
 	const char *fn = report_op_name(op->code), *n = name(vm, op->obj);
 
+	if (op->off >= KMLAB_MAX_VMALLOC)
+		op_error(vm, op,
+			 "an interior pointer points inside the object: use an offset below its size",
+			 "offset %llu is beyond any object the lab makes (64 MiB): the data plane refuses it",
+			 (unsigned long long)op->off);
 	switch (o->st) {
 	case ST_NONE:
 	case ST_FAILED:
@@ -340,7 +345,13 @@ static void do_access(struct vm *vm, struct kmlab_ir_op *op,
 
 	if (end < op->off)
 		end = ~0ULL;
-	if ((o->st == ST_LIVE || o->st == ST_FREED) && end > o->real + FAR_PAST)
+	if (end > KMLAB_MAX_VMALLOC)
+		op_error(vm, op,
+			 "stay inside the object, or at most 4 KiB past its end",
+			 "bytes %llu..%llu reach beyond any object the lab makes (64 MiB): the data plane refuses it",
+			 (unsigned long long)op->off, end);
+	else if ((o->st == ST_LIVE || o->st == ST_FREED) &&
+		 end > o->real + FAR_PAST)
 		op_error(vm, op,
 			 "stay inside the object, or at most 4 KiB past its end: further out is not a lesson, it wrecks the kernel",
 			 "bytes %llu..%llu reach more than 4 KiB past the end of %s (%llu bytes given)",
@@ -426,6 +437,66 @@ static void run(struct vm *vm, int from, int to, unsigned long long mult)
 	}
 }
 
+/*
+ * The data plane's worst-case bounds (kmlab_ir.h), walked over the ops
+ * it gets, as it walks them; percpu memory counts on one CPU and
+ * max_bytes is its default here: `kmlab run` walks again with the
+ * target's possible CPUs and max_bytes before it sends the plan.
+ */
+static int check_bounds(struct plan *plan, struct diag_list *dl)
+{
+	static const char *const phases[KMLAB_PHASE_MAX] = {
+		"load", "demand", "unload",
+	};
+	struct kmlab_ir_op *op = NULL;
+	struct kmlab_ir_bound b;
+	int i, err = 0;
+
+	kmlab_ir_bound_init(&b, plan->ops, plan->nr_ops, 1, KMLAB_MAX_BYTES);
+	for (i = 0; i < plan->nr_ops && !err; i++) {
+		op = &plan->ops[i];
+		err = kmlab_ir_bound_op(&b, op);
+	}
+	if (!err)
+		err = kmlab_ir_bound_end(&b);
+	switch (err) {
+	case KMLAB_BOUND_OK:
+		return 0;
+	case KMLAB_BOUND_STEPS:
+		diag_add(dl, DIAG_ERROR, op->line, 0, 1,
+			 "use fewer or shorter repeats",
+			 "with every repeat multiplied out the %s phase runs more than %llu ops: the data plane refuses plans that long",
+			 phases[op->phase % KMLAB_PHASE_MAX], KMLAB_MAX_STEPS);
+		break;
+	case KMLAB_BOUND_ATOMIC:
+		diag_add(dl, DIAG_ERROR, op->line, 0, 1,
+			 "repeat less inside atomic sections",
+			 "with every repeat multiplied out more than %llu ops run inside atomic sections: the data plane refuses that, a CPU held so long trips the lockup detector",
+			 KMLAB_MAX_ATOMIC_STEPS);
+		break;
+	case KMLAB_BOUND_BYTES:
+	case KMLAB_BOUND_TOTAL:
+		diag_add(dl, DIAG_ERROR, op ? op->line : 1, 0, 1,
+			 "allocate less, or repeat less: the bound counts every allocation as if nothing were freed in between",
+			 "the %s may allocate %llu bytes, every repeat multiplied out: more than the data plane's max_bytes (%llu MiB)",
+			 err == KMLAB_BOUND_TOTAL ? "phases together" :
+			 op->phase == KMLAB_PHASE_DEMAND ? "demand phase" :
+			 op->phase == KMLAB_PHASE_UNLOAD ? "unload phase" :
+			 "load phase",
+			 err == KMLAB_BOUND_TOTAL ?
+			 b.bytes[0] + b.bytes[1] + b.bytes[2] :
+			 b.bytes[op->phase % KMLAB_PHASE_MAX],
+			 KMLAB_MAX_BYTES >> 20);
+		break;
+	default:
+		diag_add(dl, DIAG_ERROR, op ? op->line : 1, 0, 1,
+			 "close every block, at most 4 deep",
+			 "unbalanced blocks");
+		break;
+	}
+	return -1;
+}
+
 static int by_line(const void *a, const void *b)
 {
 	const struct prediction *x = a, *y = b;
@@ -497,6 +568,8 @@ int verify_plan(struct plan *plan, struct diag_list *diags)
 				"%s (%llu bytes, line %d) is never freed: it is still allocated when the module unloads.",
 				plan->objs[i].name, o->size, o->alloc_line);
 	}
+	if (check_bounds(plan, diags))
+		return -1;
 	qsort(plan->preds, plan->nr_preds, sizeof(*plan->preds), by_line);
 	return 0;
 }

@@ -7,6 +7,11 @@
  * pointer about to be freed, so a BPF program can match the kfree that
  * follows.  Refused ops emit -EPERM and the reason; failed allocations
  * -ENOMEM and KMLAB_FAILED.
+ *
+ * A phase runs in process context under kmlab_mutex; only its atomic
+ * sections (spin_lock, irqs off) must not sleep.  Between two ops outside
+ * those sections it may: that is where it stops for "abort" or a fatal
+ * signal, and where it waits for a pacing loader (struct kmlab_pace).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -51,6 +56,24 @@ static const char *const fam_names[KMLAB_FAM_MAX] = {
 const char *kmlab_fam_name(u32 fam)
 {
 	return fam < KMLAB_FAM_MAX ? fam_names[fam] : "unknown";
+}
+
+const char *kmlab_phase_name(u32 phase)
+{
+	static const char *const names[KMLAB_PHASE_MAX] = {
+		[KMLAB_PHASE_LOAD] = "load",
+		[KMLAB_PHASE_DEMAND] = "demand",
+		[KMLAB_PHASE_UNLOAD] = "unload",
+	};
+
+	return phase < KMLAB_PHASE_MAX ? names[phase] : "unknown";
+}
+
+/* Every step event goes out here: pacing counts them. */
+static void step_emit(const struct kmlab_step *s)
+{
+	kmlab_pace.emitted++;
+	kmlab_emit(s);
 }
 
 static gfp_t to_gfp(u32 g)
@@ -142,7 +165,7 @@ static void emit_refused(struct kmlab_step *s, enum kmlab_reason why)
 {
 	s->result = -EPERM;
 	s->reason = why;
-	kmlab_emit(s);
+	step_emit(s);
 }
 
 /* Page families carry the pfn in data[0..7]: kmem's page events use it. */
@@ -247,7 +270,7 @@ static void do_alloc(struct exec_ctx *x, const struct kmlab_ir_op *op,
 			/* like C: the old object stays where it was */
 			s->result = -ENOMEM;
 			s->reason = KMLAB_FAILED;
-			kmlab_emit(s);
+			step_emit(s);
 			return;
 		}
 		if (o->state == KMLAB_LIVE)
@@ -302,7 +325,7 @@ static void do_alloc(struct exec_ctx *x, const struct kmlab_ir_op *op,
 		o->null = true;
 		s->result = -ENOMEM;
 		s->reason = KMLAB_FAILED;
-		kmlab_emit(s);
+		step_emit(s);
 		return;
 	}
 	switch (fam) {
@@ -335,7 +358,7 @@ static void do_alloc(struct exec_ctx *x, const struct kmlab_ir_op *op,
 		p->bytes += n.req * num_possible_cpus();
 	else
 		p->bytes += n.req;
-	kmlab_emit(s);
+	step_emit(s);
 }
 
 /* The real free call for an object (interior frees are never run). */
@@ -422,7 +445,7 @@ static void do_free(struct exec_ctx *x, const struct kmlab_ir_op *op,
 	if (why == KMLAB_REFUSE_STATE && o->null && !op->off &&
 	    free_of_null_is_legal(op->code)) {
 		/* kfree(NULL) after a failed allocation: legal, and real */
-		kmlab_emit(s);
+		step_emit(s);
 		free_null(op->code);
 		return;
 	}
@@ -432,7 +455,7 @@ static void do_free(struct exec_ctx *x, const struct kmlab_ir_op *op,
 	}
 	if (o->page || p->objs[op->obj].family == KMLAB_FAM_GFP_PAGES)
 		note_pfn(s, o->ptr);
-	kmlab_emit(s);
+	step_emit(s);
 	if (!first) {
 		/* the guard let a second free through: SLUB will refuse it */
 		struct free_args a = { p, op->code, o, op->arg };
@@ -471,7 +494,7 @@ static void do_access(struct exec_ctx *x, const struct kmlab_ir_op *op,
 	if (op->code == KMLAB_OP_WRITE) {
 		memset(base + op->off, op->fill, op->len);
 		put_cpu();
-		kmlab_emit(s);
+		step_emit(s);
 		return;
 	}
 	for (done = 0; done < op->len; done += n) {
@@ -490,7 +513,7 @@ static void do_access(struct exec_ctx *x, const struct kmlab_ir_op *op,
 		}
 	}
 	put_cpu();
-	kmlab_emit(s);
+	step_emit(s);
 }
 
 static void do_destroy(struct exec_ctx *x, const struct kmlab_ir_op *op,
@@ -515,7 +538,7 @@ static void do_destroy(struct exec_ctx *x, const struct kmlab_ir_op *op,
 		emit_refused(s, KMLAB_REFUSE_BUSY);
 		return;
 	}
-	kmlab_emit(s);
+	step_emit(s);
 	kmem_cache_destroy(o->ptr);
 	o->state = KMLAB_FREED;
 }
@@ -565,32 +588,35 @@ static u32 exec_op(struct exec_ctx *x, u32 idx)
 	}
 	switch (op->code) {
 	case KMLAB_OP_REPEAT:
-		kmlab_emit(&s);
+		step_emit(&s);
 		if (!op->count)
 			return p->match[idx] + 1;
 		x->start[x->loops] = idx;
 		x->left[x->loops++] = op->count;
 		return idx + 1;
 	case KMLAB_OP_REPEAT_END:
-		kmlab_emit(&s);
+		step_emit(&s);
 		if (--x->left[x->loops - 1])
 			return x->start[x->loops - 1] + 1;
 		x->loops--;
 		return idx + 1;
 	case KMLAB_OP_ATOMIC:
 		atomic_enter(x, op->arg);
-		kmlab_emit(&s);
+		step_emit(&s);
 		return idx + 1;
 	case KMLAB_OP_ATOMIC_END:
-		kmlab_emit(&s);
+		step_emit(&s);
 		atomic_leave(x);
 		return idx + 1;
 	case KMLAB_OP_PAUSE:
-		kmlab_emit(&s);
-		msleep_interruptible(op->count);
+		step_emit(&s);
+		/* msleep_interruptible(), that "abort" also ends */
+		wait_event_interruptible_timeout(kmlab_pace.wq,
+						 READ_ONCE(kmlab_pace.abort),
+						 msecs_to_jiffies(op->count));
 		return idx + 1;
 	case KMLAB_OP_NOP:
-		kmlab_emit(&s);
+		step_emit(&s);
 		return idx + 1;
 	case KMLAB_OP_CACHE_DESTROY:
 		do_destroy(x, op, &s);
@@ -602,7 +628,7 @@ static u32 exec_op(struct exec_ctx *x, u32 idx)
 	case KMLAB_OP_FORGET:
 		if (p->st[op->obj].state == KMLAB_LIVE) {
 			p->st[op->obj].state = KMLAB_FORGOTTEN;
-			kmlab_emit(&s);
+			step_emit(&s);
 		} else {
 			pr_warn_ratelimited("plan %s line %u: refused forget of %s: it is not live; forget only allocated objects\n",
 					    p->hdr.plan, op->line, s.name);
@@ -617,16 +643,93 @@ static u32 exec_op(struct exec_ctx *x, u32 idx)
 	return idx + 1;
 }
 
+/* Steps the pacing loader has not acknowledged, less those given up on. */
+static u64 pace_ahead(void)
+{
+	u64 done = max_t(u64, atomic64_read(&kmlab_pace.acked),
+			 kmlab_pace.given_up);
+
+	return kmlab_pace.emitted > done ? kmlab_pace.emitted - done : 0;
+}
+
+static bool pace_caught_up(u64 window)
+{
+	return pace_ahead() <= window / 2 || !READ_ONCE(kmlab_pace.window) ||
+	       READ_ONCE(kmlab_pace.abort);
+}
+
+/*
+ * More than a window ahead of the loader, its ring buffer could overflow
+ * and the observer would lose events: wait until it has consumed half of
+ * them.  As long as its acks come, it is slow, not gone.  A loader that
+ * acknowledges nothing for KMLAB_PACE_WAIT_MS may have lost those steps,
+ * or be stuck: go on without it then, and count the stall so that its
+ * report can say so.
+ */
+static void pace(struct kmlab_plan *p)
+{
+	u64 window = READ_ONCE(kmlab_pace.window), ahead, acked;
+	long left;
+
+	if (!window)
+		return;
+	ahead = pace_ahead();
+	if (ahead > kmlab_pace.max_ahead)
+		kmlab_pace.max_ahead = ahead;
+	if (ahead <= window)
+		return;
+	kmlab_pace.waits++;
+	do {
+		acked = atomic64_read(&kmlab_pace.acked);
+		left = wait_event_killable_timeout(kmlab_pace.wq,
+			pace_caught_up(window) ||
+			atomic64_read(&kmlab_pace.acked) != acked,
+			msecs_to_jiffies(KMLAB_PACE_WAIT_MS));
+		if (left < 0 || pace_caught_up(window))
+			return;
+	} while (left);
+	kmlab_pace.stalls++;
+	pr_warn_ratelimited("plan %s: the observer's reader acknowledged nothing for %d ms, %llu steps behind: going on without waiting for them\n",
+			    p->hdr.plan, KMLAB_PACE_WAIT_MS, pace_ahead());
+	kmlab_pace.given_up = kmlab_pace.emitted;
+}
+
+/* Stop the phase before its next op? */
+static bool stopping(void)
+{
+	return READ_ONCE(kmlab_pace.abort) || fatal_signal_pending(current);
+}
+
+/*
+ * Run one phase of the plan; -EINTR when "abort" or a fatal signal cut
+ * it short (then the later phases stop at once too, until "reset").
+ */
 int kmlab_run_phase(struct kmlab_plan *p, enum kmlab_phase phase)
 {
 	struct exec_ctx x = { .p = p, .phase = phase };
 	u64 steps = 0;
+	int err = 0;
 	u32 i = 0;
 
 	while (i < p->hdr.nr_ops) {
 		if (p->ops[i].phase != phase) {
 			i++;
 			continue;
+		}
+		/* between ops, outside atomic sections: we may sleep here */
+		if (!x.atomic) {
+			pace(p);
+			if (stopping()) {
+				if (!p->aborted_line)
+					p->aborted_line = p->ops[i].line;
+				pr_info("plan %s: %s phase stopped before line %u: %s\n",
+					p->hdr.plan, kmlab_phase_name(phase),
+					p->ops[i].line,
+					READ_ONCE(kmlab_pace.abort) ?
+					"aborted" : "the writer was killed");
+				err = -EINTR;
+				break;
+			}
 		}
 		i = exec_op(&x, i);
 		if (!(++steps & 255) && !x.atomic)
@@ -636,7 +739,7 @@ int kmlab_run_phase(struct kmlab_plan *p, enum kmlab_phase phase)
 	if (WARN_ON(x.atomic))
 		while (x.atomic)
 			atomic_leave(&x);
-	return 0;
+	return err;
 }
 
 /* The free op that matches an object's allocator, for reset. */

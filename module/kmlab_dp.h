@@ -4,22 +4,22 @@
  *
  * One plan at a time.  kmlab_mutex serialises every entry point (device
  * writes, reads, init, exit); kmlab_lock is the spinlock that plan
- * "atomic" sections take.
+ * "atomic" sections take.  The pacing and abort commands are the
+ * exception: they must reach a phase that runs under kmlab_mutex, so
+ * they only touch struct kmlab_pace, without the mutex.
  */
 #ifndef KMLAB_DP_H
 #define KMLAB_DP_H
 
 #include <linux/types.h>
+#include <linux/atomic.h>
 #include <linux/mutex.h>
+#include <linux/wait.h>
 #include <linux/ctype.h>
 #include <linux/gfp.h>
 #include <linux/slab.h>
 #include "kmlab_ir.h"
 
-/* bound on the ops one phase may execute (repeats included) */
-#define KMLAB_MAX_STEPS		1000000ULL
-/* bound on the ops run inside atomic sections, so no lockup splats */
-#define KMLAB_MAX_ATOMIC_STEPS	65536ULL
 /* the biggest blob: header + every object + every op */
 #define KMLAB_MAX_BLOB	(sizeof(struct kmlab_ir_header) + \
 			 KMLAB_MAX_OBJS * sizeof(struct kmlab_ir_obj) + \
@@ -33,6 +33,7 @@ enum kmlab_state {
 };
 
 struct kmem_cache;
+struct file;
 
 /* What one object slot holds right now. */
 struct kmlab_obj {
@@ -60,8 +61,34 @@ struct kmlab_plan {
 	struct kmlab_obj st[KMLAB_MAX_OBJS];
 	u64 bytes;		/* bytes allocated and not freed (leaks too) */
 	bool in_init;		/* LOAD phase runs inside module init */
+	u32 aborted_line;	/* "abort" stopped it before this line */
 	void *blob;
 };
+
+/*
+ * Pacing against a loader that reads the kmlab_step events (see
+ * kmlab_ir.h): between ops, outside atomic sections, a phase waits while
+ * it is more than @window steps ahead of what the loader acknowledged.
+ * When the loader acknowledges nothing for KMLAB_PACE_WAIT_MS, the phase
+ * goes on, counts a stall and stops waiting for the steps it was behind
+ * (the loader may have lost them), so a stuck loader costs at most one
+ * such wait per window.
+ */
+#define KMLAB_PACE_MAX_WINDOW	KMLAB_MAX_STEPS
+
+struct kmlab_pace {
+	wait_queue_head_t wq;	/* phases waiting for an ack or an abort */
+	u64 window;		/* 0: no pacing (insmod, plain writes) */
+	const struct file *owner;	/* the file that asked for it */
+	u64 emitted;		/* steps since "pace" (under kmlab_mutex) */
+	atomic64_t acked;	/* steps the loader said it consumed */
+	u64 given_up;		/* steps up to this one: not waited for */
+	u64 waits, stalls;	/* waits, and those that timed out */
+	u64 max_ahead;		/* most steps ever unacknowledged */
+	bool abort;		/* "abort": stop at the next op */
+};
+
+extern struct kmlab_pace kmlab_pace;
 
 /* A kmlab_step event before it is recorded. */
 struct kmlab_step {
@@ -78,6 +105,11 @@ extern unsigned long kmlab_max_bytes;
 
 /* trace.c */
 void kmlab_emit(const struct kmlab_step *s);
+
+/* dev.c: log why a write is refused and keep it for the status read;
+ * call with kmlab_mutex held
+ */
+__printf(1, 2) void kmlab_refuse(const char *fmt, ...);
 
 /* seed.c */
 int kmlab_seed_init(void);
@@ -110,8 +142,8 @@ static inline bool kmlab_valid_name(const char *s, size_t max)
 /* exec.c */
 int kmlab_run_phase(struct kmlab_plan *p, enum kmlab_phase phase);
 void kmlab_plan_reset(struct kmlab_plan *p);
-u64 kmlab_fam_bytes(const struct kmlab_ir_op *op, u64 cache_size);
 const char *kmlab_fam_name(u32 fam);
+const char *kmlab_phase_name(u32 phase);
 
 /* guard.c */
 enum kmlab_reason kmlab_guard_free(struct kmlab_plan *p,

@@ -16,7 +16,7 @@
 /* serializes the plan: /dev/kmlab writes and reads, module init and exit */
 DEFINE_MUTEX(kmlab_mutex);
 
-unsigned long kmlab_max_bytes = 64UL << 20;
+unsigned long kmlab_max_bytes = KMLAB_MAX_BYTES;
 module_param_named(max_bytes, kmlab_max_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_bytes, "most bytes a plan may hold (default 64 MiB)");
 

@@ -17,17 +17,14 @@
 #include "kmlab_dp.h"
 
 #define bad_op(i, op, fmt, ...) \
-	pr_err_ratelimited("plan: op %u (line %u): " fmt "\n", (i), (op)->line, \
-			   ##__VA_ARGS__)
+	kmlab_refuse("plan: op %u (line %u): " fmt, (i), (op)->line, \
+		     ##__VA_ARGS__)
 
 struct check_ctx {
 	u32 open[KMLAB_MAX_DEPTH];	/* indices of the open blocks */
-	u64 mult[KMLAB_MAX_DEPTH + 1];	/* iterations at each depth */
 	int depth;
 	int atomic;			/* open atomic blocks */
-	u64 steps[KMLAB_PHASE_MAX];
-	u64 atomic_steps;
-	u64 cache_size[KMLAB_MAX_OBJS];	/* biggest CACHE_CREATE per slot */
+	struct kmlab_ir_bound bound;	/* the worst case, shared with the checker */
 };
 
 /* The family an allocating op gives its object; FAM_NONE: not an alloc. */
@@ -79,34 +76,6 @@ static bool takes_gfp(u16 code)
 
 	return fam != KMLAB_FAM_NONE && fam != KMLAB_FAM_VMALLOC &&
 	       fam != KMLAB_FAM_SLAB;
-}
-
-/* Bytes one execution of an allocating op takes (cache objects: the
- * biggest size its cache slot is ever created with).
- */
-u64 kmlab_fam_bytes(const struct kmlab_ir_op *op, u64 cache_size)
-{
-	switch (op->code) {
-	case KMLAB_OP_KCALLOC: {
-		u64 bytes;
-
-		/* an overflowing kcalloc allocates nothing */
-		return check_mul_overflow(op->size, (u64)op->count, &bytes) ?
-		       0 : bytes;
-	}
-	case KMLAB_OP_CACHE_CREATE:
-		return 0;
-	case KMLAB_OP_CACHE_ALLOC:
-		return cache_size;
-	case KMLAB_OP_ALLOC_PAGES:
-	case KMLAB_OP_GET_FREE_PAGES:
-		return PAGE_SIZE << op->size;
-	case KMLAB_OP_PAGES_EXACT:
-		return PAGE_ALIGN(op->size);
-	case KMLAB_OP_ALLOC_PERCPU:
-		return op->size * num_possible_cpus();
-	}
-	return op->size;
 }
 
 static int check_gfp(u32 i, const struct kmlab_ir_op *op)
@@ -194,10 +163,22 @@ static int check_size(u32 i, const struct kmlab_ir_op *op)
 		       size, max);
 		return -EINVAL;
 	}
-	if (op->code == KMLAB_OP_CACHE_CREATE &&
-	    (op->off > PAGE_SIZE || (op->off && !is_power_of_2(op->off)))) {
+	if (op->code != KMLAB_OP_CACHE_CREATE)
+		return 0;
+	if (op->off > PAGE_SIZE || (op->off && !is_power_of_2(op->off))) {
 		bad_op(i, op, "cache align %llu is not 0 or a power of two <= %lu",
 		       op->off, PAGE_SIZE);
+		return -EINVAL;
+	}
+	/*
+	 * kmem_cache_create() fails, with a stack dump, when the object and
+	 * SLUB's debug metadata (which slub_debug= may add to any cache)
+	 * outgrow the biggest slab.
+	 */
+	if (kmlab_slab_debug_size(size, op->off, op->flags) > KMLAB_MAX_SLAB) {
+		bad_op(i, op, "a cache of %llu-byte objects takes %llu bytes per object with SLUB's debug metadata, more than the biggest slab (%llu bytes, order %d): use smaller objects, or pages",
+		       size, kmlab_slab_debug_size(size, op->off, op->flags),
+		       KMLAB_MAX_SLAB, KMLAB_MAX_ORDER);
 		return -EINVAL;
 	}
 	return 0;
@@ -301,13 +282,6 @@ static int check_block(struct kmlab_plan *p, struct check_ctx *c, u32 i,
 			       op->arg);
 			return -EINVAL;
 		}
-		c->mult[c->depth + 1] = c->mult[c->depth];
-		if (op->code == KMLAB_OP_REPEAT &&
-		    check_mul_overflow(c->mult[c->depth], (u64)op->count,
-				       &c->mult[c->depth + 1])) {
-			bad_op(i, op, "nested repeats overflow: use fewer iterations");
-			return -EINVAL;
-		}
 		if (op->code == KMLAB_OP_ATOMIC)
 			c->atomic++;
 		c->open[c->depth++] = i;
@@ -340,7 +314,6 @@ static int check_block(struct kmlab_plan *p, struct check_ctx *c, u32 i,
 static int check_op(struct kmlab_plan *p, struct check_ctx *c, u32 i)
 {
 	const struct kmlab_ir_op *op = &p->ops[i];
-	u64 mult, bytes;
 	int err;
 
 	if (!known_op(op->code)) {
@@ -373,31 +346,29 @@ static int check_op(struct kmlab_plan *p, struct check_ctx *c, u32 i)
 	if (err)
 		return err;
 
-	/* the END of a repeat runs as often as its body */
-	mult = c->mult[c->depth];
-	if (op->code == KMLAB_OP_REPEAT_END)
-		mult = c->mult[c->depth + 1];
-	c->steps[op->phase] += mult;
-	if (c->atomic || op->code == KMLAB_OP_ATOMIC_END)
-		c->atomic_steps += mult;
-	if (c->steps[op->phase] > KMLAB_MAX_STEPS ||
-	    c->atomic_steps > KMLAB_MAX_ATOMIC_STEPS) {
-		bad_op(i, op, "the plan would run more than %llu ops in a phase (or %llu inside atomic sections): use fewer repeats",
-		       KMLAB_MAX_STEPS, KMLAB_MAX_ATOMIC_STEPS);
-		return -EINVAL;
-	}
-	if (alloc_family(op->code) == KMLAB_FAM_NONE)
+	/* the worst case, walked as `kmlab check` walks it (kmlab_ir.h) */
+	switch (kmlab_ir_bound_op(&c->bound, op)) {
+	case KMLAB_BOUND_OK:
 		return 0;
-	bytes = kmlab_fam_bytes(op, c->cache_size[op->arg % KMLAB_MAX_OBJS]);
-	if (check_mul_overflow(bytes, mult, &bytes) ||
-	    check_add_overflow(p->cost[op->phase], bytes,
-			       &p->cost[op->phase]) ||
-	    p->cost[op->phase] > kmlab_max_bytes) {
-		bad_op(i, op, "the plan may allocate more than max_bytes=%lu bytes in one phase: allocate less or raise the max_bytes parameter",
-		       kmlab_max_bytes);
-		return -EINVAL;
+	case KMLAB_BOUND_STEPS:
+		bad_op(i, op, "the %s phase would run more than %llu ops, every repeat multiplied out: use fewer repeats",
+		       kmlab_phase_name(op->phase), KMLAB_MAX_STEPS);
+		break;
+	case KMLAB_BOUND_ATOMIC:
+		bad_op(i, op, "more than %llu ops would run inside atomic sections, so long that the lockup detector fires: use fewer repeats there",
+		       KMLAB_MAX_ATOMIC_STEPS);
+		break;
+	case KMLAB_BOUND_BYTES:
+		bad_op(i, op, "the %s phase may allocate %llu bytes, every repeat multiplied out, more than max_bytes=%lu: allocate less or raise the max_bytes parameter",
+		       kmlab_phase_name(op->phase),
+		       c->bound.bytes[op->phase], kmlab_max_bytes);
+		break;
+	default:
+		bad_op(i, op, "blocks nest deeper than %d or do not balance: rebuild the plan with this kmlab",
+		       KMLAB_MAX_DEPTH);
+		break;
 	}
-	return 0;
+	return -EINVAL;
 }
 
 static int check_header(const struct kmlab_ir_header *h, size_t len)
@@ -406,27 +377,27 @@ static int check_header(const struct kmlab_ir_header *h, size_t len)
 	int i;
 
 	if (len < sizeof(*h)) {
-		pr_err_ratelimited("plan: blob of %zu bytes is shorter than its header: write the whole blob in one write()\n",
-				   len);
+		kmlab_refuse("plan: blob of %zu bytes is shorter than its header: write the whole blob in one write()",
+			     len);
 		return -EINVAL;
 	}
 	if (h->magic != KMLAB_IR_MAGIC || h->version != KMLAB_IR_VERSION) {
-		pr_err_ratelimited("plan: magic 0x%x version %u, want 0x%x version %d: rebuild the plan with this kmlab\n",
-				   h->magic, h->version, KMLAB_IR_MAGIC, KMLAB_IR_VERSION);
+		kmlab_refuse("plan: magic 0x%x version %u, want 0x%x version %d: rebuild the plan with this kmlab",
+			     h->magic, h->version, KMLAB_IR_MAGIC, KMLAB_IR_VERSION);
 		return -EINVAL;
 	}
 	if (h->nr_objs > KMLAB_MAX_OBJS || h->nr_ops > KMLAB_MAX_OPS ||
 	    h->reserved) {
-		pr_err_ratelimited("plan: %u objects, %u ops, reserved %u: at most %d objects and %d ops, reserved 0\n",
-				   h->nr_objs, h->nr_ops, h->reserved, KMLAB_MAX_OBJS,
-				   KMLAB_MAX_OPS);
+		kmlab_refuse("plan: %u objects, %u ops, reserved %u: at most %d objects and %d ops, reserved 0",
+			     h->nr_objs, h->nr_ops, h->reserved, KMLAB_MAX_OBJS,
+			     KMLAB_MAX_OPS);
 		return -EINVAL;
 	}
 	want = sizeof(*h) + h->nr_objs * sizeof(struct kmlab_ir_obj) +
 	       h->nr_ops * sizeof(struct kmlab_ir_op);
 	if (h->size != len || want != len) {
-		pr_err_ratelimited("plan: header says %u bytes, counts give %zu, %zu were written: write exactly one whole blob\n",
-				   h->size, want, len);
+		kmlab_refuse("plan: header says %u bytes, counts give %zu, %zu were written: write exactly one whole blob",
+			     h->size, want, len);
 		return -EINVAL;
 	}
 	for (i = 0; i < KMLAB_NAME_LEN && h->plan[i]; i++) {
@@ -435,8 +406,8 @@ static int check_header(const struct kmlab_ir_header *h, size_t len)
 	}
 	if (i == KMLAB_NAME_LEN || h->plan[i] ||
 	    memchr_inv(h->plan + i, 0, KMLAB_NAME_LEN - i)) {
-		pr_err_ratelimited("plan: plan name is not a NUL-padded printable string of at most %d characters\n",
-				   KMLAB_NAME_LEN - 1);
+		kmlab_refuse("plan: plan name is not a NUL-padded printable string of at most %d characters",
+			     KMLAB_NAME_LEN - 1);
 		return -EINVAL;
 	}
 	return 0;
@@ -450,19 +421,19 @@ static int check_objs_table(const struct kmlab_plan *p)
 		const struct kmlab_ir_obj *o = &p->objs[i];
 
 		if (!kmlab_valid_name(o->name, KMLAB_NAME_LEN)) {
-			pr_err_ratelimited("plan: object %u (line %u): name is not a NUL-padded C identifier of at most %d characters\n",
-					   i, o->line, KMLAB_NAME_LEN - 1);
+			kmlab_refuse("plan: object %u (line %u): name is not a NUL-padded C identifier of at most %d characters",
+				     i, o->line, KMLAB_NAME_LEN - 1);
 			return -EINVAL;
 		}
 		if (o->family == KMLAB_FAM_NONE || o->family >= KMLAB_FAM_MAX) {
-			pr_err_ratelimited("plan: object %s (line %u): family %u is unknown\n",
-					   o->name, o->line, o->family);
+			kmlab_refuse("plan: object %s (line %u): family %u is unknown",
+				     o->name, o->line, o->family);
 			return -EINVAL;
 		}
 		for (j = 0; j < i; j++) {
 			if (!strcmp(p->objs[j].name, o->name)) {
-				pr_err_ratelimited("plan: object %s (line %u) is declared twice: rename one\n",
-						   o->name, o->line);
+				kmlab_refuse("plan: object %s (line %u) is declared twice: rename one",
+					     o->name, o->line);
 				return -EINVAL;
 			}
 		}
@@ -494,15 +465,8 @@ struct kmlab_plan *kmlab_plan_parse(const void *blob, size_t len)
 	err = check_objs_table(p);
 	if (err)
 		goto err_free;
-	for (i = 0; i < p->hdr.nr_ops; i++) {
-		const struct kmlab_ir_op *op = &p->ops[i];
-
-		if (op->code == KMLAB_OP_CACHE_CREATE &&
-		    op->obj < KMLAB_MAX_OBJS)
-			c->cache_size[op->obj] = max(c->cache_size[op->obj],
-						     op->size);
-	}
-	c->mult[0] = 1;
+	kmlab_ir_bound_init(&c->bound, p->ops, p->hdr.nr_ops,
+			    num_possible_cpus(), kmlab_max_bytes);
 	for (i = 0; i < p->hdr.nr_ops; i++) {
 		err = check_op(p, c, i);
 		if (err)
@@ -514,9 +478,11 @@ struct kmlab_plan *kmlab_plan_parse(const void *blob, size_t len)
 		err = -EINVAL;
 		goto err_free;
 	}
-	if (p->cost[0] + p->cost[1] + p->cost[2] > kmlab_max_bytes) {
-		pr_err_ratelimited("plan: the phases together may allocate %llu bytes, above max_bytes=%lu: allocate less or raise max_bytes\n",
-				   p->cost[0] + p->cost[1] + p->cost[2], kmlab_max_bytes);
+	memcpy(p->cost, c->bound.bytes, sizeof(p->cost));
+	if (kmlab_ir_bound_end(&c->bound)) {
+		kmlab_refuse("plan: the phases together may allocate %llu bytes, every repeat multiplied out, above max_bytes=%lu: allocate less or raise max_bytes",
+			     p->cost[0] + p->cost[1] + p->cost[2],
+			     kmlab_max_bytes);
 		err = -EINVAL;
 		goto err_free;
 	}

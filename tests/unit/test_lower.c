@@ -76,8 +76,8 @@ static void allocs(void)
 		"e = vmalloc(8 K)\n"
 		"f = vzalloc(2 M)\n"
 		"s = kmem_cache_create(96, 32, SLAB_POISON | red_zone | store_user | consistency)\n"
-		"g = kmem_cache_alloc(s, GFP_KERNEL | GFP_DMA32)\n"
-		"h = alloc_pages(GFP_KERNEL | __GFP_NORETRY, 3)\n"	/* 10 */
+		"g = kmem_cache_alloc(s, GFP_KERNEL | __GFP_ACCOUNT)\n"
+		"h = alloc_pages(GFP_KERNEL | __GFP_NORETRY | GFP_DMA32, 3)\n"	/* 10 */
 		"i = __get_free_pages(GFP_KERNEL, 1)\n"
 		"j = alloc_pages_exact(12 KiB)\n"
 		"k = alloc_percpu(16)\n"
@@ -113,14 +113,15 @@ static void allocs(void)
 	       "kmem_cache_create: size, align in off, flags");
 	o = op(p, 8);
 	TAP_OK(o->code == KMLAB_OP_CACHE_ALLOC && o->arg == op(p, 7)->obj &&
-	       o->gfp == (KMLAB_GFP_KERNEL | KMLAB_GFP_DMA32) &&
+	       o->gfp == (KMLAB_GFP_KERNEL | KMLAB_GFP_ACCOUNT) &&
 	       p->objs[o->obj].family == KMLAB_FAM_CACHE,
 	       "kmem_cache_alloc: cache index in arg");
 	o = op(p, 9);
 	TAP_OK(o->code == KMLAB_OP_ALLOC_PAGES && o->size == 3 &&
-	       o->gfp == (KMLAB_GFP_KERNEL | KMLAB_GFP_NORETRY) &&
+	       o->gfp == (KMLAB_GFP_KERNEL | KMLAB_GFP_NORETRY |
+			  KMLAB_GFP_DMA32) &&
 	       p->objs[o->obj].family == KMLAB_FAM_PAGES,
-	       "alloc_pages: order in size");
+	       "alloc_pages: order in size, GFP_DMA32");
 	o = op(p, 10);
 	TAP_OK(o->code == KMLAB_OP_GET_FREE_PAGES && o->size == 1 &&
 	       p->objs[o->obj].family == KMLAB_FAM_GFP_PAGES,
