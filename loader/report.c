@@ -757,6 +757,7 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		"\"lost_freed_aged\":%llu,"
 		"\"recursion_misses\":%llu,\"misses_alloc\":%llu,"
 		"\"misses_free\":%llu,\"misses_other\":%llu,"
+		"\"module_atomic_allocs\":%llu,\"module_irq_events\":%llu,"
 		"\"lost_relevant\":%llu,\"module_loaded\":%s,"
 		"\"module_unloaded\":%s,\"verdict\":\"%s\"}\n",
 		timeline_count(tl, FINDING_MAX),
@@ -773,6 +774,8 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		(unsigned long long)tl->misses.alloc,
 		(unsigned long long)tl->misses.free,
 		(unsigned long long)tl->misses.other,
+		(unsigned long long)tl->misses.atomic_allocs,
+		(unsigned long long)tl->misses.irq_events,
 		(unsigned long long)timeline_lost_relevant(tl),
 		tl->loaded ? "true" : "false",
 		tl->unloaded ? "true" : "false", timeline_verdict(tl));

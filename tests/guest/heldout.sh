@@ -114,4 +114,18 @@ finish
 [ "$rc" -eq 0 ] && ! findings | grep -q .
 ok $? "kfree_rcu at exit: no leak, no double free" "$(why)"
 
+# 6. a timer allocates in softirq context with GFP_ATOMIC: the observer
+# sees the module act in an interrupt (so a missed event there could be
+# its own: the summary counts it)
+watch kmlab_cases
+insmod "$tko/kmlab_cases.ko" mode=timer
+sleep 1
+rmmod kmlab_cases
+finish
+irq=$(sed -n 's/.*"module_irq_events":\([0-9]*\).*/\1/p' /tmp/h.json)
+atomic=$(sed -n 's/.*"module_atomic_allocs":\([0-9]*\).*/\1/p' /tmp/h.json)
+[ "$rc" -eq 0 ] && [ "${irq:-0}" -ge 1 ] && [ "${atomic:-0}" -ge 1 ]
+ok $? "a timer's GFP_ATOMIC allocation: clean, seen in interrupt context" \
+	"rc=$rc irq=$irq atomic=$atomic $(grep summary /tmp/h.json)"
+
 tap_end

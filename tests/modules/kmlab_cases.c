@@ -20,6 +20,8 @@
  *            exit frees them: a clean module that holds an object while
  *            loaded.  Its core text is 16 KiB, so that it fits the hole
  *            kmlab_tenant's freed init text leaves, and few others.
+ *  timer     a timer allocates 64 bytes with GFP_ATOMIC (in softirq
+ *            context), exit frees them: a module that acts in interrupts.
  *  busy      a kernel thread allocates and frees with every family
  *            (kmalloc, vmalloc, kvmalloc, pages, percpu, kfree_rcu) until
  *            unload: load for observers attaching and detaching
@@ -37,11 +39,12 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timer.h>
 #include <linux/vmalloc.h>
 
 static char *mode = "hold";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "tailfree, large, initfail, rcu, hold or busy");
+MODULE_PARM_DESC(mode, "tailfree, large, initfail, rcu, hold, timer or busy");
 
 struct cases_obj {
 	struct rcu_head rcu;
@@ -56,6 +59,13 @@ module_param(rounds, ulong, 0444);
 MODULE_PARM_DESC(rounds, "busy: rounds of allocations so far (read only)");
 
 static struct task_struct *busy_task;
+static struct timer_list cases_timer;
+static bool timer_armed;
+
+static void cases_timer_fn(struct timer_list *t)
+{
+	WRITE_ONCE(obj, kmalloc(64, GFP_ATOMIC));
+}
 
 /* one of each family, freed at once: a busy driver in miniature */
 static void cases_round(void)
@@ -135,11 +145,17 @@ static int __init cases_init(void)
 		obj = o;
 		return obj ? 0 : -ENOMEM;
 	}
+	if (!strcmp(mode, "timer")) {
+		timer_setup(&cases_timer, cases_timer_fn, 0);
+		mod_timer(&cases_timer, jiffies + 1);
+		timer_armed = true;
+		return 0;
+	}
 	if (!strcmp(mode, "busy")) {
 		busy_task = kthread_run(cases_busy, NULL, "kmlab_busy");
 		return PTR_ERR_OR_ZERO(busy_task);
 	}
-	pr_err("unknown mode=%s: use tailfree, large, initfail, rcu, hold or busy\n",
+	pr_err("unknown mode=%s: use tailfree, large, initfail, rcu, hold, timer or busy\n",
 	       mode);
 	return -EINVAL;
 }
@@ -148,7 +164,10 @@ static void __exit cases_exit(void)
 {
 	struct cases_obj *o = obj;
 
-	if (busy_task) {
+	if (timer_armed) {
+		del_timer_sync(&cases_timer);
+		kfree(obj);
+	} else if (busy_task) {
 		kthread_stop(busy_task);
 		/* its kfree_rcu()s must run before our text goes */
 		rcu_barrier();
