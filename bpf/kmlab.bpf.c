@@ -613,7 +613,13 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 		bpf_ringbuf_submit(e, 0);
 		return 1;
 	}
-	if (trace_mode || inner_free(ptr))
+	/*
+	 * A second mm_page_free of one address is never a double free: a
+	 * page freed twice has no references left to drop, so the kernel
+	 * does not free it again.  It was handed out in between, maybe by a
+	 * bulk allocation no event shows (vmalloc's pages).
+	 */
+	if (trace_mode || src == KMLAB_SRC_PAGES || inner_free(ptr))
 		return 0;
 
 	f = freed_find(ptr);
