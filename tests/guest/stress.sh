@@ -7,7 +7,7 @@
 # the lab guest; prints TAP.
 . "$(dirname "$0")/../lib/tap.sh"
 kmlab=${KMLAB:-build/kmlab}
-tko=${KMLAB_TEST_KO_DIR:-tests/modules}
+tko=${KMLAB_KO_DIR:-tests/modules}
 cycles=${KMLAB_STRESS_CYCLES:-50}
 
 insmod "$tko/kmlab_cases.ko" mode=busy
