@@ -94,7 +94,7 @@ static int cases_busy(void *unused)
 	while (!kthread_should_stop()) {
 		cases_round();
 		WRITE_ONCE(rounds, rounds + 1);
-		usleep_range(1000, 2000);
+		usleep_range(8000, 12000);
 	}
 	return 0;
 }
