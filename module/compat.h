@@ -41,6 +41,74 @@
  * slub_def.h needs the struct slab that file restates first.
  */
 #ifdef KMLAB_COMPAT_KMEM_CACHE
+#include <linux/mm.h>
+
+/*
+ * mm/slab.h's struct slab, CONFIG_SLUB, 64-bit: only slab_cache and the
+ * counters are read.  130d4df57390 ("mm/sl[au]b: rearrange struct slab
+ * fields to allow larger rcu_head"), v6.2, moved slab_cache right after
+ * the page flags and the list, freelist and counters into a union with
+ * the rcu_head.
+ */
+#if KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE
+struct slab {
+	unsigned long __page_flags;
+	struct kmem_cache *slab_cache;
+	union {
+		struct {
+			union {
+				struct list_head slab_list;
+				struct {
+					struct slab *next;
+					int slabs;
+				};
+			};
+			void *freelist;
+			union {
+				unsigned long counters;
+				struct {
+					unsigned inuse:16;
+					unsigned objects:15;
+					unsigned frozen:1;
+				};
+			};
+		};
+		struct rcu_head rcu_head;
+	};
+	unsigned int __page_type;
+	atomic_t __page_refcount;
+};
+#else
+struct slab {
+	unsigned long __page_flags;
+	union {
+		struct list_head slab_list;
+		struct rcu_head rcu_head;
+		struct {
+			struct slab *next;
+			int slabs;
+		};
+	};
+	struct kmem_cache *slab_cache;
+	void *freelist;
+	union {
+		unsigned long counters;
+		struct {
+			unsigned inuse:16;
+			unsigned objects:15;
+			unsigned frozen:1;
+		};
+	};
+	unsigned int __unused;
+	atomic_t __page_refcount;
+};
+#endif
+
+static inline void *slab_address(const struct slab *slab)
+{
+	return folio_address((struct folio *)slab);
+}
+
 #if KERNEL_VERSION(6, 8, 0) <= LINUX_VERSION_CODE
 #include <linux/gfp_types.h>
 #include <linux/lockdep_types.h>

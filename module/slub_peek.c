@@ -5,9 +5,9 @@
  * There is no API for a cache's flags or for "is this pointer an object
  * of that cache".  struct kmem_cache is in slub_def.h, but that header's
  * helpers need mm/slab.h's private struct slab, which the kernel keeps
- * out of include/ (6.8 moved struct kmem_cache there too: compat.h).  So
- * struct slab is restated here with the SLUB layout of the kernel built
- * against (it overlays struct page), and kmlab_slub_selftest() checks it
+ * out of include/ (6.8 moved struct kmem_cache there too).  So compat.h
+ * restates both with the SLUB layout of the kernel built against
+ * (struct slab overlays struct page), and kmlab_slub_selftest() checks it
  * against a real kmalloc object at load: if it does not match, the
  * module never runs a real second free or late access (kmlab_slub_ok
  * stays false).
@@ -17,73 +17,6 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/version.h>
-
-/*
- * mm/slab.h's struct slab, CONFIG_SLUB, 64-bit: only slab_cache and the
- * counters are read.  130d4df57390 ("mm/sl[au]b: rearrange struct slab
- * fields to allow larger rcu_head"), v6.2, moved slab_cache right after
- * the page flags and the list, freelist and counters into a union with
- * the rcu_head.
- */
-#if KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE
-struct slab {
-	unsigned long __page_flags;
-	struct kmem_cache *slab_cache;
-	union {
-		struct {
-			union {
-				struct list_head slab_list;
-				struct {
-					struct slab *next;
-					int slabs;
-				};
-			};
-			void *freelist;
-			union {
-				unsigned long counters;
-				struct {
-					unsigned inuse:16;
-					unsigned objects:15;
-					unsigned frozen:1;
-				};
-			};
-		};
-		struct rcu_head rcu_head;
-	};
-	unsigned int __page_type;
-	atomic_t __page_refcount;
-};
-#else
-struct slab {
-	unsigned long __page_flags;
-	union {
-		struct list_head slab_list;
-		struct rcu_head rcu_head;
-		struct {
-			struct slab *next;
-			int slabs;
-		};
-	};
-	struct kmem_cache *slab_cache;
-	void *freelist;
-	union {
-		unsigned long counters;
-		struct {
-			unsigned inuse:16;
-			unsigned objects:15;
-			unsigned frozen:1;
-		};
-	};
-	unsigned int __unused;
-	atomic_t __page_refcount;
-};
-#endif
-
-static inline void *slab_address(const struct slab *slab)
-{
-	return folio_address((struct folio *)slab);
-}
 
 #define KMLAB_COMPAT_KMEM_CACHE
 #include "compat.h"
