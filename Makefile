@@ -29,7 +29,7 @@ CLANG	?= clang
 BPFTOOL	?= bpftool
 CFLAGS	?= -g -O2
 CFLAGS	+= -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11
-CPPFLAGS += -I$(OUT) -Iloader -D_GNU_SOURCE
+CPPFLAGS += -I$(OUT) -Iinclude -Iloader -D_GNU_SOURCE
 # static, so the same binary runs in the busybox guest
 LDLIBS	:= -lbpf -lelf -lz
 LDFLAGS	+= -static
@@ -43,12 +43,16 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps module modules bpf loader demo check check-matrix unit fuzz bench clean lab
+.PHONY: all deps module modules bpf loader demo check check-matrix unit fuzz bench bench-timeline clean lab
 
 all: loader module
 
 deps:
 	$(Q)scripts/deps $(CHECK_KERNELS)
+
+# The contract of all three planes: the IR, its ops and families, the
+# step record, the observer's events (include/kmlab/).
+CONTRACT := $(wildcard include/kmlab/*.h)
 
 # --- observer --------------------------------------------------------------
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -63,10 +67,10 @@ $(OUT)/vmlinux.h: scripts/vmlinux-h | $(OUT)
 	$(call msg,BTF,$@)
 	$(Q)$(if $(VMLINUX_BTF),$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c,scripts/vmlinux-h $(GUEST)) > $@
 
-$(OUT)/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) module/kmlab_ir.h | $(OUT)
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h $(wildcard bpf/*.h) $(CONTRACT) | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
-		-I$(OUT) -Ibpf -c $< -o $@
+		-I$(OUT) -Iinclude -Ibpf -c $< -o $@
 	$(Q)llvm-strip -g $@ 2>/dev/null || true
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
@@ -81,7 +85,7 @@ LOADER_OBJS := $(patsubst loader/%.c,$(OUT)/loader/%.o,$(LOADER_SRCS))
 # pure parts (no libbpf), linked into unit tests and the fuzzer
 PURE_SRCS := $(filter-out loader/main.c loader/cmd_%.c loader/observer.c loader/modload.c,$(LOADER_SRCS))
 
-$(OUT)/loader/%.o: loader/%.c $(wildcard loader/*.h) module/kmlab_ir.h $(BPF_SKELS) | $(OUT)/loader
+$(OUT)/loader/%.o: loader/%.c $(wildcard loader/*.h) $(CONTRACT) $(BPF_SKELS) | $(OUT)/loader
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -101,7 +105,10 @@ KMOD_DIRS := module $(if $(wildcard tests/modules/Kbuild),tests/modules)
 # build/kmod/<its kernel release>/.  Each tree is links to the sources
 # (Kbuild, Makefiles, C, headers, assembly; no generated files), made
 # afresh each time so added and removed sources follow; kbuild writes
-# its objects next to the links.  tests/modules may use kmlab_dp's
+# its objects next to the links.  The .ko files go first, so a module
+# that moved or went away leaves no stale copy for the lab to ship
+# (kbuild relinks the rest).  include/ is linked beside the trees, where
+# their Kbuilds look for the contract.  tests/modules may use kmlab_dp's
 # exports (KBUILD_EXTRA_SYMBOLS).  No module BTF, on any kernel: 6.1's
 # kbuild lacks the tools, and 6.12's would need pahole (dwarves), whose
 # output a kernel may refuse at load; the observer does not use it.
@@ -109,10 +116,12 @@ define kmod_build
 	kdir=$(1); \
 	kver=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$$/\1/p' "$$kdir/include/generated/utsrelease.h") && \
 	[ -n "$$kver" ] || { echo "make: $$kdir is not a kernel build tree (no UTS_RELEASE in include/generated/utsrelease.h)" >&2; exit 1; }; \
+	ln -sfn $(CURDIR)/include "$(CURDIR)/$(KMOD)/$$kver/include" 2>/dev/null || \
+		{ mkdir -p "$(CURDIR)/$(KMOD)/$$kver" && ln -sfn $(CURDIR)/include "$(CURDIR)/$(KMOD)/$$kver/include"; }; \
 	for d in $(KMOD_DIRS); do \
 		o=$(CURDIR)/$(KMOD)/$$kver/$$d; \
 		$(if $(Q),printf '  %-8s %s\n' KBUILD "$(KMOD)/$$kver/$$d";) \
-		mkdir -p "$$o" && find "$$o" -xtype l -delete && \
+		mkdir -p "$$o" && find "$$o" -xtype l -delete && rm -f "$$o"/*.ko && \
 		(cd "$$d" && find . -mindepth 1 -name '.*' -prune -o -type d -print) | (cd "$$o" && xargs -r mkdir -p) && \
 		(cd "$$d" && find . -mindepth 1 -name '.*' -prune -o -type f \( -name Kbuild -o -name Makefile \
 			-o \( -name '*.[chS]' ! -name '*.mod.c' \) \) -print) | \
@@ -141,7 +150,7 @@ kmod-%:
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
-$(OUT)/tests/%: tests/unit/%.c $(filter-out loader/main.c loader/cmd_%.c loader/observer.c loader/modload.c,$(LOADER_SRCS)) $(wildcard loader/*.h) | $(OUT)/tests
+$(OUT)/tests/%: tests/unit/%.c $(filter-out loader/main.c loader/cmd_%.c loader/observer.c loader/modload.c,$(LOADER_SRCS)) $(wildcard loader/*.h) $(CONTRACT) | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=address,undefined \
 		$< $(PURE_SRCS) -o $@
@@ -149,9 +158,9 @@ $(OUT)/tests/%: tests/unit/%.c $(filter-out loader/main.c loader/cmd_%.c loader/
 unit: $(UNIT_BINS)
 
 # static programs the guest tests run (busybox guest: no shared libc)
-$(OUT)/irfuzz: tests/guest/irfuzz.c module/kmlab_ir.h | $(OUT)
+$(OUT)/irfuzz: tests/guest/irfuzz.c $(CONTRACT) | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) -static -O2 -Wall -Werror -Imodule $< -o $@
+	$(Q)$(CC) -static -O2 -Wall -Werror -Iinclude $< -o $@
 
 $(OUT)/allocloop: tests/bench/allocloop.c | $(OUT)
 	$(call msg,CC,$@)
@@ -194,6 +203,14 @@ check-matrix:
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUT)/allocloop $(OUT)/benchfloor
 	$(Q)scripts/bench
+
+# the timeline's cost per event up to a million lifecycles (no kernel)
+$(OUT)/bench_timeline: tests/bench/timeline.c $(PURE_SRCS) $(wildcard loader/*.h) $(CONTRACT) | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(PURE_SRCS) -o $@
+
+bench-timeline: $(OUT)/bench_timeline
+	$(Q)$(OUT)/bench_timeline
 
 $(OUT) $(OUT)/loader $(OUT)/tests:
 	$(Q)mkdir -p $@

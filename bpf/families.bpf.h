@@ -148,7 +148,7 @@ int BPF_KPROBE(vmalloc_enter, unsigned long size)
 {
 	struct kmlab_pending *q = NULL;
 	__u64 caller = 0, tid;
-	__u32 src = KMLAB_SRC_VMALLOC;
+	__u32 src = KMLAB_FAM_VMALLOC;
 
 	if (trace_mode)
 		return 0;
@@ -168,8 +168,8 @@ int BPF_KPROBE(vmalloc_enter, unsigned long size)
 	if (!in_module(caller))
 		return 0;
 	/* kvmalloc_node() falling back from kmalloc */
-	if (q && q->src == KMLAB_SRC_KVMALLOC && q->site == caller)
-		src = KMLAB_SRC_KVMALLOC;
+	if (q && q->src == KMLAB_FAM_KVMALLOC && q->site == caller)
+		src = KMLAB_FAM_KVMALLOC;
 	pending_start(ctx, caller, size, KMLAB_PAGE_ALIGN(size), 0, src);
 	q = bpf_map_lookup_elem(&pending, &tid);
 	if (q)
@@ -197,8 +197,8 @@ int BPF_KRETPROBE(vmalloc_exit, void *ret)
 		q->inside--;
 		return 0;
 	}
-	if (alloc_exit(ctx, (__u64)ret, KMLAB_SRC_VMALLOC))
-		alloc_exit(ctx, (__u64)ret, KMLAB_SRC_KVMALLOC);
+	if (alloc_exit(ctx, (__u64)ret, KMLAB_FAM_VMALLOC))
+		alloc_exit(ctx, (__u64)ret, KMLAB_FAM_KVMALLOC);
 	return 0;
 }
 
@@ -217,7 +217,7 @@ int BPF_KPROBE(kvmalloc_enter, size_t size, __u64 arg2, __u64 arg3)
 	if (trace_mode)
 		return 0;
 	if (in_module(caller(ctx)))
-		return alloc_enter(ctx, size, size, flags, KMLAB_SRC_KVMALLOC);
+		return alloc_enter(ctx, size, size, flags, KMLAB_FAM_KVMALLOC);
 	/* another caller: a record a failed kvmalloc left is stale now */
 	if (pending_count) {
 		tid = bpf_get_current_pid_tgid();
@@ -285,7 +285,7 @@ int BPF_PROG(on_page_alloc, struct page *page, unsigned int order,
 	size = 4096ULL << (order & 31);
 	req = size;
 	/* alloc_pages_exact(): its size, kept by exact_enter */
-	if (src == KMLAB_SRC_PAGES_EXACT && pending_count) {
+	if (src == KMLAB_FAM_PAGES_EXACT && pending_count) {
 		tid = bpf_get_current_pid_tgid();
 		q = bpf_map_lookup_elem(&pending, &tid);
 		if (q && q->src == src) {
@@ -311,7 +311,7 @@ int BPF_PROG(on_page_free, struct page *page, unsigned int order)
 	    !freed_find(addr))
 		return 0;
 	nr = get_stack(ctx, stack);
-	return on_free(ctx, module_frame(stack, nr), addr, KMLAB_SRC_PAGES,
+	return on_free(ctx, module_frame(stack, nr), addr, KMLAB_FAM_PAGE_FREE,
 		       NULL, NULL);
 }
 
@@ -320,27 +320,27 @@ SEC("kprobe/alloc_pages_exact")
 int BPF_KPROBE(exact_enter, size_t size, gfp_t gfp)
 {
 	return alloc_enter(ctx, size, KMLAB_PAGE_ALIGN(size), gfp,
-			   KMLAB_SRC_PAGES_EXACT);
+			   KMLAB_FAM_PAGES_EXACT);
 }
 
 SEC("kprobe/__alloc_percpu_gfp")
 int BPF_KPROBE(percpu_gfp_enter, size_t size, size_t align, gfp_t gfp)
 {
-	return alloc_enter(ctx, size, size, gfp, KMLAB_SRC_PERCPU);
+	return alloc_enter(ctx, size, size, gfp, KMLAB_FAM_PERCPU);
 }
 
 SEC("fexit/__alloc_percpu_gfp")
 int BPF_PROG(percpu_gfp_exit, size_t size, size_t align, gfp_t gfp,
 	     void *ret)
 {
-	alloc_exit(ctx, (__u64)ret, KMLAB_SRC_PERCPU);
+	alloc_exit(ctx, (__u64)ret, KMLAB_FAM_PERCPU);
 	return 0;
 }
 
 SEC("kprobe/__alloc_percpu")
 int BPF_KPROBE(percpu_enter, size_t size)
 {
-	return alloc_enter(ctx, size, size, 0, KMLAB_SRC_PERCPU);
+	return alloc_enter(ctx, size, size, 0, KMLAB_FAM_PERCPU);
 }
 
 /*
@@ -351,21 +351,21 @@ SEC("kprobe/pcpu_alloc_noprof")
 int BPF_KPROBE(pcpu_noprof_enter, size_t size, size_t align, bool reserved,
 	       gfp_t gfp)
 {
-	return alloc_enter(ctx, size, size, gfp, KMLAB_SRC_PERCPU);
+	return alloc_enter(ctx, size, size, gfp, KMLAB_FAM_PERCPU);
 }
 
 SEC("fexit/pcpu_alloc_noprof")
 int BPF_PROG(pcpu_noprof_exit, size_t size, size_t align, bool reserved,
 	     gfp_t gfp, void *ret)
 {
-	alloc_exit(ctx, (__u64)ret, KMLAB_SRC_PERCPU);
+	alloc_exit(ctx, (__u64)ret, KMLAB_FAM_PERCPU);
 	return 0;
 }
 
 SEC("fexit/__alloc_percpu")
 int BPF_PROG(percpu_exit, size_t size, size_t align, void *ret)
 {
-	alloc_exit(ctx, (__u64)ret, KMLAB_SRC_PERCPU);
+	alloc_exit(ctx, (__u64)ret, KMLAB_FAM_PERCPU);
 	return 0;
 }
 
@@ -381,7 +381,7 @@ static __always_inline int cache_create_start(struct pt_regs *ctx)
 {
 	__u64 size = bpf_core_type_size(struct kmem_cache);
 
-	return alloc_enter(ctx, size, size, 0, KMLAB_SRC_SLAB);
+	return alloc_enter(ctx, size, size, 0, KMLAB_FAM_SLAB);
 }
 
 static __always_inline int cache_create_done(void *ctx, struct kmem_cache *ret)
@@ -389,7 +389,7 @@ static __always_inline int cache_create_done(void *ctx, struct kmem_cache *ret)
 	__u64 cache = 0;
 
 	bpf_probe_read_kernel(&cache, sizeof(cache), &ret);
-	alloc_exit(ctx, cache, KMLAB_SRC_SLAB);
+	alloc_exit(ctx, cache, KMLAB_FAM_SLAB);
 	return 0;
 }
 
@@ -447,25 +447,25 @@ static __always_inline int free_enter(struct pt_regs *ctx, __u64 ptr,
 SEC("kprobe/kmem_cache_destroy")
 int BPF_KPROBE(cache_destroy_enter, struct kmem_cache *s)
 {
-	return free_enter(ctx, (__u64)s, KMLAB_SRC_SLAB, false);
+	return free_enter(ctx, (__u64)s, KMLAB_FAM_SLAB, false);
 }
 
 SEC("kprobe/vfree")
 int BPF_KPROBE(vfree_enter, const void *addr)
 {
-	return free_enter(ctx, (__u64)addr, KMLAB_SRC_VMALLOC, false);
+	return free_enter(ctx, (__u64)addr, KMLAB_FAM_VMALLOC, false);
 }
 
 SEC("kprobe/kvfree")
 int BPF_KPROBE(kvfree_enter, const void *addr)
 {
-	return free_enter(ctx, (__u64)addr, KMLAB_SRC_KVMALLOC, true);
+	return free_enter(ctx, (__u64)addr, KMLAB_FAM_KVMALLOC, true);
 }
 
 SEC("kprobe/free_percpu")
 int BPF_KPROBE(free_percpu_enter, void *ptr)
 {
-	return free_enter(ctx, (__u64)ptr, KMLAB_SRC_PERCPU, false);
+	return free_enter(ctx, (__u64)ptr, KMLAB_FAM_PERCPU, false);
 }
 
 /*
@@ -485,7 +485,7 @@ int BPF_KPROBE(kvfree_rcu_enter, void *head, unsigned long arg)
 		obj = (__u64)head - arg;	/* arg: offset of the head */
 	else
 		obj = arg;			/* headless kvfree_rcu(p) */
-	return free_enter(ctx, obj, KMLAB_SRC_RCU, false);
+	return free_enter(ctx, obj, KMLAB_FAM_RCU, false);
 }
 
 #define BULK_MAX	64
@@ -499,7 +499,7 @@ __noinline int bulk_free_one(__u64 site, __u64 ptr, __u64 s)
 {
 	if (!ptr || !bpf_map_lookup_elem(&live, &ptr))
 		return 0;
-	return on_free(NULL, site, ptr, s ? KMLAB_SRC_CACHE : KMLAB_SRC_BULK,
+	return on_free(NULL, site, ptr, s ? KMLAB_FAM_CACHE : KMLAB_FAM_BULK,
 		       (const struct kmem_cache *)s, NULL);
 }
 

@@ -26,11 +26,11 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "kmlab.h"
+#include "kmlab/events.h"
 #include "compat.bpf.h"
 /* vmlinux.h already has the __u* types <linux/types.h> would bring */
 #define _LINUX_TYPES_H
-#include "../module/kmlab_ir.h"
+#include "kmlab/ir.h"
 
 #define LIVE_MAX	32768
 #define ZERO_SIZE_PTR	16
@@ -190,10 +190,10 @@ static __always_inline __u32 reuse_slot(__u64 ptr)
 	return ((__u32)(ptr >> 4) * 2654435761U) >> (32 - REUSE_BITS);
 }
 
+/* an object made of pages: whatever frees it is an mm_page_free */
 static __always_inline bool page_src(__u32 src)
 {
-	return src == KMLAB_SRC_PAGES || src == KMLAB_SRC_GFP_PAGES ||
-	       src == KMLAB_SRC_PAGES_EXACT;
+	return kmlab_free_fits(KMLAB_FAM_PAGE_FREE, src);
 }
 
 /* a record for @ptr went into the freed map */
@@ -394,7 +394,7 @@ static __always_inline int kvmalloc_slab(void *ctx, __u64 ptr, __u64 alloc,
 
 	tid = bpf_get_current_pid_tgid();
 	q = bpf_map_lookup_elem(&pending, &tid);
-	if (!q || q->src != KMLAB_SRC_KVMALLOC || (site && q->site != site))
+	if (!q || q->src != KMLAB_FAM_KVMALLOC || (site && q->site != site))
 		return 1;
 	/* a failed try is no failure yet: vmalloc comes next */
 	if (!ptr && !site)
@@ -404,7 +404,7 @@ static __always_inline int kvmalloc_slab(void *ctx, __u64 ptr, __u64 alloc,
 		return 0;
 	__sync_fetch_and_add(&pending_count, -1);
 	on_alloc(ctx, p.site, ptr, p.size_req, alloc, p.gfp,
-		 KMLAB_SRC_KVMALLOC, NULL, p.stack, p.nr_stack, 0);
+		 KMLAB_FAM_KVMALLOC, NULL, p.stack, p.nr_stack, 0);
 	return 0;
 }
 
@@ -488,33 +488,6 @@ static __always_inline bool wrong_take(__u64 ptr, struct wrong_cache *out)
 	return true;
 }
 
-/* Does a free of kind @free release an object of family @alloc? */
-static __always_inline bool free_fits(__u32 free, __u32 alloc)
-{
-	switch (free) {
-	case KMLAB_SRC_KMALLOC:		/* kfree takes any slab object */
-	case KMLAB_SRC_BULK:
-		return alloc == KMLAB_SRC_KMALLOC || alloc == KMLAB_SRC_CACHE;
-	case KMLAB_SRC_CACHE:
-		return alloc == KMLAB_SRC_CACHE;
-	case KMLAB_SRC_VMALLOC:
-		return alloc == KMLAB_SRC_VMALLOC || alloc == KMLAB_SRC_KVMALLOC;
-	case KMLAB_SRC_KVMALLOC:
-		return alloc == KMLAB_SRC_KMALLOC ||
-		       alloc == KMLAB_SRC_VMALLOC || alloc == KMLAB_SRC_KVMALLOC;
-	case KMLAB_SRC_PAGES:		/* mm_page_free: any page free */
-		return page_src(alloc);
-	case KMLAB_SRC_PERCPU:
-		return alloc == KMLAB_SRC_PERCPU;
-	case KMLAB_SRC_SLAB:
-		return alloc == KMLAB_SRC_SLAB;
-	case KMLAB_SRC_RCU:
-		return alloc == KMLAB_SRC_KMALLOC || alloc == KMLAB_SRC_CACHE ||
-		       alloc == KMLAB_SRC_VMALLOC || alloc == KMLAB_SRC_KVMALLOC;
-	}
-	return true;
-}
-
 /*
  * @s: the cache the free event names; @given: the cache the caller
  * passed when SLUB warned that it was the wrong one (NULL if not).
@@ -546,13 +519,13 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 	if (ptr <= ZERO_SIZE_PTR)
 		return 0;
 	/* a page free has no call site: never "the module's" by site */
-	ours = !trace_mode && src != KMLAB_SRC_PAGES && in_module(site);
+	ours = !trace_mode && src != KMLAB_FAM_PAGE_FREE && in_module(site);
 	if (!ours && !live_count && !freed_count)
 		return 0;
 
 	obj = live_count ? bpf_map_lookup_elem(&live, &ptr) : NULL;
 	/* the pages behind a slab object are not the object */
-	if (obj && src == KMLAB_SRC_PAGES && !page_src(obj->src))
+	if (obj && src == KMLAB_FAM_PAGE_FREE && !page_src(obj->src))
 		return 0;
 	if (obj) {
 		gone.ts = bpf_ktime_get_ns();
@@ -562,13 +535,13 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 		gone.size_req = obj->size_req;
 		gone.size_alloc = obj->size_alloc;
 		gone.src = obj->src;
-		if (src == KMLAB_SRC_RCU)
+		if (src == KMLAB_FAM_RCU)
 			gone.flags = KMLAB_FREED_RCU;
 		alloc_src = obj->src;
 		/* kfree() takes any slab object; kmem_cache_free() only
 		 * its own cache's; the other families their own free */
-		wrong = !free_fits(src, alloc_src) ||
-			(src == KMLAB_SRC_CACHE &&
+		wrong = !kmlab_free_fits(src, alloc_src) ||
+			(src == KMLAB_FAM_CACHE &&
 			 (given || obj->cache != (__u64)s));
 		/* another CPU may race us to the same free: one wins */
 		if (bpf_map_delete_elem(&live, &ptr))
@@ -619,7 +592,7 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 	 * does not free it again.  It was handed out in between, maybe by a
 	 * bulk allocation no event shows (vmalloc's pages).
 	 */
-	if (trace_mode || src == KMLAB_SRC_PAGES || inner_free(ptr))
+	if (trace_mode || src == KMLAB_FAM_PAGE_FREE || inner_free(ptr))
 		return 0;
 
 	f = freed_find(ptr);
@@ -629,7 +602,7 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 			f->flags &= ~KMLAB_FREED_RCU;
 			return 0;
 		}
-		if (!free_fits(src, f->src))
+		if (!kmlab_free_fits(src, f->src))
 			return 0;
 	}
 	/* the module frees something it already freed, or never got */
@@ -664,7 +637,7 @@ int BPF_PROG(on_kmalloc, unsigned long call_site, const void *ptr,
 	     size_t bytes_req, size_t bytes_alloc, gfp_t gfp_flags, int node)
 {
 	return on_slab_alloc(ctx, call_site, (__u64)ptr, bytes_req,
-			     bytes_alloc, gfp_flags, KMLAB_SRC_KMALLOC, NULL);
+			     bytes_alloc, gfp_flags, KMLAB_FAM_KMALLOC, NULL);
 }
 
 SEC("raw_tp/kmem_cache_alloc")
@@ -680,13 +653,13 @@ int BPF_PROG(on_cache_alloc, unsigned long call_site, const void *ptr,
 	return on_slab_alloc(ctx, call_site, (__u64)ptr,
 			     BPF_CORE_READ(s, object_size),
 			     BPF_CORE_READ(s, size), gfp_flags,
-			     KMLAB_SRC_CACHE, s);
+			     KMLAB_FAM_CACHE, s);
 }
 
 SEC("raw_tp/kfree")
 int BPF_PROG(on_kfree, unsigned long call_site, const void *ptr)
 {
-	return on_free(ctx, call_site, (__u64)ptr, KMLAB_SRC_KMALLOC, NULL,
+	return on_free(ctx, call_site, (__u64)ptr, KMLAB_FAM_KMALLOC, NULL,
 		       NULL);
 }
 
@@ -698,9 +671,9 @@ int BPF_PROG(on_cache_free, unsigned long call_site, const void *ptr,
 
 	/* taken for anyone's object: a record must not outlive its free */
 	if (wrong_take((__u64)ptr, &given))
-		return on_free(ctx, call_site, (__u64)ptr, KMLAB_SRC_CACHE, s,
+		return on_free(ctx, call_site, (__u64)ptr, KMLAB_FAM_CACHE, s,
 			       &given);
-	return on_free(ctx, call_site, (__u64)ptr, KMLAB_SRC_CACHE, s, NULL);
+	return on_free(ctx, call_site, (__u64)ptr, KMLAB_FAM_CACHE, s, NULL);
 }
 
 #include "families.bpf.h"

@@ -8,7 +8,7 @@
 #define KMLAB_AST_H
 
 #include <linux/types.h>
-#include "../module/kmlab_ir.h"
+#include "kmlab/ir.h"
 
 #define AST_MAX_ARGS	6
 #define AST_MAX_FLAGS	8
@@ -75,7 +75,7 @@ struct stmt {
 	int obj;		/* object index */
 	int arg_obj;		/* cache index, or -1 */
 	__u32 gfp;
-	__u32 flags;		/* CACHE_CREATE: KMLAB_SLAB_* */
+	__u32 slab;		/* CACHE_CREATE: KMLAB_SLAB_* */
 	unsigned long long size, off, len;
 	__u32 count;
 };

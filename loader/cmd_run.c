@@ -26,7 +26,7 @@
 #define DEV_SYSFS	"/sys/class/misc/kmlab/dev"
 
 /*
- * Pacing (kmlab_ir.h): the data plane runs at most PACE_WINDOW steps
+ * Pacing (kmlab/ir.h): the data plane runs at most PACE_WINDOW steps
  * ahead of the step events we consumed.  A step brings at most
  * PACE_EVENTS events (its own; an allocation and a free, as krealloc
  * makes; a page-backed kmalloc's page event), each a struct kmlab_event
@@ -447,51 +447,29 @@ static int preflight(const struct plan *plan, const char *name)
 	return -1;
 }
 
-/* Which free op frees into which allocator family (KMLAB_SRC_*). */
-static unsigned int free_families(__u16 code)
-{
-	switch (code) {
-	case KMLAB_OP_KFREE:
-		return 1u << KMLAB_SRC_KMALLOC;
-	case KMLAB_OP_KVFREE:
-		return 1u << KMLAB_SRC_KVMALLOC;
-	case KMLAB_OP_VFREE:
-		return 1u << KMLAB_SRC_VMALLOC;
-	case KMLAB_OP_CACHE_FREE:
-		return 1u << KMLAB_SRC_CACHE;
-	case KMLAB_OP_FREE_PAGES:
-		return 1u << KMLAB_SRC_PAGES | 1u << KMLAB_SRC_GFP_PAGES;
-	case KMLAB_OP_FREE_PAGES_EXACT:
-		return 1u << KMLAB_SRC_PAGES_EXACT;
-	case KMLAB_OP_FREE_PERCPU:
-		return 1u << KMLAB_SRC_PERCPU;
-	case KMLAB_OP_CACHE_DESTROY:
-		return 1u << KMLAB_SRC_SLAB;
-	}
-	return 0;
-}
-
 /*
  * The allocator families the observer must watch for this plan: those
- * of its objects (enum kmlab_family has the values of KMLAB_SRC_*) and
- * of its frees, so that a vfree of kmalloc memory is seen too.  Nothing
+ * of its objects and of its frees (kmlab/ops.h), so that a vfree of
+ * kmalloc memory is seen too.  Nothing
  * else is attached: fewer probes on the kernel's hot paths.
  */
 static unsigned int plan_families(const struct plan *plan)
 {
-	unsigned int fams = 1u << KMLAB_SRC_KMALLOC;
+	unsigned int fams = 1u << KMLAB_FAM_KMALLOC;
 	int i;
 
 	for (i = 0; i < plan->nr_objs; i++)
 		if (plan->objs[i].family < KMLAB_FAM_MAX)
 			fams |= 1u << plan->objs[i].family;
 	for (i = 0; i < plan->nr_ops; i++)
-		fams |= free_families(plan->ops[i].code);
+		if (kmlab_op_class(plan->ops[i].code) == KMLAB_OPC_FREE ||
+		    kmlab_op_class(plan->ops[i].code) == KMLAB_OPC_DESTROY)
+			fams |= 1u << kmlab_op_family(plan->ops[i].code);
 	/* kvmalloc falls back to vmalloc; caches and their objects */
-	if (fams & (1u << KMLAB_SRC_KVMALLOC))
-		fams |= 1u << KMLAB_SRC_VMALLOC;
-	if (fams & (1u << KMLAB_SRC_CACHE | 1u << KMLAB_SRC_SLAB))
-		fams |= 1u << KMLAB_SRC_CACHE | 1u << KMLAB_SRC_SLAB;
+	if (fams & (1u << KMLAB_FAM_KVMALLOC))
+		fams |= 1u << KMLAB_FAM_VMALLOC;
+	if (fams & (1u << KMLAB_FAM_CACHE | 1u << KMLAB_FAM_SLAB))
+		fams |= 1u << KMLAB_FAM_CACHE | 1u << KMLAB_FAM_SLAB;
 	return fams;
 }
 
@@ -563,8 +541,8 @@ int cmd_run(int argc, char **argv)
 		goto out_session;
 	/* kmalloc, kmem_cache and pages come from tracepoints: a plan with
 	 * no other family is fully seen without any kprobe attached */
-	if (!(fams & ~(1u << KMLAB_SRC_KMALLOC | 1u << KMLAB_SRC_CACHE |
-		       1u << KMLAB_SRC_PAGES | 1u << KMLAB_SRC_GFP_PAGES)))
+	if (!(fams & ~(1u << KMLAB_FAM_KMALLOC | 1u << KMLAB_FAM_CACHE |
+		       1u << KMLAB_FAM_PAGES | 1u << KMLAB_FAM_GFP_PAGES)))
 		s.rc.families = true;
 	if (stop_sig) {
 		fprintf(stderr, "kmlab: %s before the plan started: nothing ran\n",

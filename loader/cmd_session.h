@@ -36,7 +36,7 @@ struct session {
 int session_open(struct session *s, const char *target, bool step,
 		 const char *json_path);
 /* The same, watching only the allocator @families beyond kmalloc and
- * kmem_cache (bits 1u << KMLAB_SRC_*; 0: all of them). */
+ * kmem_cache (bits 1u << KMLAB_FAM_*; 0: all of them). */
 int session_open_families(struct session *s, const char *target, bool step,
 			  const char *json_path, unsigned int families);
 /* Add a line to the report, just above its verdict: "note: " @fmt. */

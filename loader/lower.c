@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Lowering: checked statements to IR ops (module/kmlab_ir.h), grouped by
+ * Lowering: checked statements to IR ops (include/kmlab/ir.h), grouped by
  * phase in the order they run.  Each op keeps its source line.
  */
 #include <string.h>
@@ -63,7 +63,7 @@ static int lower_stmt(struct out *o, const struct stmt *s)
 		op->obj = s->obj;
 		op->arg = s->arg_obj >= 0 ? (__u32)s->arg_obj : 0;
 		op->gfp = s->gfp;
-		op->flags = s->flags;
+		op->slab = s->slab;
 		op->size = s->size;
 		op->off = s->off;
 		op->len = s->len;

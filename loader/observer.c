@@ -10,7 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "../module/kmlab_ir.h"
+#include "kmlab/ir.h"
 #include "ksyms.h"
 #include "observer.h"
 #include "kmlab.skel.h"
@@ -48,13 +48,13 @@ struct family_fn {
 	const char *names[2];
 	size_t enter, exit;	/* offsetof(struct kmlab_bpf, progs.X) */
 	bool kretprobe;		/* exit by kretprobe: fexit has 6 args */
-	unsigned int srcs;	/* the families it serves: 1u << KMLAB_SRC_* */
+	unsigned int srcs;	/* the families it serves: 1u << KMLAB_FAM_* */
 };
 
 #define PROG(x)	offsetof(struct kmlab_bpf, progs.x)
 #define NOPROG	((size_t)-1)
 
-#define SRC(x)	(1u << KMLAB_SRC_##x)
+#define SRC(x)	(1u << KMLAB_FAM_##x)
 #define SRC_PAGE_FAMILIES	(SRC(PAGES) | SRC(GFP_PAGES) | SRC(PAGES_EXACT))
 
 /*
@@ -387,20 +387,20 @@ static const struct {
 	const char *name;
 	__u32 src;
 } page_fns[] = {
-	{ "__alloc_pages", KMLAB_SRC_PAGES },
-	{ "alloc_pages", KMLAB_SRC_PAGES },
-	{ "__alloc_pages_noprof", KMLAB_SRC_PAGES },
-	{ "alloc_pages_noprof", KMLAB_SRC_PAGES },
+	{ "__alloc_pages", KMLAB_FAM_PAGES },
+	{ "alloc_pages", KMLAB_FAM_PAGES },
+	{ "__alloc_pages_noprof", KMLAB_FAM_PAGES },
+	{ "alloc_pages_noprof", KMLAB_FAM_PAGES },
 	/* 6.12's alloc_pages_noprof() tail-calls it */
-	{ "alloc_pages_mpol_noprof", KMLAB_SRC_PAGES },
-	{ "__get_free_pages", KMLAB_SRC_GFP_PAGES },
-	{ "get_free_pages_noprof", KMLAB_SRC_GFP_PAGES },
-	{ "get_zeroed_page", KMLAB_SRC_GFP_PAGES },
-	{ "get_zeroed_page_noprof", KMLAB_SRC_GFP_PAGES },
-	{ "alloc_pages_exact", KMLAB_SRC_PAGES_EXACT },
-	{ "alloc_pages_exact_noprof", KMLAB_SRC_PAGES_EXACT },
-	{ "alloc_pages_exact_nid", KMLAB_SRC_PAGES_EXACT },
-	{ "alloc_pages_exact_nid_noprof", KMLAB_SRC_PAGES_EXACT },
+	{ "alloc_pages_mpol_noprof", KMLAB_FAM_PAGES },
+	{ "__get_free_pages", KMLAB_FAM_GFP_PAGES },
+	{ "get_free_pages_noprof", KMLAB_FAM_GFP_PAGES },
+	{ "get_zeroed_page", KMLAB_FAM_GFP_PAGES },
+	{ "get_zeroed_page_noprof", KMLAB_FAM_GFP_PAGES },
+	{ "alloc_pages_exact", KMLAB_FAM_PAGES_EXACT },
+	{ "alloc_pages_exact_noprof", KMLAB_FAM_PAGES_EXACT },
+	{ "alloc_pages_exact_nid", KMLAB_FAM_PAGES_EXACT },
+	{ "alloc_pages_exact_nid_noprof", KMLAB_FAM_PAGES_EXACT },
 };
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
@@ -661,21 +661,23 @@ static int field_offset(const char *fmt, const char *field, int *size)
 	return off;
 }
 
-/* The record layout is a contract (kmlab_ir.h): make sure it holds. */
+/* The record layout is a contract (kmlab/step.h): make sure it holds. */
 static int check_step_format(void)
 {
 	static const struct {
 		const char *name;
 		int off, size;
 	} want[] = {
-		{ "ptr", offsetof(struct kmlab_step_record, ptr), 8 },
-		{ "result", offsetof(struct kmlab_step_record, result), 4 },
-		{ "op", offsetof(struct kmlab_step_record, op), 2 },
-		{ "name", offsetof(struct kmlab_step_record, name),
-		  KMLAB_NAME_LEN },
-		{ "data", offsetof(struct kmlab_step_record, data),
-		  KMLAB_DATA_LEN },
+#define SCALAR(type, name) \
+		{ #name, offsetof(struct kmlab_step_record, name), sizeof(type) },
+#define ARRAY(type, name, n) \
+		{ #name, offsetof(struct kmlab_step_record, name), \
+		  sizeof(type) * (n) },
+		KMLAB_STEP_FIELDS(SCALAR, ARRAY)
+#undef SCALAR
+#undef ARRAY
 	};
+
 	char path[256], fmt[8192];
 	size_t n, i;
 	FILE *f;
@@ -696,7 +698,7 @@ static int check_step_format(void)
 
 		if (off != want[i].off || size != want[i].size) {
 			fprintf(stderr, "kmlab: kmlab_step field '%s' is at "
-				"offset %d size %d, kmlab_ir.h says %d/%d: "
+				"offset %d size %d, kmlab/step.h says %d/%d: "
 				"rebuild the module and kmlab from the same "
 				"tree\n", want[i].name, off, size,
 				want[i].off, want[i].size);

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <linux/types.h>
-#include "../bpf/kmlab.h"
+#include "kmlab/events.h"
 
 struct observer;
 
@@ -18,7 +18,7 @@ struct observer_opts {
 	bool step;		/* load kmlab_step (attach it later) */
 	bool trace;		/* every allocation matching the filters */
 	/* the families to watch beyond kmalloc and kmem_cache_alloc, as
-	 * bits 1u << KMLAB_SRC_* (bpf/kmlab.h); 0: all of them */
+	 * bits 1u << KMLAB_FAM_* (bpf/kmlab.h); 0: all of them */
 	unsigned int families;
 	__u32 pid;		/* trace filters: 0 / NULL = any */
 	const char *comm;

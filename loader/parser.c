@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../module/kmlab_ir.h"
+#include "kmlab/ir.h"
 #include "lexer.h"
 #include "parser.h"
 

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include "../module/kmlab_ir.h"
+#include "kmlab/ir.h"
 #include "findings.h"
 
 struct diag_list;
@@ -29,7 +29,7 @@ struct plan {
 	char *path;		/* as given */
 	char *src;		/* whole source text */
 	size_t src_len;
-	void *ir;		/* the lowered blob (kmlab_ir.h) */
+	void *ir;		/* the lowered blob (kmlab/ir.h) */
 	size_t ir_len;
 	struct kmlab_ir_obj *objs;	/* points into ir */
 	struct kmlab_ir_op *ops;	/* points into ir */

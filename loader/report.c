@@ -5,38 +5,6 @@
 #include "plan.h"
 #include "report.h"
 
-static const char *const op_names[KMLAB_OP_MAX] = {
-	[KMLAB_OP_NOP]			= "nop",
-	[KMLAB_OP_KMALLOC]		= "kmalloc",
-	[KMLAB_OP_KZALLOC]		= "kzalloc",
-	[KMLAB_OP_KCALLOC]		= "kcalloc",
-	[KMLAB_OP_KREALLOC]		= "krealloc",
-	[KMLAB_OP_KVMALLOC]		= "kvmalloc",
-	[KMLAB_OP_VMALLOC]		= "vmalloc",
-	[KMLAB_OP_VZALLOC]		= "vzalloc",
-	[KMLAB_OP_CACHE_CREATE]		= "kmem_cache_create",
-	[KMLAB_OP_CACHE_ALLOC]		= "kmem_cache_alloc",
-	[KMLAB_OP_CACHE_DESTROY]	= "kmem_cache_destroy",
-	[KMLAB_OP_ALLOC_PAGES]		= "alloc_pages",
-	[KMLAB_OP_GET_FREE_PAGES]	= "__get_free_pages",
-	[KMLAB_OP_PAGES_EXACT]		= "alloc_pages_exact",
-	[KMLAB_OP_ALLOC_PERCPU]		= "alloc_percpu",
-	[KMLAB_OP_KFREE]		= "kfree",
-	[KMLAB_OP_KVFREE]		= "kvfree",
-	[KMLAB_OP_VFREE]		= "vfree",
-	[KMLAB_OP_CACHE_FREE]		= "kmem_cache_free",
-	[KMLAB_OP_FREE_PAGES]		= "free_pages",
-	[KMLAB_OP_FREE_PAGES_EXACT]	= "free_pages_exact",
-	[KMLAB_OP_FREE_PERCPU]		= "free_percpu",
-	[KMLAB_OP_WRITE]		= "write",
-	[KMLAB_OP_READ]			= "read",
-	[KMLAB_OP_FORGET]		= "forget",
-	[KMLAB_OP_REPEAT]		= "repeat",
-	[KMLAB_OP_REPEAT_END]		= "end repeat",
-	[KMLAB_OP_ATOMIC]		= "atomic",
-	[KMLAB_OP_ATOMIC_END]		= "end atomic",
-	[KMLAB_OP_PAUSE]		= "pause",
-};
 
 static const char *const reasons[KMLAB_REASON_MAX] = {
 	[KMLAB_OK]		= "ok",
@@ -48,11 +16,6 @@ static const char *const reasons[KMLAB_REASON_MAX] = {
 	[KMLAB_REFUSE_BUSY]	= "the cache still has objects",
 	[KMLAB_FAILED]		= "the allocator failed",
 };
-
-const char *report_op_name(unsigned int op)
-{
-	return op < KMLAB_OP_MAX && op_names[op] ? op_names[op] : "op?";
-}
 
 const char *report_reason(unsigned int reason)
 {
@@ -253,7 +216,7 @@ static void text_free(FILE *f, const struct timeline *tl,
 
 	fprintf(f, "    %9s ms  freed by %s at %s",
 		rel_ms(tl, o->free_ts, t, sizeof(t)),
-		timeline_free_fn(o->free_src),
+		kmlab_free_name(o->free_src),
 		sym(rc, o->free_site, s, sizeof(s)));
 	if (o->free_line)
 		fprintf(f, " (line %u)", o->free_line);
@@ -277,7 +240,7 @@ static void text_object(FILE *f, const struct timeline *tl,
 			"by %s at %s", rel_ms(tl, o->alloc_ts, t, sizeof(t)),
 			(unsigned long long)o->size_req,
 			(unsigned long long)o->size_alloc,
-			timeline_family(o->family),
+			kmlab_family_name(o->family),
 			sym(rc, o->alloc_site, s, sizeof(s)));
 		if (o->via)
 			fprintf(f, " through %s",
@@ -288,7 +251,7 @@ static void text_object(FILE *f, const struct timeline *tl,
 			"by the observer: no leak or free check)\n",
 			rel_ms(tl, o->alloc_ts, t, sizeof(t)),
 			(unsigned long long)o->size_req,
-			timeline_family(o->family));
+			kmlab_family_name(o->family));
 	}
 	for (i = 0; i < o->nr_steps; i++) {
 		const struct tl_step *st = &o->steps[i];
@@ -299,7 +262,7 @@ static void text_object(FILE *f, const struct timeline *tl,
 			free_shown = true;
 		}
 		fprintf(f, "    %9s ms  %s", rel_ms(tl, st->ts, t, sizeof(t)),
-			report_op_name(st->op));
+			kmlab_op_name(st->op));
 		if (st->op == KMLAB_OP_READ || st->op == KMLAB_OP_WRITE)
 			fprintf(f, " [%llu, %llu)",
 				(unsigned long long)st->off,
@@ -408,7 +371,7 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 				sym(rc, fd->site, s, sizeof(s)));
 			break;
 		case FINDING_WRONG_FREE:
-			if (fd->src == fd->src2 && fd->src == KMLAB_SRC_CACHE)
+			if (fd->src == fd->src2 && fd->src == KMLAB_FAM_CACHE)
 				fprintf(f, "     allocated from %s at %s\n     "
 					"freed into %s at %s\n",
 					cache_of(tl, fd),
@@ -419,9 +382,9 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 			else
 				fprintf(f, "     allocated by %s at %s\n     "
 					"freed by %s at %s\n",
-					timeline_family(fd->src2),
+					kmlab_family_name(fd->src2),
 					sym(rc, fd->site2, s2, sizeof(s2)),
-					timeline_free_fn(fd->src),
+					kmlab_free_name(fd->src),
 					sym(rc, fd->site, s, sizeof(s)));
 			break;
 		case FINDING_FAILED_ALLOC:
@@ -626,7 +589,7 @@ void report_json_event(FILE *f, const struct timeline *tl,
 		break;
 	case KMLAB_EV_STEP:
 		fprintf(f, ",\"op\":\"%s\",\"line\":%u,\"object\":",
-			report_op_name(e->op), e->line);
+			kmlab_op_name(e->op), e->line);
 		json_strn(f, e->name, strnlen(e->name, sizeof(e->name)));
 		fprintf(f, ",\"ptr\":\"0x%" PRIx64 "\",\"off\":%llu,"
 			"\"len\":%llu,\"result\":%d,\"late\":%s",
@@ -657,13 +620,13 @@ void report_json_event(FILE *f, const struct timeline *tl,
 		if (e->type == KMLAB_EV_ALLOC ||
 		    e->type == KMLAB_EV_ALLOC_FAIL)
 			fprintf(f, ",\"family\":\"%s\"",
-				timeline_family(e->src));
+				kmlab_family_name(e->src));
 		if (e->via)
 			json_site(f, "via", e->via, rc);
 		if (e->type == KMLAB_EV_FREE) {
 			fprintf(f, ",\"free\":\"%s\",\"family\":\"%s\"",
-				timeline_free_fn(e->src),
-				timeline_family(e->alloc_src));
+				kmlab_free_name(e->src),
+				kmlab_family_name(e->alloc_src));
 			json_site(f, "alloc_site", e->site2, rc);
 		}
 		if (e->type == KMLAB_EV_DOUBLE_FREE)
@@ -725,14 +688,14 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		if (fd->kind == FINDING_WRONG_FREE && fd->observed)
 			fprintf(f, ",\"allocated_with\":\"%s\","
 				"\"freed_with\":\"%s\"",
-				timeline_family(fd->src2),
-				timeline_free_fn(fd->src));
+				kmlab_family_name(fd->src2),
+				kmlab_free_name(fd->src));
 		if (fd->kind == FINDING_WRONG_FREE && fd->cache_given[0]) {
 			fprintf(f, ",\"freed_into\":");
 			json_str(f, fd->cache_given);
 		}
 		if (fd->object >= 0 && fd->object < tl->nr_objs)
-			fprintf(f, ",\"family\":\"%s\"", timeline_family(
+			fprintf(f, ",\"family\":\"%s\"", kmlab_family_name(
 				tl->objs[fd->object].family));
 		if (fd->stack.nr)
 			json_stack(f, "stack", &fd->stack, rc);

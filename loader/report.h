@@ -44,7 +44,6 @@ bool report_observable(const struct tl_finding *fd,
 /* One sentence a student understands, about @fd. */
 const char *report_sentence(const struct tl_finding *fd, char *buf,
 			    size_t len);
-const char *report_op_name(unsigned int op);
 const char *report_reason(unsigned int reason);
 
 #endif /* KMLAB_REPORT_H */

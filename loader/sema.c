@@ -23,42 +23,41 @@ struct func {
 	__u8 family;		/* ALLOC: the result's; FREE: what it frees */
 	__u8 min_nums, max_nums;
 	__u8 ptrs;		/* pointer (name) arguments */
-	__u8 gfp;		/* takes GFP flags */
 	__u8 slab;		/* takes SLAB_* flags */
 	__u32 add_gfp;		/* implied GFP bits (kvzalloc) */
 	const char *usage;
 };
 
 static const struct func funcs[] = {
-	{ "kmalloc", FN_ALLOC, KMLAB_OP_KMALLOC, KMLAB_FAM_KMALLOC, 1, 1, 0, 1, 0, 0, "kmalloc(size[, gfp])" },
-	{ "kzalloc", FN_ALLOC, KMLAB_OP_KZALLOC, KMLAB_FAM_KMALLOC, 1, 1, 0, 1, 0, 0, "kzalloc(size[, gfp])" },
-	{ "kcalloc", FN_ALLOC, KMLAB_OP_KCALLOC, KMLAB_FAM_KMALLOC, 2, 2, 0, 1, 0, 0, "kcalloc(n, size[, gfp])" },
-	{ "krealloc", FN_ALLOC, KMLAB_OP_KREALLOC, KMLAB_FAM_KMALLOC, 1, 1, 1, 1, 0, 0, "name = krealloc(name, size[, gfp])" },
-	{ "kvmalloc", FN_ALLOC, KMLAB_OP_KVMALLOC, KMLAB_FAM_KVMALLOC, 1, 1, 0, 1, 0, 0, "kvmalloc(size[, gfp])" },
-	{ "kvzalloc", FN_ALLOC, KMLAB_OP_KVMALLOC, KMLAB_FAM_KVMALLOC, 1, 1, 0, 1, 0, KMLAB_GFP_ZERO, "kvzalloc(size[, gfp])" },
-	{ "vmalloc", FN_ALLOC, KMLAB_OP_VMALLOC, KMLAB_FAM_VMALLOC, 1, 1, 0, 0, 0, 0, "vmalloc(size)" },
-	{ "vzalloc", FN_ALLOC, KMLAB_OP_VZALLOC, KMLAB_FAM_VMALLOC, 1, 1, 0, 0, 0, 0, "vzalloc(size)" },
-	{ "kmem_cache_create", FN_ALLOC, KMLAB_OP_CACHE_CREATE, KMLAB_FAM_SLAB, 1, 2, 0, 0, 1, 0, "kmem_cache_create(size[, align][, SLAB_POISON | ...])" },
-	{ "kmem_cache_alloc", FN_ALLOC, KMLAB_OP_CACHE_ALLOC, KMLAB_FAM_CACHE, 0, 0, 1, 1, 0, 0, "kmem_cache_alloc(cache[, gfp])" },
-	{ "kmem_cache_zalloc", FN_ALLOC, KMLAB_OP_CACHE_ALLOC, KMLAB_FAM_CACHE, 0, 0, 1, 1, 0, KMLAB_GFP_ZERO, "kmem_cache_zalloc(cache[, gfp])" },
-	{ "alloc_pages", FN_ALLOC, KMLAB_OP_ALLOC_PAGES, KMLAB_FAM_PAGES, 1, 1, 0, 1, 0, 0, "alloc_pages(gfp, order)" },
-	{ "alloc_page", FN_ALLOC, KMLAB_OP_ALLOC_PAGES, KMLAB_FAM_PAGES, 0, 0, 0, 1, 0, 0, "alloc_page(gfp)" },
-	{ "__get_free_pages", FN_ALLOC, KMLAB_OP_GET_FREE_PAGES, KMLAB_FAM_GFP_PAGES, 1, 1, 0, 1, 0, 0, "__get_free_pages(gfp, order)" },
-	{ "__get_free_page", FN_ALLOC, KMLAB_OP_GET_FREE_PAGES, KMLAB_FAM_GFP_PAGES, 0, 0, 0, 1, 0, 0, "__get_free_page(gfp)" },
-	{ "get_zeroed_page", FN_ALLOC, KMLAB_OP_GET_FREE_PAGES, KMLAB_FAM_GFP_PAGES, 0, 0, 0, 1, 0, KMLAB_GFP_ZERO, "get_zeroed_page(gfp)" },
-	{ "alloc_pages_exact", FN_ALLOC, KMLAB_OP_PAGES_EXACT, KMLAB_FAM_PAGES_EXACT, 1, 1, 0, 1, 0, 0, "alloc_pages_exact(size[, gfp])" },
-	{ "alloc_percpu", FN_ALLOC, KMLAB_OP_ALLOC_PERCPU, KMLAB_FAM_PERCPU, 1, 1, 0, 1, 0, 0, "alloc_percpu(size[, gfp])" },
-	{ "kfree", FN_FREE, KMLAB_OP_KFREE, KMLAB_FAM_KMALLOC, 0, 0, 1, 0, 0, 0, "kfree(name)" },
-	{ "kvfree", FN_FREE, KMLAB_OP_KVFREE, KMLAB_FAM_KVMALLOC, 0, 0, 1, 0, 0, 0, "kvfree(name)" },
-	{ "vfree", FN_FREE, KMLAB_OP_VFREE, KMLAB_FAM_VMALLOC, 0, 0, 1, 0, 0, 0, "vfree(name)" },
-	{ "kmem_cache_free", FN_FREE, KMLAB_OP_CACHE_FREE, KMLAB_FAM_CACHE, 0, 0, 2, 0, 0, 0, "kmem_cache_free(cache, name)" },
-	{ "kmem_cache_destroy", FN_FREE, KMLAB_OP_CACHE_DESTROY, KMLAB_FAM_SLAB, 0, 0, 1, 0, 0, 0, "kmem_cache_destroy(cache)" },
-	{ "__free_pages", FN_FREE, KMLAB_OP_FREE_PAGES, KMLAB_FAM_PAGES, 1, 1, 1, 0, 0, 0, "__free_pages(page, order)" },
-	{ "__free_page", FN_FREE, KMLAB_OP_FREE_PAGES, KMLAB_FAM_PAGES, 0, 0, 1, 0, 0, 0, "__free_page(page)" },
-	{ "free_pages", FN_FREE, KMLAB_OP_FREE_PAGES, KMLAB_FAM_GFP_PAGES, 1, 1, 1, 0, 0, 0, "free_pages(addr, order)" },
-	{ "free_page", FN_FREE, KMLAB_OP_FREE_PAGES, KMLAB_FAM_GFP_PAGES, 0, 0, 1, 0, 0, 0, "free_page(addr)" },
-	{ "free_pages_exact", FN_FREE, KMLAB_OP_FREE_PAGES_EXACT, KMLAB_FAM_PAGES_EXACT, 1, 1, 1, 0, 0, 0, "free_pages_exact(name, size)" },
-	{ "free_percpu", FN_FREE, KMLAB_OP_FREE_PERCPU, KMLAB_FAM_PERCPU, 0, 0, 1, 0, 0, 0, "free_percpu(name)" },
+	{ "kmalloc", FN_ALLOC, KMLAB_OP_KMALLOC, KMLAB_FAM_KMALLOC, 1, 1, 0, 0, 0, "kmalloc(size[, gfp])" },
+	{ "kzalloc", FN_ALLOC, KMLAB_OP_KZALLOC, KMLAB_FAM_KMALLOC, 1, 1, 0, 0, 0, "kzalloc(size[, gfp])" },
+	{ "kcalloc", FN_ALLOC, KMLAB_OP_KCALLOC, KMLAB_FAM_KMALLOC, 2, 2, 0, 0, 0, "kcalloc(n, size[, gfp])" },
+	{ "krealloc", FN_ALLOC, KMLAB_OP_KREALLOC, KMLAB_FAM_KMALLOC, 1, 1, 1, 0, 0, "name = krealloc(name, size[, gfp])" },
+	{ "kvmalloc", FN_ALLOC, KMLAB_OP_KVMALLOC, KMLAB_FAM_KVMALLOC, 1, 1, 0, 0, 0, "kvmalloc(size[, gfp])" },
+	{ "kvzalloc", FN_ALLOC, KMLAB_OP_KVMALLOC, KMLAB_FAM_KVMALLOC, 1, 1, 0, 0, KMLAB_GFP_ZERO, "kvzalloc(size[, gfp])" },
+	{ "vmalloc", FN_ALLOC, KMLAB_OP_VMALLOC, KMLAB_FAM_VMALLOC, 1, 1, 0, 0, 0, "vmalloc(size)" },
+	{ "vzalloc", FN_ALLOC, KMLAB_OP_VZALLOC, KMLAB_FAM_VMALLOC, 1, 1, 0, 0, 0, "vzalloc(size)" },
+	{ "kmem_cache_create", FN_ALLOC, KMLAB_OP_CACHE_CREATE, KMLAB_FAM_SLAB, 1, 2, 0, 1, 0, "kmem_cache_create(size[, align][, SLAB_POISON | ...])" },
+	{ "kmem_cache_alloc", FN_ALLOC, KMLAB_OP_CACHE_ALLOC, KMLAB_FAM_CACHE, 0, 0, 1, 0, 0, "kmem_cache_alloc(cache[, gfp])" },
+	{ "kmem_cache_zalloc", FN_ALLOC, KMLAB_OP_CACHE_ALLOC, KMLAB_FAM_CACHE, 0, 0, 1, 0, KMLAB_GFP_ZERO, "kmem_cache_zalloc(cache[, gfp])" },
+	{ "alloc_pages", FN_ALLOC, KMLAB_OP_ALLOC_PAGES, KMLAB_FAM_PAGES, 1, 1, 0, 0, 0, "alloc_pages(gfp, order)" },
+	{ "alloc_page", FN_ALLOC, KMLAB_OP_ALLOC_PAGES, KMLAB_FAM_PAGES, 0, 0, 0, 0, 0, "alloc_page(gfp)" },
+	{ "__get_free_pages", FN_ALLOC, KMLAB_OP_GET_FREE_PAGES, KMLAB_FAM_GFP_PAGES, 1, 1, 0, 0, 0, "__get_free_pages(gfp, order)" },
+	{ "__get_free_page", FN_ALLOC, KMLAB_OP_GET_FREE_PAGES, KMLAB_FAM_GFP_PAGES, 0, 0, 0, 0, 0, "__get_free_page(gfp)" },
+	{ "get_zeroed_page", FN_ALLOC, KMLAB_OP_GET_FREE_PAGES, KMLAB_FAM_GFP_PAGES, 0, 0, 0, 0, KMLAB_GFP_ZERO, "get_zeroed_page(gfp)" },
+	{ "alloc_pages_exact", FN_ALLOC, KMLAB_OP_PAGES_EXACT, KMLAB_FAM_PAGES_EXACT, 1, 1, 0, 0, 0, "alloc_pages_exact(size[, gfp])" },
+	{ "alloc_percpu", FN_ALLOC, KMLAB_OP_ALLOC_PERCPU, KMLAB_FAM_PERCPU, 1, 1, 0, 0, 0, "alloc_percpu(size[, gfp])" },
+	{ "kfree", FN_FREE, KMLAB_OP_KFREE, KMLAB_FAM_KMALLOC, 0, 0, 1, 0, 0, "kfree(name)" },
+	{ "kvfree", FN_FREE, KMLAB_OP_KVFREE, KMLAB_FAM_KVMALLOC, 0, 0, 1, 0, 0, "kvfree(name)" },
+	{ "vfree", FN_FREE, KMLAB_OP_VFREE, KMLAB_FAM_VMALLOC, 0, 0, 1, 0, 0, "vfree(name)" },
+	{ "kmem_cache_free", FN_FREE, KMLAB_OP_CACHE_FREE, KMLAB_FAM_CACHE, 0, 0, 2, 0, 0, "kmem_cache_free(cache, name)" },
+	{ "kmem_cache_destroy", FN_FREE, KMLAB_OP_CACHE_DESTROY, KMLAB_FAM_SLAB, 0, 0, 1, 0, 0, "kmem_cache_destroy(cache)" },
+	{ "__free_pages", FN_FREE, KMLAB_OP_FREE_PAGES, KMLAB_FAM_PAGES, 1, 1, 1, 0, 0, "__free_pages(page, order)" },
+	{ "__free_page", FN_FREE, KMLAB_OP_FREE_PAGES, KMLAB_FAM_PAGES, 0, 0, 1, 0, 0, "__free_page(page)" },
+	{ "free_pages", FN_FREE, KMLAB_OP_FREE_PAGES, KMLAB_FAM_GFP_PAGES, 1, 1, 1, 0, 0, "free_pages(addr, order)" },
+	{ "free_page", FN_FREE, KMLAB_OP_FREE_PAGES, KMLAB_FAM_GFP_PAGES, 0, 0, 1, 0, 0, "free_page(addr)" },
+	{ "free_pages_exact", FN_FREE, KMLAB_OP_FREE_PAGES_EXACT, KMLAB_FAM_PAGES_EXACT, 1, 1, 1, 0, 0, "free_pages_exact(name, size)" },
+	{ "free_percpu", FN_FREE, KMLAB_OP_FREE_PERCPU, KMLAB_FAM_PERCPU, 0, 0, 1, 0, 0, "free_percpu(name)" },
 	{ NULL },
 };
 
@@ -101,18 +100,6 @@ static const char *const keywords[] = {
 	NULL,
 };
 
-static const char *const family_names[KMLAB_FAM_MAX] = {
-	[KMLAB_FAM_NONE]	= "no",
-	[KMLAB_FAM_KMALLOC]	= "kmalloc",
-	[KMLAB_FAM_VMALLOC]	= "vmalloc",
-	[KMLAB_FAM_KVMALLOC]	= "kvmalloc",
-	[KMLAB_FAM_CACHE]	= "slab cache",
-	[KMLAB_FAM_PAGES]	= "alloc_pages",
-	[KMLAB_FAM_GFP_PAGES]	= "__get_free_pages",
-	[KMLAB_FAM_PAGES_EXACT]	= "alloc_pages_exact",
-	[KMLAB_FAM_PERCPU]	= "percpu",
-	[KMLAB_FAM_SLAB]	= "kmem_cache",
-};
 
 #define ATOMIC_HINT "inside atomic sections allocate with GFP_ATOMIC (or GFP_NOWAIT), or move the call before the section"
 
@@ -223,12 +210,12 @@ static int def_name(struct ctx *c, const struct ast_name *n, int family)
 		if (sym->family == family)
 			return i;
 		snprintf(hint, sizeof(hint),
-			 "a name keeps one family: give the %s object a new name",
-			 family_names[family]);
+			 "a name keeps one allocator: give the %s object a new name",
+			 kmlab_family_name(family));
 		return err(c, n->line, n->col, n->len, hint,
 			   "'%.*s' holds %s memory (line %d), not %s",
-			   NAME_ARGS(n), family_names[sym->family], sym->line,
-			   family_names[family]);
+			   NAME_ARGS(n), kmlab_family_name(sym->family), sym->line,
+			   kmlab_family_name(family));
 	}
 	if (sm->nr_syms == KMLAB_MAX_OBJS)
 		return err(c, n->line, n->col, n->len,
@@ -381,7 +368,7 @@ static int check_arity(struct ctx *c, const struct stmt *s,
 	if (r->nr_ptrs > f->ptrs)
 		return usage(c, s, f, r->ptr_arg[f->ptrs],
 			     "takes no such argument");
-	if (r->gfp_arg && !f->gfp)
+	if (r->gfp_arg && !kmlab_op_takes_gfp(f->code))
 		return usage(c, s, f, r->gfp_arg,
 			     f->kind == FN_FREE ? "frees take no GFP flags" :
 			     "takes no GFP flags (it always uses GFP_KERNEL)");
@@ -440,7 +427,7 @@ static int size_limit(struct ctx *c, const struct ast_arg *a,
 /*
  * kmem_cache_create() fails, with a stack dump, when an object and the
  * debug metadata SLUB may add to it outgrow the biggest slab: the
- * data plane refuses such caches (kmlab_slab_debug_size(), kmlab_ir.h).
+ * data plane refuses such caches (kmlab_slab_debug_size(), kmlab/ir.h).
  */
 static int cache_layout(struct ctx *c, const struct ast_arg *a,
 			unsigned long long size, unsigned long long align,
@@ -546,7 +533,7 @@ static int check_alloc(struct ctx *c, struct stmt *s, const struct func *f,
 					   "bad alignment %llu", al);
 			s->off = al;
 		}
-		s->flags = r->slab;
+		s->slab = r->slab;
 		s->gfp = 0;
 		if (cache_layout(c, a, v, s->off, r->slab))
 			return -1;
@@ -639,7 +626,7 @@ static int check_assign(struct ctx *c, struct stmt *s)
 				   "krealloc resizes kmalloc memory only; allocate a new buffer instead",
 				   "'%s' holds %s memory",
 				   sm->syms[obj].name,
-				   family_names[sm->syms[obj].family]);
+				   kmlab_family_name(sm->syms[obj].family));
 		if (r.ptr_off[0])
 			return err(c, r.ptr_arg[0]->line, r.ptr_arg[0]->col,
 				   r.ptr_arg[0]->len,

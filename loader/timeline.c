@@ -41,42 +41,9 @@ void timeline_free(struct timeline *tl)
 	for (i = 0; i < tl->nr_objs; i++)
 		free(tl->objs[i].steps);
 	free(tl->objs);
+	free(tl->index);
 	free(tl->finds);
 	memset(tl, 0, sizeof(*tl));
-}
-
-const char *timeline_family(__u32 src)
-{
-	switch (src) {
-	case KMLAB_SRC_KMALLOC:		return "kmalloc";
-	case KMLAB_SRC_VMALLOC:		return "vmalloc";
-	case KMLAB_SRC_KVMALLOC:	return "kvmalloc";
-	case KMLAB_SRC_CACHE:		return "kmem_cache";
-	case KMLAB_SRC_PAGES:		return "alloc_pages";
-	case KMLAB_SRC_GFP_PAGES:	return "__get_free_pages";
-	case KMLAB_SRC_PAGES_EXACT:	return "alloc_pages_exact";
-	case KMLAB_SRC_PERCPU:		return "percpu";
-	case KMLAB_SRC_SLAB:		return "kmem_cache_create";
-	}
-	return "unknown";
-}
-
-const char *timeline_free_fn(__u32 src)
-{
-	switch (src) {
-	case KMLAB_SRC_KMALLOC:		return "kfree";
-	case KMLAB_SRC_VMALLOC:		return "vfree";
-	case KMLAB_SRC_KVMALLOC:	return "kvfree";
-	case KMLAB_SRC_CACHE:		return "kmem_cache_free";
-	case KMLAB_SRC_PAGES:		return "__free_pages";
-	case KMLAB_SRC_GFP_PAGES:	return "free_pages";
-	case KMLAB_SRC_PAGES_EXACT:	return "free_pages_exact";
-	case KMLAB_SRC_PERCPU:		return "free_percpu";
-	case KMLAB_SRC_SLAB:		return "kmem_cache_destroy";
-	case KMLAB_SRC_RCU:		return "kfree_rcu";
-	case KMLAB_SRC_BULK:		return "kfree_bulk";
-	}
-	return "unknown";
 }
 
 static void set_stack(struct tl_stack *st, const struct kmlab_event *e)
@@ -86,33 +53,97 @@ static void set_stack(struct tl_stack *st, const struct kmlab_event *e)
 	memcpy(st->ip, e->stack, sizeof(st->ip));
 }
 
+/*
+ * The index: open addressing from an address to the newest object made
+ * at it (its slot holds the object's index + 1); each object links to
+ * the one before it at the same address.  Kept at most half full.
+ */
+static unsigned int index_slot(const struct timeline *tl, __u64 ptr)
+{
+	return (unsigned int)((ptr >> 3) * 0x9e3779b97f4a7c15ULL >> 32) &
+	       (tl->index_cap - 1);
+}
+
+static void index_put(struct timeline *tl, int i)
+{
+	unsigned int h = index_slot(tl, tl->objs[i].ptr);
+	int *slot;
+
+	for (;; h = (h + 1) & (tl->index_cap - 1)) {
+		slot = &tl->index[h];
+		if (!*slot || tl->objs[*slot - 1].ptr == tl->objs[i].ptr)
+			break;
+	}
+	*slot = i + 1;
+}
+
+static int index_get(const struct timeline *tl, __u64 ptr)
+{
+	unsigned int h;
+
+	if (!tl->index_cap)
+		return -1;
+	for (h = index_slot(tl, ptr); tl->index[h];
+	     h = (h + 1) & (tl->index_cap - 1))
+		if (tl->objs[tl->index[h] - 1].ptr == ptr)
+			return tl->index[h] - 1;
+	return -1;
+}
+
+/* room for @n objects; rebuilt in object order, so the newest wins */
+static int index_grow(struct timeline *tl, int n)
+{
+	unsigned int cap = tl->index_cap ? tl->index_cap : 64;
+	int *idx, i;
+
+	if ((unsigned int)n * 2 <= tl->index_cap)
+		return 0;
+	while ((unsigned int)n * 2 > cap)
+		cap *= 2;
+	idx = calloc(cap, sizeof(*idx));
+	if (!idx)
+		return ENOMEM_RET;
+	free(tl->index);
+	tl->index = idx;
+	tl->index_cap = cap;
+	for (i = 0; i < tl->nr_objs; i++)
+		index_put(tl, i);
+	return 0;
+}
+
 static struct tl_object *new_object(struct timeline *tl, __u64 ptr)
 {
 	struct tl_object *o;
 
 	if (grow((void **)&tl->objs, &tl->cap_objs, tl->nr_objs + 1,
-		 sizeof(*tl->objs)))
+		 sizeof(*tl->objs)) ||
+	    index_grow(tl, tl->nr_objs + 1))
 		return NULL;
 	o = &tl->objs[tl->nr_objs++];
 	memset(o, 0, sizeof(*o));
 	o->ptr = ptr;
 	o->plan_obj = -1;
+	o->older = index_get(tl, ptr);
+	index_put(tl, tl->nr_objs - 1);
 	return o;
 }
+
+/*
+ * An address reused again and again (a loop's kmalloc) has a long chain
+ * of freed objects; one of them still live means its free was lost, so
+ * only the newest few are worth asking.
+ */
+#define OLDER_LOOKS	8
 
 /* The newest object at @ptr; with @live_only, only one not yet freed. */
 static struct tl_object *find_object(struct timeline *tl, __u64 ptr,
 				     bool live_only)
 {
-	int i;
+	int i = index_get(tl, ptr), looks = 0;
 
-	for (i = tl->nr_objs - 1; i >= 0; i--) {
-		if (tl->objs[i].ptr != ptr)
-			continue;
-		if (live_only && tl->objs[i].freed)
-			continue;
-		return &tl->objs[i];
-	}
+	for (; i >= 0 && looks < OLDER_LOOKS; i = tl->objs[i].older, looks++)
+		if (!live_only || !tl->objs[i].freed)
+			return &tl->objs[i];
 	return NULL;
 }
 
@@ -227,13 +258,12 @@ static struct tl_step *add_step(struct tl_object *o,
 /* ops that make an object (a cache is one: it can leak) */
 static bool is_alloc_op(__u16 op)
 {
-	return op >= KMLAB_OP_KMALLOC && op <= KMLAB_OP_ALLOC_PERCPU &&
-	       op != KMLAB_OP_CACHE_DESTROY;
+	return kmlab_op_class(op) == KMLAB_OPC_ALLOC;
 }
 
 static bool is_free_op(__u16 op)
 {
-	return op >= KMLAB_OP_KFREE && op <= KMLAB_OP_FREE_PERCPU;
+	return kmlab_op_class(op) == KMLAB_OPC_FREE;
 }
 
 /* A kmlab_step: names objects, records accesses, refusals, late ones. */
@@ -409,7 +439,7 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 		o->family = e->src;
 		o->via = e->via;
 		set_stack(&o->alloc_stack, e);
-		if (e->src == KMLAB_SRC_CACHE) {
+		if (e->src == KMLAB_FAM_CACHE) {
 			memcpy(o->cache, e->name, sizeof(o->cache));
 			o->cache[sizeof(o->cache) - 1] = '\0';
 		}

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
-#include "../bpf/kmlab.h"
+#include "kmlab/events.h"
 #include "findings.h"
 
 struct plan;
@@ -35,7 +35,7 @@ struct tl_stack {
 
 struct tl_object {
 	__u64 ptr;
-	__u32 family;		/* enum kmlab_ev_src of the allocation */
+	__u32 family;		/* enum kmlab_family of the allocation */
 	__u32 free_src;		/* ... and of the free */
 	__u64 via;		/* core helper that allocated it, 0 if none */
 	struct tl_stack alloc_stack, free_stack;
@@ -52,6 +52,7 @@ struct tl_object {
 	__u32 next_free_line;	/* a free step seen, its kmem event not yet */
 	struct tl_step *steps;
 	int nr_steps, cap_steps;
+	int older;		/* the object before it at ptr, -1 if none */
 };
 
 struct tl_finding {
@@ -107,6 +108,8 @@ struct timeline {
 	__u64 init_base, init_len;	/* and its init text */
 	struct tl_object *objs;
 	int nr_objs, cap_objs;
+	int *index;		/* by address: see timeline.c */
+	unsigned int index_cap;
 	struct tl_finding *finds;
 	int nr_finds, cap_finds;
 	__u64 events;		/* received */
@@ -132,10 +135,6 @@ __u64 timeline_lost(const struct timeline *tl);
 __u64 timeline_lost_relevant(const struct timeline *tl);
 /* Observed findings of @kind (FINDING_MAX: all kinds). */
 int timeline_count(const struct timeline *tl, int kind);
-/* "kmalloc", "vmalloc"... for an allocation's enum kmlab_ev_src */
-const char *timeline_family(__u32 src);
-/* "kfree", "vfree"... for a free's enum kmlab_ev_src */
-const char *timeline_free_fn(__u32 src);
 /* The load @ts falls in (1-), 0 if none is known. */
 int timeline_load_of(const struct timeline *tl, __u64 ts);
 /* "clean", "findings" or "inconclusive" */

@@ -168,7 +168,7 @@ static void do_alloc(struct vm *vm, struct kmlab_ir_op *op,
 	}
 	o->st = ST_LIVE;
 	o->alloc_line = op->line;
-	o->fn = report_op_name(op->code);
+	o->fn = kmlab_op_name(op->code);
 	o->size = op->size;
 	o->order = op->size;
 	o->cache = -1;
@@ -207,9 +207,9 @@ static void do_alloc(struct vm *vm, struct kmlab_ir_op *op,
 		o->live = 0;
 		o->real = o->size;
 		/* debug layouts keep ksize() at the object size */
-		if (!(op->flags & (KMLAB_SLAB_RED_ZONE | KMLAB_SLAB_POISON)))
+		if (!(op->slab & (KMLAB_SLAB_RED_ZONE | KMLAB_SLAB_POISON)))
 			o->real = align_up(o->size,
-					   op->flags & KMLAB_SLAB_HWCACHE ? 64 :
+					   op->slab & KMLAB_SLAB_HWCACHE ? 64 :
 					   op->off > 8 ? op->off : 8);
 		break;
 	case KMLAB_OP_CACHE_ALLOC:
@@ -232,37 +232,12 @@ static void do_alloc(struct vm *vm, struct kmlab_ir_op *op,
 	}
 }
 
-/* Which families @code frees correctly. */
-static int frees_family(int code, int fam)
-{
-	switch (code) {
-	case KMLAB_OP_KFREE:
-		return fam == KMLAB_FAM_KMALLOC;
-	case KMLAB_OP_KVFREE:
-		return fam == KMLAB_FAM_KMALLOC || fam == KMLAB_FAM_KVMALLOC ||
-		       fam == KMLAB_FAM_VMALLOC;
-	case KMLAB_OP_VFREE:
-		return fam == KMLAB_FAM_VMALLOC;
-	case KMLAB_OP_CACHE_FREE:
-		return fam == KMLAB_FAM_CACHE;
-	case KMLAB_OP_FREE_PAGES:
-		return fam == KMLAB_FAM_PAGES || fam == KMLAB_FAM_GFP_PAGES;
-	case KMLAB_OP_FREE_PAGES_EXACT:
-		return fam == KMLAB_FAM_PAGES_EXACT;
-	case KMLAB_OP_FREE_PERCPU:
-		return fam == KMLAB_FAM_PERCPU;
-	case KMLAB_OP_CACHE_DESTROY:
-		return fam == KMLAB_FAM_SLAB;
-	}
-	return 0;
-}
-
 static void do_free(struct vm *vm, struct kmlab_ir_op *op,
 		    unsigned long long mult)
 {
 	struct obj *o = &vm->objs[op->obj];
 	int fam = vm->plan->objs[op->obj].family;
-	const char *fn = report_op_name(op->code), *n = name(vm, op->obj);
+	const char *fn = kmlab_op_name(op->code), *n = name(vm, op->obj);
 
 	if (op->off >= KMLAB_MAX_VMALLOC)
 		op_error(vm, op,
@@ -293,7 +268,7 @@ static void do_free(struct vm *vm, struct kmlab_ir_op *op,
 			 "an interior pointer points inside the object: use an offset below its size",
 			 "offset %llu is outside %s (%llu bytes given)",
 			 (unsigned long long)op->off, n, o->real);
-	if (!frees_family(op->code, fam)) {
+	if (!kmlab_free_fits(kmlab_op_family(op->code), fam)) {
 		predict(vm, op, FINDING_WRONG_FREE, op->obj, op->line,
 			o->alloc_line, mult,
 			"%s came from %s (line %d) but is given to %s: only the allocator that handed memory out can take it back.",
@@ -425,20 +400,17 @@ static void run(struct vm *vm, int from, int to, unsigned long long mult)
 		} else if (op->code == KMLAB_OP_WRITE ||
 			   op->code == KMLAB_OP_READ) {
 			do_access(vm, op, mult);
-		} else if (op->code >= KMLAB_OP_KFREE &&
-			   op->code <= KMLAB_OP_FREE_PERCPU) {
+		} else if (kmlab_op_class(op->code) == KMLAB_OPC_FREE ||
+			   kmlab_op_class(op->code) == KMLAB_OPC_DESTROY) {
 			do_free(vm, op, mult);
-		} else if (op->code == KMLAB_OP_CACHE_DESTROY) {
-			do_free(vm, op, mult);
-		} else if (op->code >= KMLAB_OP_KMALLOC &&
-			   op->code <= KMLAB_OP_ALLOC_PERCPU) {
+		} else if (kmlab_op_class(op->code) == KMLAB_OPC_ALLOC) {
 			do_alloc(vm, op, mult);
 		}
 	}
 }
 
 /*
- * The data plane's worst-case bounds (kmlab_ir.h), walked over the ops
+ * The data plane's worst-case bounds (kmlab/ir.h), walked over the ops
  * it gets, as it walks them; percpu memory counts on one CPU and
  * max_bytes is its default here: `kmlab run` walks again with the
  * target's possible CPUs and max_bytes before it sends the plan.

@@ -3,7 +3,7 @@
  * /dev/kmlab: write a blob to stage a plan and run its LOAD phase; write
  * "demand" to run the DEMAND phase, "reset" to run the UNLOAD phase and
  * drop the plan; read for the plan's status.  "pace N", "ack N" and
- * "abort" steer a phase that runs in another thread's write (kmlab_ir.h).
+ * "abort" steer a phase that runs in another thread's write (kmlab/ir.h).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -269,7 +269,7 @@ static int status(char *buf, size_t max)
 		n += scnprintf(buf + n, max - n,
 			       "%s %s %s ptr=%016lx size=%llu real=%llu%s\n",
 			       plan->objs[i].name,
-			       kmlab_fam_name(plan->objs[i].family),
+			       kmlab_family_name(plan->objs[i].family),
 			       state_names[o->state], (unsigned long)o->ptr,
 			       o->size, o->real, o->guarded ? " guarded" : "");
 	}

@@ -40,24 +40,6 @@ struct exec_ctx {
 	u32 left[KMLAB_MAX_DEPTH];
 };
 
-static const char *const fam_names[KMLAB_FAM_MAX] = {
-	[KMLAB_FAM_NONE] = "none",
-	[KMLAB_FAM_KMALLOC] = "kmalloc",
-	[KMLAB_FAM_VMALLOC] = "vmalloc",
-	[KMLAB_FAM_KVMALLOC] = "kvmalloc",
-	[KMLAB_FAM_CACHE] = "cache",
-	[KMLAB_FAM_PAGES] = "pages",
-	[KMLAB_FAM_GFP_PAGES] = "gfp_pages",
-	[KMLAB_FAM_PAGES_EXACT] = "pages_exact",
-	[KMLAB_FAM_PERCPU] = "percpu",
-	[KMLAB_FAM_SLAB] = "slab",
-};
-
-const char *kmlab_fam_name(u32 fam)
-{
-	return fam < KMLAB_FAM_MAX ? fam_names[fam] : "unknown";
-}
-
 const char *kmlab_phase_name(u32 phase)
 {
 	static const char *const names[KMLAB_PHASE_MAX] = {
@@ -139,7 +121,7 @@ static void step_init(struct exec_ctx *x, const struct kmlab_ir_op *op,
 		      u32 idx, struct kmlab_step *s)
 {
 	struct kmlab_plan *p = x->p;
-	bool has_obj = op->code != KMLAB_OP_NOP && op->code < KMLAB_OP_REPEAT;
+	bool has_obj = kmlab_op_has_obj(op->code);
 
 	memset(s, 0, sizeof(*s));
 	s->size = op->size;
@@ -228,7 +210,7 @@ static void do_cache_create(struct kmlab_plan *p, const struct kmlab_ir_op *op,
 	snprintf(name, sizeof(name), "kmlab_%s_%d", p->objs[op->obj].name,
 		 atomic_inc_return(&cache_seq));
 	o->ptr = kmem_cache_create(name, op->size, op->off,
-				   to_slab_flags(op->flags), NULL);
+				   to_slab_flags(op->slab), NULL);
 	o->req = 0;
 	o->real = 0;
 }
@@ -636,7 +618,7 @@ static u32 exec_op(struct exec_ctx *x, u32 idx)
 		}
 		return idx + 1;
 	}
-	if (op->code >= KMLAB_OP_KFREE && op->code <= KMLAB_OP_FREE_PERCPU)
+	if (kmlab_op_class(op->code) == KMLAB_OPC_FREE)
 		do_free(x, op, &s);
 	else
 		do_alloc(x, op, &s);
@@ -790,7 +772,7 @@ void kmlab_plan_reset(struct kmlab_plan *p)
 		op.line = p->objs[i].line;
 		step_init(&x, &op, i, &s);
 		pr_info("reset: %s of %s still live: freeing it\n",
-			kmlab_fam_name(p->objs[i].family), p->objs[i].name);
+			kmlab_family_name(p->objs[i].family), p->objs[i].name);
 		do_free(&x, &op, &s);
 	}
 	for (i = 0; i < p->hdr.nr_objs; i++) {

@@ -65,25 +65,16 @@ static enum backing backing_of(const struct kmlab_obj *o, u32 fam)
 	return BK_NONE;
 }
 
-static bool free_fits(u16 code, enum backing bk)
+/*
+ * The family @o's memory really is: kvmalloc() hands out slab or
+ * vmalloc memory, and a free that fits that memory is safe to run even
+ * when it is not the API's pairing (the observer reports it then).
+ */
+static u32 memory_family(const struct kmlab_obj *o, u32 fam)
 {
-	switch (code) {
-	case KMLAB_OP_KFREE:	/* 6.1 kfree() finds the cache itself */
-		return bk == BK_SLAB || bk == BK_LARGE;
-	case KMLAB_OP_KVFREE:
-		return bk == BK_SLAB || bk == BK_LARGE || bk == BK_VMAP;
-	case KMLAB_OP_VFREE:
-		return bk == BK_VMAP;
-	case KMLAB_OP_CACHE_FREE:
-		return bk == BK_SLAB;
-	case KMLAB_OP_FREE_PAGES:
-		return bk == BK_PAGES || bk == BK_GFP_PAGES;
-	case KMLAB_OP_FREE_PAGES_EXACT:
-		return bk == BK_PAGES_EXACT;
-	case KMLAB_OP_FREE_PERCPU:
-		return bk == BK_PERCPU;
-	}
-	return false;
+	if (fam != KMLAB_FAM_KVMALLOC)
+		return fam;
+	return is_vmalloc_addr(o->ptr) ? KMLAB_FAM_VMALLOC : KMLAB_FAM_KMALLOC;
 }
 
 static bool cache_guarded(struct kmem_cache *s)
@@ -192,7 +183,7 @@ enum kmlab_reason kmlab_guard_free(struct kmlab_plan *p,
 			      "a free of a pointer never allocated" :
 			      "a free of a forgotten pointer");
 	bk = backing_of(o, fam);
-	if (!free_fits(op->code, bk))
+	if (!kmlab_free_fits(kmlab_op_family(op->code), memory_family(o, fam)))
 		return refuse(p, op, KMLAB_REFUSE_FAMILY,
 			      "a free with the wrong allocator's function");
 	if (op->code == KMLAB_OP_CACHE_FREE) {

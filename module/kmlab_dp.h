@@ -18,7 +18,7 @@
 #include <linux/ctype.h>
 #include <linux/gfp.h>
 #include <linux/slab.h>
-#include "kmlab_ir.h"
+#include "kmlab/ir.h"
 
 /* the biggest blob: header + every object + every op */
 #define KMLAB_MAX_BLOB	(sizeof(struct kmlab_ir_header) + \
@@ -67,7 +67,7 @@ struct kmlab_plan {
 
 /*
  * Pacing against a loader that reads the kmlab_step events (see
- * kmlab_ir.h): between ops, outside atomic sections, a phase waits while
+ * kmlab/ir.h): between ops, outside atomic sections, a phase waits while
  * it is more than @window steps ahead of what the loader acknowledged.
  * When the loader acknowledges nothing for KMLAB_PACE_WAIT_MS, the phase
  * goes on, counts a stall and stops waiting for the steps it was behind
@@ -142,7 +142,6 @@ static inline bool kmlab_valid_name(const char *s, size_t max)
 /* exec.c */
 int kmlab_run_phase(struct kmlab_plan *p, enum kmlab_phase phase);
 void kmlab_plan_reset(struct kmlab_plan *p);
-const char *kmlab_fam_name(u32 fam);
 const char *kmlab_phase_name(u32 phase);
 
 /* guard.c */

@@ -2,9 +2,9 @@
 /*
  * kmlab:kmlab_step, one event per executed (or refused) op.
  *
- * The fields are, in order and type, those of struct kmlab_step_record
- * in kmlab_ir.h: BPF programs read the raw record with that struct (the
- * module has no BTF), so never reorder them.
+ * The entry is KMLAB_STEP_FIELDS (include/kmlab/step.h), the layout of
+ * struct kmlab_step_record: BPF programs read the raw record with that
+ * struct (the module has no BTF).
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM kmlab
@@ -20,20 +20,7 @@ TRACE_EVENT(kmlab_step,
 	TP_PROTO(const struct kmlab_step *s),
 	TP_ARGS(s),
 	TP_STRUCT__entry(
-		__field(u64, ptr)
-		__field(u64, size)
-		__field(u64, off)
-		__field(u64, len)
-		__field(s32, result)
-		__field(u32, line)
-		__field(u32, obj)
-		__field(u32, flags)
-		__field(u16, op)
-		__field(u16, family)
-		__field(u16, phase)
-		__field(u16, reason)
-		__array(char, name, KMLAB_NAME_LEN)
-		__array(u8, data, KMLAB_DATA_LEN)
+		KMLAB_STEP_FIELDS(__field, __array)
 	),
 	TP_fast_assign(
 		__entry->ptr = s->ptr;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * IR check: the loader already verified the plan, but the module trusts
- * nothing written to it.  Every rule of kmlab_ir.h is checked here, and
+ * nothing written to it.  Every rule of kmlab/ir.h is checked here, and
  * the worst case (bytes allocated, ops executed, with every repeat
  * multiplied out) is bounded before anything runs.
  */
@@ -30,59 +30,21 @@ struct check_ctx {
 /* The family an allocating op gives its object; FAM_NONE: not an alloc. */
 static u32 alloc_family(u16 code)
 {
-	switch (code) {
-	case KMLAB_OP_KMALLOC:
-	case KMLAB_OP_KZALLOC:
-	case KMLAB_OP_KCALLOC:
-	case KMLAB_OP_KREALLOC:
-		return KMLAB_FAM_KMALLOC;
-	case KMLAB_OP_KVMALLOC:
-		return KMLAB_FAM_KVMALLOC;
-	case KMLAB_OP_VMALLOC:
-	case KMLAB_OP_VZALLOC:
-		return KMLAB_FAM_VMALLOC;
-	case KMLAB_OP_CACHE_CREATE:
-		return KMLAB_FAM_SLAB;
-	case KMLAB_OP_CACHE_ALLOC:
-		return KMLAB_FAM_CACHE;
-	case KMLAB_OP_ALLOC_PAGES:
-		return KMLAB_FAM_PAGES;
-	case KMLAB_OP_GET_FREE_PAGES:
-		return KMLAB_FAM_GFP_PAGES;
-	case KMLAB_OP_PAGES_EXACT:
-		return KMLAB_FAM_PAGES_EXACT;
-	case KMLAB_OP_ALLOC_PERCPU:
-		return KMLAB_FAM_PERCPU;
-	}
-	return KMLAB_FAM_NONE;
+	return kmlab_op_class(code) == KMLAB_OPC_ALLOC ?
+	       kmlab_op_family(code) : KMLAB_FAM_NONE;
 }
 
+/* frees of an object (a cache is destroyed instead) */
 static bool is_free(u16 code)
 {
-	return code >= KMLAB_OP_KFREE && code <= KMLAB_OP_FREE_PERCPU;
-}
-
-static bool known_op(u16 code)
-{
-	return code <= KMLAB_OP_ALLOC_PERCPU || is_free(code) ||
-	       (code >= KMLAB_OP_WRITE && code <= KMLAB_OP_FORGET) ||
-	       (code >= KMLAB_OP_REPEAT && code < KMLAB_OP_MAX);
-}
-
-/* Ops that take a gfp: exactly one base flag, known bits only. */
-static bool takes_gfp(u16 code)
-{
-	u32 fam = alloc_family(code);
-
-	return fam != KMLAB_FAM_NONE && fam != KMLAB_FAM_VMALLOC &&
-	       fam != KMLAB_FAM_SLAB;
+	return kmlab_op_class(code) == KMLAB_OPC_FREE;
 }
 
 static int check_gfp(u32 i, const struct kmlab_ir_op *op)
 {
 	u32 fam = alloc_family(op->code);
 
-	if (!takes_gfp(op->code)) {
+	if (!kmlab_op_takes_gfp(op->code)) {
 		/* vmalloc and cache creation sleep: GFP_KERNEL is implied */
 		if (op->gfp && !((fam == KMLAB_FAM_VMALLOC ||
 				  fam == KMLAB_FAM_SLAB) &&
@@ -189,10 +151,8 @@ static int check_objs(const struct kmlab_plan *p, u32 i,
 		      const struct kmlab_ir_op *op)
 {
 	u32 fam = alloc_family(op->code), ofam;
-	bool need_obj = op->code != KMLAB_OP_NOP &&
-			op->code < KMLAB_OP_REPEAT;
 
-	if (!need_obj)
+	if (!kmlab_op_has_obj(op->code))
 		return 0;
 	if (op->obj >= p->hdr.nr_objs) {
 		bad_op(i, op, "object index %u is past the %u objects",
@@ -202,8 +162,8 @@ static int check_objs(const struct kmlab_plan *p, u32 i,
 	ofam = p->objs[op->obj].family;
 	if (fam != KMLAB_FAM_NONE && ofam != fam) {
 		bad_op(i, op, "object %s is %s but this op makes %s objects",
-		       p->objs[op->obj].name, kmlab_fam_name(ofam),
-		       kmlab_fam_name(fam));
+		       p->objs[op->obj].name, kmlab_family_name(ofam),
+		       kmlab_family_name(fam));
 		return -EINVAL;
 	}
 	if ((is_free(op->code) || op->code == KMLAB_OP_READ ||
@@ -316,7 +276,7 @@ static int check_op(struct kmlab_plan *p, struct check_ctx *c, u32 i)
 	const struct kmlab_ir_op *op = &p->ops[i];
 	int err;
 
-	if (!known_op(op->code)) {
+	if (!kmlab_op_known(op->code)) {
 		bad_op(i, op, "opcode %u is unknown: rebuild the plan with this kmlab",
 		       op->code);
 		return -EINVAL;
@@ -325,13 +285,13 @@ static int check_op(struct kmlab_plan *p, struct check_ctx *c, u32 i)
 		bad_op(i, op, "phase %u is unknown", op->phase);
 		return -EINVAL;
 	}
-	if (op->reserved) {
-		bad_op(i, op, "reserved field is %u, must be 0", op->reserved);
+	if (op->flags & ~KMLAB_OPF_HAZARD) {
+		bad_op(i, op, "unknown flags 0x%x", op->flags);
 		return -EINVAL;
 	}
-	if (op->flags & ~(op->code == KMLAB_OP_CACHE_CREATE ?
-			  KMLAB_SLAB_ALL : KMLAB_OPF_HAZARD)) {
-		bad_op(i, op, "unknown flags 0x%x", op->flags);
+	if (op->slab & ~(op->code == KMLAB_OP_CACHE_CREATE ? KMLAB_SLAB_ALL : 0)) {
+		bad_op(i, op, "slab flags 0x%x: only kmem_cache_create takes them, KMLAB_SLAB_* only",
+		       op->slab);
 		return -EINVAL;
 	}
 	err = check_objs(p, i, op);
@@ -346,7 +306,7 @@ static int check_op(struct kmlab_plan *p, struct check_ctx *c, u32 i)
 	if (err)
 		return err;
 
-	/* the worst case, walked as `kmlab check` walks it (kmlab_ir.h) */
+	/* the worst case, walked as `kmlab check` walks it (kmlab/ir.h) */
 	switch (kmlab_ir_bound_op(&c->bound, op)) {
 	case KMLAB_BOUND_OK:
 		return 0;

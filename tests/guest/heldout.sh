@@ -128,4 +128,31 @@ atomic=$(sed -n 's/.*"module_atomic_allocs":\([0-9]*\).*/\1/p' /tmp/h.json)
 ok $? "a timer's GFP_ATOMIC allocation: clean, seen in interrupt context" \
 	"rc=$rc irq=$irq atomic=$atomic $(grep summary /tmp/h.json)"
 
+# 7. somebody reads /dev/kmlab (its status buffer is a 16 KiB kmalloc,
+# backed by pages) while a plan runs and while the module is watched:
+# the reader's buffers are allocated and freed once each, no finding.
+reader() { while :; do cat /dev/kmlab >/dev/null 2>&1; done; }
+reader &
+rpid=$!
+"$kmlab" run tests/plans/clean/repeat10k.kml --module "$ko" \
+	--json /tmp/h.json >/tmp/h.txt 2>/tmp/h.err
+rc=$?
+kill $rpid 2>/dev/null
+wait $rpid 2>/dev/null
+[ "$rc" -eq 0 ] && ! findings | grep -q . &&
+	has /tmp/h.json '"type":"summary"' '"verdict":"clean"'
+ok $? "a /dev/kmlab reader during kmlab run: clean" "$(why)"
+watch kmlab_dp
+insmod "$ko"
+i=0
+while [ $i -lt 20 ]; do
+	cat /dev/kmlab >/dev/null
+	i=$((i + 1))
+done
+rmmod kmlab_dp
+finish
+st=$(grep -c '"event":"alloc".*"size":16384,' /tmp/h.json)
+[ "$rc" -eq 0 ] && ! findings | grep -q . && [ "$st" -ge 20 ]
+ok $? "20 reads of /dev/kmlab under kmlab watch: seen ($st buffers), clean" "$(why)"
+
 tap_end

@@ -21,7 +21,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-#include "kmlab_ir.h"
+#include "kmlab/ir.h"
 
 #define MAX_BLOB (sizeof(struct kmlab_ir_header) + \
 		  KMLAB_MAX_OBJS * sizeof(struct kmlab_ir_obj) + \

@@ -16,7 +16,7 @@ watch_leaky() {	# watch_leaky INSMOD-ARGS...: JSON in /tmp/w.json, status in rc
 		sleep 0.1
 		i=$((i + 1))
 	done
-	insmod "${KMLAB_KO_DIR:-module}/kmlab_leaky.ko" "$@"
+	insmod "${KMLAB_KO_DIR:-tests/modules}/kmlab_leaky.ko" "$@"
 	rmmod kmlab_leaky
 	wait $pid
 	rc=$?

@@ -3,7 +3,7 @@
  * Plans the kernel cannot build, or the data plane refuses: `kmlab
  * check` must refuse each of them itself, saying which limit and why,
  * so that `kmlab run` never hands the module a plan it refuses.  The
- * worst-case bounds are the module's own code (kmlab_ir.h), walked here
+ * worst-case bounds are the module's own code (kmlab/ir.h), walked here
  * as module/plan.c and `kmlab run` walk them.
  */
 #include <stdlib.h>

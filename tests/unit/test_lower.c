@@ -108,7 +108,7 @@ static void allocs(void)
 	       op(p, 6)->size == 2 << 20, "vmalloc, vzalloc");
 	o = op(p, 7);
 	TAP_OK(o->code == KMLAB_OP_CACHE_CREATE && o->size == 96 &&
-	       o->off == 32 && o->flags == KMLAB_SLAB_GUARDED && !o->gfp &&
+	       o->off == 32 && o->slab == KMLAB_SLAB_GUARDED && !o->flags && !o->gfp &&
 	       p->objs[o->obj].family == KMLAB_FAM_SLAB,
 	       "kmem_cache_create: size, align in off, flags");
 	o = op(p, 8);

@@ -68,7 +68,7 @@ static void feed(struct timeline *tl)
 	e.call_site = SITE_ALLOC;
 	e.size_req = 100;
 	e.size_alloc = 128;
-	e.src = KMLAB_SRC_KMALLOC;
+	e.src = KMLAB_FAM_KMALLOC;
 	timeline_add(tl, &e);
 	e = step(1, KMLAB_OP_KMALLOC, PTR_A, "buf", 0, 3);
 	timeline_add(tl, &e);
@@ -81,8 +81,8 @@ static void feed(struct timeline *tl)
 	e = ev(KMLAB_EV_FREE, 3, PTR_A);
 	e.call_site = SITE_FREE;
 	e.site2 = SITE_ALLOC;
-	e.src = KMLAB_SRC_KMALLOC;
-	e.alloc_src = KMLAB_SRC_KMALLOC;
+	e.src = KMLAB_FAM_KMALLOC;
+	e.alloc_src = KMLAB_FAM_KMALLOC;
 	e.nr_stack = 2;
 	e.stack[0] = SITE_FREE;
 	e.stack[1] = SITE_FREE + 0x100;
@@ -111,7 +111,7 @@ static void feed(struct timeline *tl)
 	e.call_site = SITE_ALLOC;
 	e.size_req = 64;
 	e.size_alloc = 64;
-	e.src = KMLAB_SRC_KMALLOC;
+	e.src = KMLAB_FAM_KMALLOC;
 	e.nr_stack = 2;
 	e.stack[0] = 0xffffffff81000000ULL;	/* __kmalloc */
 	e.stack[1] = SITE_ALLOC;
@@ -178,29 +178,29 @@ static void test_families(void)
 	e.call_site = SITE_ALLOC;
 	e.size_req = 1 << 20;
 	e.size_alloc = 1 << 20;
-	e.src = KMLAB_SRC_VMALLOC;
+	e.src = KMLAB_FAM_VMALLOC;
 	timeline_add(&tl, &e);
 	e = step(1, KMLAB_OP_VMALLOC, PTR_A, "v", 0, 3);
 	timeline_add(&tl, &e);
 	e = ev(KMLAB_EV_FREE, 2, PTR_A);
 	e.call_site = SITE_FREE;
 	e.site2 = SITE_ALLOC;
-	e.src = KMLAB_SRC_KMALLOC;
-	e.alloc_src = KMLAB_SRC_VMALLOC;
+	e.src = KMLAB_FAM_KMALLOC;
+	e.alloc_src = KMLAB_FAM_VMALLOC;
 	e.wrong_cache = 1;
 	timeline_add(&tl, &e);
 	e = ev(KMLAB_EV_ALLOC, 3, PTR_B);
 	e.call_site = SITE_ALLOC;
 	e.via = 0xffffffff81001234ULL;
 	e.size_req = 6;
-	e.src = KMLAB_SRC_KMALLOC;
+	e.src = KMLAB_FAM_KMALLOC;
 	timeline_add(&tl, &e);
 	e = ev(KMLAB_EV_MOD_FREE, 4, 0);
 	timeline_add(&tl, &e);
 
 	f = find(&tl, FINDING_WRONG_FREE);
-	TAP_OK(f && f->src == KMLAB_SRC_KMALLOC &&
-	       f->src2 == KMLAB_SRC_VMALLOC && !strcmp(f->name, "v"),
+	TAP_OK(f && f->src == KMLAB_FAM_KMALLOC &&
+	       f->src2 == KMLAB_FAM_VMALLOC && !strcmp(f->name, "v"),
 	       "kfree of vmalloc memory: a wrong_free with both families");
 	out = text_of(&tl, &rc, false);
 	HAS(out, "allocated by vmalloc at dp_exec+0x10 [kmlab_dp]\n"
@@ -232,10 +232,10 @@ static void test_families(void)
 		TAP_OK(report_observable(&fd, &rc), "a kmalloc leak always is");
 		rc.plan = NULL;
 	}
-	TAP_OK(!strcmp(timeline_family(KMLAB_SRC_PAGES_EXACT),
+	TAP_OK(!strcmp(kmlab_family_name(KMLAB_FAM_PAGES_EXACT),
 		       "alloc_pages_exact") &&
-	       !strcmp(timeline_free_fn(KMLAB_SRC_RCU), "kfree_rcu") &&
-	       !strcmp(timeline_family(KMLAB_SRC_PERCPU), "percpu"),
+	       !strcmp(kmlab_free_name(KMLAB_FAM_RCU), "kfree_rcu") &&
+	       !strcmp(kmlab_family_name(KMLAB_FAM_PERCPU), "percpu"),
 	       "family and free names");
 	timeline_free(&tl);
 }

@@ -155,7 +155,7 @@ static void accepted(void)
 	/* a lone name that is an object is a pointer, not a flag */
 	plan = compile("c = kmem_cache_create(24, hwcache_align, 16)\n"
 		       "o = kmem_cache_alloc(c, GFP_KERNEL)\nfree o\nfree c\n");
-	TAP_OK(plan && plan->ops[0].flags == KMLAB_SLAB_HWCACHE &&
+	TAP_OK(plan && plan->ops[0].slab == KMLAB_SLAB_HWCACHE &&
 	       plan->ops[0].off == 16, "cache flags and align in any order");
 	plan_free(plan);
 }

@@ -221,9 +221,56 @@ static void clean(void)
 	}
 }
 
+/*
+ * Two defects of the IR's one flags field and of three free rules: a
+ * cache created twice got SLAB_POISON from the hazard bit, and kfree()
+ * of a kmem_cache object (valid: SLUB finds its cache) was predicted a
+ * wrong free.
+ */
+static void contract(void)
+{
+	struct plan *p;
+	int i, found = 0;
+
+	p = compile("c = kmem_cache_create(64)\nc = kmem_cache_create(64)\n"
+		    "x = kmem_cache_alloc(c)\nfree x\nkmem_cache_destroy(c)\n");
+	for (i = 0; p && i < p->nr_ops; i++) {
+		const struct kmlab_ir_op *op = &p->ops[i];
+
+		if (op->code != KMLAB_OP_CACHE_CREATE || op->line != 2)
+			continue;
+		found = 1;
+		TAP_OK(op->slab == 0 && (op->flags & KMLAB_OPF_HAZARD),
+		       "a cache created over another: a hazard, and no slab flag the plan did not give");
+	}
+	TAP_OK(found, "the second kmem_cache_create is lowered");
+	plan_free(p);
+	p = compile("c = kmem_cache_create(64, SLAB_RED_ZONE)\n"
+		    "c = kmem_cache_create(64, SLAB_RED_ZONE)\n");
+	TAP_OK(p && p->nr_ops >= 2 && p->ops[1].slab == KMLAB_SLAB_RED_ZONE &&
+	       p->ops[0].slab == KMLAB_SLAB_RED_ZONE,
+	       "each kmem_cache_create keeps exactly its own slab flags");
+	plan_free(p);
+	p = compile("c = kmem_cache_create(96)\no = kmem_cache_alloc(c)\n"
+		    "kfree(o)\nkmem_cache_destroy(c)\n");
+	TAP_EQ_INT(p ? p->nr_preds : -1, 0,
+		   "kfree() of a kmem_cache object: a valid free, nothing predicted");
+	plan_free(p);
+	p = compile("c = kmem_cache_create(96)\no = kmem_cache_alloc(c)\n"
+		    "kvfree(o)\nkmem_cache_destroy(c)\n");
+	TAP_EQ_INT(p ? p->nr_preds : -1, 0,
+		   "kvfree() of a kmem_cache object: valid too (kvfree calls kfree)");
+	plan_free(p);
+	p = NULL;
+	expect_pred(&p, "v = kvmalloc(64)\nvfree(v)\n", FINDING_WRONG_FREE, 2, 1,
+		    "vfree() of kvmalloc memory: a wrong free (kvfree fits it)");
+	plan_free(p);
+}
+
 int main(void)
 {
 	seed_lesson();
+	contract();
 	kinds();
 	phases_and_repeats();
 	clean();

@@ -2,8 +2,9 @@
 /*
  * kmlab IR: what the data plane executes.
  *
- * Shared by the loader (which lowers a .kml plan into it) and the module
- * (which checks it again and runs it with the real kernel API).  It is a
+ * Shared by the loader (which lowers a .kml plan into it), the module
+ * (which checks it again and runs it with the real kernel API) and the
+ * observer.  Its ops are listed in ops.h, its families in families.h.  It is a
  * flat little-endian blob:
  *
  *	struct kmlab_ir_header
@@ -36,7 +37,7 @@
 #include <linux/types.h>
 
 #define KMLAB_IR_MAGIC		0x314c4d4bU	/* "KML1" little endian */
-#define KMLAB_IR_VERSION	1
+#define KMLAB_IR_VERSION	2	/* 2: slab flags out of op.flags */
 #define KMLAB_MAX_OBJS		64
 #define KMLAB_MAX_OPS		1024
 #define KMLAB_NAME_LEN		32
@@ -60,66 +61,15 @@
 /* a paced phase goes on when the loader acknowledged nothing this long */
 #define KMLAB_PACE_WAIT_MS	2000
 
-/* Allocator families: how an object was (or will be) allocated. */
-enum kmlab_family {
-	KMLAB_FAM_NONE = 0,
-	KMLAB_FAM_KMALLOC,	/* kmalloc, kzalloc, kcalloc, krealloc */
-	KMLAB_FAM_VMALLOC,	/* vmalloc, vzalloc */
-	KMLAB_FAM_KVMALLOC,	/* kvmalloc, kvzalloc */
-	KMLAB_FAM_CACHE,	/* a kmem_cache object */
-	KMLAB_FAM_PAGES,	/* alloc_pages: struct page * */
-	KMLAB_FAM_GFP_PAGES,	/* __get_free_pages: an address */
-	KMLAB_FAM_PAGES_EXACT,	/* alloc_pages_exact */
-	KMLAB_FAM_PERCPU,	/* alloc_percpu / __alloc_percpu */
-	KMLAB_FAM_SLAB,		/* the kmem_cache itself (create/destroy) */
-	KMLAB_FAM_MAX
-};
+#include "families.h"
+#include "ops.h"
+#include "step.h"
 
 enum kmlab_phase {
 	KMLAB_PHASE_LOAD = 0,	/* module init, or the write of the plan */
 	KMLAB_PHASE_DEMAND,	/* each "demand" command */
 	KMLAB_PHASE_UNLOAD,	/* "reset" or module exit */
 	KMLAB_PHASE_MAX
-};
-
-enum kmlab_opcode {
-	KMLAB_OP_NOP = 0,
-	/* allocations: obj = result, size, gfp; see per-op notes */
-	KMLAB_OP_KMALLOC,	/* kmalloc(size, gfp) */
-	KMLAB_OP_KZALLOC,	/* kzalloc(size, gfp) */
-	KMLAB_OP_KCALLOC,	/* kcalloc(count, size, gfp) */
-	KMLAB_OP_KREALLOC,	/* obj = krealloc(obj, size, gfp) */
-	KMLAB_OP_KVMALLOC,	/* kvmalloc(size, gfp) */
-	KMLAB_OP_VMALLOC,	/* vmalloc(size) */
-	KMLAB_OP_VZALLOC,	/* vzalloc(size) */
-	/* obj (FAM_SLAB) = kmem_cache_create(name, size, align = off, flags = KMLAB_SLAB_*) */
-	KMLAB_OP_CACHE_CREATE,
-	KMLAB_OP_CACHE_ALLOC,	/* obj = kmem_cache_alloc(objs[arg], gfp) */
-	KMLAB_OP_CACHE_DESTROY,	/* kmem_cache_destroy(obj) */
-	KMLAB_OP_ALLOC_PAGES,	/* alloc_pages(gfp, order = size) */
-	KMLAB_OP_GET_FREE_PAGES, /* __get_free_pages(gfp, order = size) */
-	KMLAB_OP_PAGES_EXACT,	/* alloc_pages_exact(size, gfp) */
-	KMLAB_OP_ALLOC_PERCPU,	/* __alloc_percpu_gfp(size, align 8, gfp) */
-	/* frees: obj; off != 0 frees an interior pointer (a hazard) */
-	KMLAB_OP_KFREE = 32,
-	KMLAB_OP_KVFREE,
-	KMLAB_OP_VFREE,
-	KMLAB_OP_CACHE_FREE,	/* kmem_cache_free(objs[arg], obj) */
-	KMLAB_OP_FREE_PAGES,	/* __free_pages / free_pages by family */
-	KMLAB_OP_FREE_PAGES_EXACT,
-	KMLAB_OP_FREE_PERCPU,
-	/* accesses: obj[off .. off + len) */
-	KMLAB_OP_WRITE = 48,	/* memset with fill */
-	KMLAB_OP_READ,		/* copy out, first KMLAB_DATA_LEN shown */
-	KMLAB_OP_FORGET,	/* drop the pointer without freeing: a leak */
-	/* structure */
-	/* repeat the next ops up to REPEAT_END, count times */
-	KMLAB_OP_REPEAT = 64,
-	KMLAB_OP_REPEAT_END,
-	KMLAB_OP_ATOMIC,	/* enter atomic section: arg = KMLAB_ATOMIC_* */
-	KMLAB_OP_ATOMIC_END,
-	KMLAB_OP_PAUSE,		/* msleep(count) */
-	KMLAB_OP_MAX
 };
 
 /* Abstract GFP bits: the module maps them to the kernel's gfp_t. */
@@ -136,7 +86,7 @@ enum kmlab_opcode {
 #define KMLAB_GFP_BASE		(KMLAB_GFP_KERNEL | KMLAB_GFP_ATOMIC | \
 				 KMLAB_GFP_NOWAIT)
 
-/* Slab cache creation flags (KMLAB_OP_CACHE_CREATE, op.flags). */
+/* Slab cache creation flags (KMLAB_OP_CACHE_CREATE, op.slab). */
 #define KMLAB_SLAB_POISON	(1U << 0)	/* SLAB_POISON */
 #define KMLAB_SLAB_RED_ZONE	(1U << 1)	/* SLAB_RED_ZONE */
 #define KMLAB_SLAB_CONSISTENCY	(1U << 2)	/* SLAB_CONSISTENCY_CHECKS */
@@ -179,58 +129,12 @@ struct kmlab_ir_op {
 	__u32 obj;		/* object index */
 	__u32 arg;		/* cache index, atomic kind */
 	__u32 gfp;		/* KMLAB_GFP_* */
-	__u32 flags;		/* KMLAB_SLAB_* for CACHE_CREATE, KMLAB_OPF_* */
+	__u32 flags;		/* KMLAB_OPF_* */
 	__u64 size;		/* bytes, or order for page ops */
 	__u64 off;		/* access/free offset; CACHE_CREATE: align */
 	__u64 len;		/* access length */
 	__u32 count;		/* KCALLOC: n; REPEAT: iterations; PAUSE: ms */
-	__u32 reserved;		/* must be 0 */
-};
-
-/*
- * The module's own tracepoint, kmlab:kmlab_step, fires once per executed
- * (or refused) op.  Classic "tp/kmlab/kmlab_step" BPF programs read the
- * raw record; there is no module BTF, so its layout is fixed here and
- * checked against the tracefs format file by the loader.
- */
-enum kmlab_reason {
-	KMLAB_OK = 0,
-	KMLAB_REFUSE_UNGUARDED,	/* hazard on a cache without SLUB checks */
-	KMLAB_REFUSE_REUSED,	/* freed memory was handed out again */
-	KMLAB_REFUSE_FAMILY,	/* this wrong-family free would corrupt */
-	KMLAB_REFUSE_ATOMIC,	/* sleeping call inside an atomic section */
-	KMLAB_REFUSE_STATE,	/* no such pointer (never allocated, NULL) */
-	KMLAB_REFUSE_BUSY,	/* cache still has objects */
-	KMLAB_FAILED,		/* the allocator returned NULL / error */
-	KMLAB_REASON_MAX
-};
-
-/* kmlab_step.flags */
-#define KMLAB_STEP_LATE		(1U << 0)	/* access/free after free */
-#define KMLAB_STEP_PAST_END	(1U << 1)	/* past the requested size */
-#define KMLAB_STEP_PAST_REAL	(1U << 2)	/* past what ksize() gives */
-#define KMLAB_STEP_FAULT	(1U << 3)	/* the read faulted */
-#define KMLAB_STEP_INIT		(1U << 4)	/* ran inside module init */
-
-struct kmlab_step_record {
-	__u16 common_type;	/* struct trace_entry */
-	__u8 common_flags;
-	__u8 common_preempt_count;
-	__s32 common_pid;
-	__u64 ptr;		/* object address (after alloc, before free) */
-	__u64 size;		/* requested size (or order) */
-	__u64 off;
-	__u64 len;
-	__s32 result;		/* 0, or -errno when refused/failed */
-	__u32 line;
-	__u32 obj;
-	__u32 flags;		/* KMLAB_STEP_* */
-	__u16 op;		/* enum kmlab_opcode */
-	__u16 family;		/* enum kmlab_family */
-	__u16 phase;
-	__u16 reason;		/* enum kmlab_reason */
-	char name[KMLAB_NAME_LEN];
-	__u8 data[KMLAB_DATA_LEN];	/* READ: the bytes seen */
+	__u32 slab;		/* CACHE_CREATE: KMLAB_SLAB_*; else 0 */
 };
 
 /*

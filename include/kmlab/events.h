@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Events the observer (kmlab.bpf.c) sends to the loader through its ring
- * buffer, and the values of its maps.  Fixed-width types, no includes:
- * both the BPF side and the loader include this file.
+ * buffer, and the values of its maps.  Fixed-width types: both the BPF
+ * side and the loader include this file.  An object's src is the
+ * family it came from, a free's the kind of free (families.h).
  */
 #ifndef KMLAB_EVENTS_H
 #define KMLAB_EVENTS_H
 
+#include "families.h"
+
 #define KMLAB_MOD_NAME_LEN	56	/* MODULE_NAME_LEN on x86_64 */
 #define KMLAB_COMM_LEN		16
 #define KMLAB_EV_NAME_LEN	32	/* cache or object name */
-#define KMLAB_EV_DATA_LEN	16	/* = KMLAB_DATA_LEN of kmlab_ir.h */
+#define KMLAB_EV_DATA_LEN	16	/* = KMLAB_DATA_LEN of ir.h */
 #define KMLAB_STACK_DEPTH	12	/* kernel frames kept per event */
 #define KMLAB_HELPERS_MAX	16	/* core helpers allocating for callers */
 
@@ -26,27 +29,6 @@ enum kmlab_ev_type {
 				 * (e.g. one inside an object) */
 };
 
-/*
- * Which allocator an object came from, or which free released it.  The
- * values of the allocation families are those of enum kmlab_family
- * (kmlab_ir.h); frees name the family they belong to (kvfree:
- * KVMALLOC), plus two that take several families.
- */
-enum kmlab_ev_src {
-	KMLAB_SRC_KMALLOC = 1,	/* kmem:kmalloc / kmem:kfree */
-	KMLAB_SRC_VMALLOC,	/* vmalloc, vzalloc / vfree */
-	KMLAB_SRC_KVMALLOC,	/* kvmalloc_node / kvfree */
-	KMLAB_SRC_CACHE,	/* kmem:kmem_cache_alloc / _free */
-	KMLAB_SRC_PAGES,	/* alloc_pages / any free of pages (the
-				 * kmem:mm_page_free tracepoint) */
-	KMLAB_SRC_GFP_PAGES,	/* __get_free_pages / free_pages */
-	KMLAB_SRC_PAGES_EXACT,	/* alloc_pages_exact / free_pages_exact */
-	KMLAB_SRC_PERCPU,	/* __alloc_percpu(_gfp) / free_percpu */
-	KMLAB_SRC_SLAB,		/* kmem_cache_create / kmem_cache_destroy:
-				 * the cache itself */
-	KMLAB_SRC_RCU = 16,	/* kvfree_call_rcu (kfree_rcu, kvfree_rcu) */
-	KMLAB_SRC_BULK,		/* kmem_cache_free_bulk (kfree_bulk) */
-};
 
 /* frees remembered for double-free and late-access checks */
 #define KMLAB_FREED_MAX	8192
@@ -85,7 +67,7 @@ struct kmlab_live {
 	__u64 size_alloc;
 	__u64 cache;		/* struct kmem_cache *, 0 for kmalloc */
 	__u32 gfp;		/* the kernel's gfp_t bits */
-	__u32 src;		/* enum kmlab_ev_src */
+	__u32 src;		/* enum kmlab_family */
 	__u32 pid;
 	__u32 pad;
 };
@@ -102,7 +84,7 @@ struct kmlab_freed {
 	__u64 alloc_site;
 	__u64 size_req;
 	__u64 size_alloc;
-	__u32 src;		/* enum kmlab_ev_src of the allocation */
+	__u32 src;		/* enum kmlab_family of the allocation */
 	__u32 flags;		/* KMLAB_FREED_* */
 };
 
@@ -119,7 +101,7 @@ struct kmlab_event {
 	__u64 base;		/* MOD_LOAD: core text start */
 	__u64 len;		/* MOD_LOAD: core text size */
 	__u32 gfp;
-	__u32 src;		/* enum kmlab_ev_src */
+	__u32 src;		/* enum kmlab_family */
 	char comm[KMLAB_COMM_LEN];
 	char name[KMLAB_EV_NAME_LEN];	/* module or object name */
 	/* KMLAB_EV_STEP: the kmlab_step record's fields */
@@ -141,7 +123,7 @@ struct kmlab_event {
 	__u64 freed_site;	/* late: who freed it */
 	__u64 freed_size;	/* late: its requested size */
 	__u8 data[KMLAB_EV_DATA_LEN];
-	__u32 alloc_src;	/* FREE: enum kmlab_ev_src of the allocation */
+	__u32 alloc_src;	/* FREE: enum kmlab_family of the allocation */
 	__u32 nr_stack;		/* frames in stack[]: only for the watched
 				 * module's own allocations and frees */
 	__u64 via;		/* ALLOC: the core helper (kstrdup...) that

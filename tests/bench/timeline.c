@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The timeline's cost per event, without a kernel: N synthetic alloc +
+ * free + step events folded in, for N doubling up to a million pairs.
+ * Linear time shows as a flat ns/event column.  Two address patterns: a
+ * loop reusing one address (a plan's repeat), and every object at its
+ * own address (a busy driver).  A benchmark: it prints, it asserts
+ * nothing.  make bench-timeline
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "kmlab/ir.h"
+#include "timeline.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void feed(struct timeline *tl, __u32 type, __u64 ts, __u64 ptr)
+{
+	struct kmlab_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.ts = ts;
+	e.ptr = ptr;
+	e.size_req = e.size_alloc = 64;
+	e.src = KMLAB_FAM_KMALLOC;
+	e.alloc_src = KMLAB_FAM_KMALLOC;
+	if (type == KMLAB_EV_STEP) {
+		e.op = KMLAB_OP_KFREE;
+		e.line = 3;
+		strcpy(e.name, "x");
+	}
+	timeline_add(tl, &e);
+}
+
+/* seconds to fold @pairs lifecycles in */
+static double run(long pairs, int reuse)
+{
+	struct timeline tl;
+	double t0;
+	long i;
+
+	timeline_init(&tl, "bench");
+	t0 = now();
+	for (i = 0; i < pairs; i++) {
+		__u64 ptr = 0xffff888001000000ULL + (reuse ? 0 : (__u64)i * 64);
+
+		feed(&tl, KMLAB_EV_ALLOC, 3 * i, ptr);
+		feed(&tl, KMLAB_EV_STEP, 3 * i + 1, ptr);
+		feed(&tl, KMLAB_EV_FREE, 3 * i + 2, ptr);
+	}
+	t0 = now() - t0;
+	timeline_free(&tl);
+	return t0;
+}
+
+int main(void)
+{
+	long pairs;
+
+	printf("%10s %10s %14s %14s\n", "pairs", "events",
+	       "reuse ns/ev", "distinct ns/ev");
+	for (pairs = 1000000 / 64; pairs <= 1000000; pairs *= 2) {
+		double a = run(pairs, 1), b = run(pairs, 0);
+
+		printf("%10ld %10ld %14.1f %14.1f\n", pairs, 3 * pairs,
+		       a * 1e9 / (3 * pairs), b * 1e9 / (3 * pairs));
+	}
+	return 0;
+}
