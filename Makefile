@@ -43,7 +43,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps module modules bpf loader demo check check-matrix unit fuzz bench bench-timeline clean lab
+.PHONY: all deps module modules bpf loader kmlab-check demo check check-matrix unit fuzz bench bench-timeline clean lab
 
 all: loader module
 
@@ -94,6 +94,16 @@ $(OUT)/kmlab: $(LOADER_OBJS)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 loader: $(OUT)/kmlab
+
+# The plan compiler alone, `kmlab check` (build/kmlab-check): only a C
+# compiler and libc, no libbpf, bpftool, clang or kernel BTF.
+CHECK_SRCS := $(PURE_SRCS) loader/cmd_check.c loader/main.c
+
+$(OUT)/kmlab-check: $(CHECK_SRCS) $(wildcard loader/*.h) $(CONTRACT) | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DKMLAB_CHECK_ONLY $(CHECK_SRCS) -o $@
+
+kmlab-check: $(OUT)/kmlab-check
 
 # --- data plane --------------------------------------------------------------
 # Out-of-tree modules, per kernel: module/ and, once it has a Kbuild,

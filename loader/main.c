@@ -38,9 +38,11 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "check", cmd_check },
+#ifndef KMLAB_CHECK_ONLY	/* build/kmlab-check: no libbpf, no kernel */
 	{ "run", cmd_run },
 	{ "watch", cmd_watch },
 	{ "trace", cmd_trace },
+#endif
 };
 
 static int cmd_index;
@@ -90,7 +92,9 @@ int main(int argc, char **argv)
 			argv[cmd_index] = name;
 			return cmds[i].fn(argc - cmd_index, argv + cmd_index);
 		}
-	fprintf(stderr, "kmlab: unknown command '%s': use check, run, watch "
-		"or trace (kmlab --help)\n", argv[cmd_index]);
+	fprintf(stderr, "kmlab: unknown command '%s': use", argv[cmd_index]);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(stderr, "%s %s", i ? "," : "", cmds[i].name);
+	fprintf(stderr, " (kmlab --help)\n");
 	return 2;
 }
