@@ -137,9 +137,9 @@ static int check_size(u32 i, const struct kmlab_ir_op *op)
 	 * SLUB's debug metadata (which slub_debug= may add to any cache)
 	 * outgrow the biggest slab.
 	 */
-	if (kmlab_slab_debug_size(size, op->off, op->flags) > KMLAB_MAX_SLAB) {
+	if (kmlab_slab_debug_size(size, op->off, op->slab) > KMLAB_MAX_SLAB) {
 		bad_op(i, op, "a cache of %llu-byte objects takes %llu bytes per object with SLUB's debug metadata, more than the biggest slab (%llu bytes, order %d): use smaller objects, or pages",
-		       size, kmlab_slab_debug_size(size, op->off, op->flags),
+		       size, kmlab_slab_debug_size(size, op->off, op->slab),
 		       KMLAB_MAX_SLAB, KMLAB_MAX_ORDER);
 		return -EINVAL;
 	}

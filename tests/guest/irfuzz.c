@@ -188,7 +188,7 @@ static void build_families(struct plan *p)
 	alloc(p, KMLAB_OP_KREALLOC, kr, 100, KMLAB_GFP_KERNEL);
 	alloc(p, KMLAB_OP_KREALLOC, kr, 3000, KMLAB_GFP_KERNEL);
 	x = alloc(p, KMLAB_OP_CACHE_CREATE, c, 200, 0);
-	x->flags = KMLAB_SLAB_GUARDED;
+	x->slab = KMLAB_SLAB_GUARDED;
 	alloc(p, KMLAB_OP_CACHE_ALLOC, co, 0, KMLAB_GFP_KERNEL)->arg = c;
 	alloc(p, KMLAB_OP_ALLOC_PAGES, pg, 1, KMLAB_GFP_KERNEL);
 	alloc(p, KMLAB_OP_GET_FREE_PAGES, gp, 0, KMLAB_GFP_KERNEL);
@@ -240,7 +240,7 @@ static void build_hazards(struct plan *p)
 	v = obj(p, "v", KMLAB_FAM_VMALLOC);
 	k = obj(p, "k", KMLAB_FAM_KMALLOC);
 	x = alloc(p, KMLAB_OP_CACHE_CREATE, c, 100, 0);
-	x->flags = KMLAB_SLAB_GUARDED;
+	x->slab = KMLAB_SLAB_GUARDED;
 	alloc(p, KMLAB_OP_CACHE_ALLOC, a, 0, KMLAB_GFP_KERNEL)->arg = c;
 	alloc(p, KMLAB_OP_CACHE_ALLOC, b, 0, KMLAB_GFP_KERNEL)->arg = c;
 	op(p, KMLAB_OP_CACHE_FREE, KMLAB_PHASE_LOAD, a)->arg = c;
@@ -325,7 +325,10 @@ static void mutate_op(struct plan *p)
 		x->phase = below(KMLAB_PHASE_MAX + 1);
 		break;
 	case 9:
-		x->flags = below(2) ? below(32) : rnd();
+		if (below(2))
+			x->flags = below(2) ? below(4) : rnd();
+		else
+			x->slab = below(2) ? below(64) : rnd();
 		break;
 	case 10: {
 		/* swap two ops: breaks nesting and orders frees oddly */
