@@ -81,11 +81,19 @@ bpf: $(BPF_OBJS) $(BPF_SKELS)
 
 # --- loader ----------------------------------------------------------------
 LOADER_SRCS := $(wildcard loader/*.c)
-LOADER_OBJS := $(patsubst loader/%.c,$(OUT)/loader/%.o,$(LOADER_SRCS))
+# the data plane's IR checker, compiled into kmlab as well (ir_check.h)
+SHARED_SRCS := module/ir_check.c
+LOADER_OBJS := $(patsubst loader/%.c,$(OUT)/loader/%.o,$(LOADER_SRCS)) \
+	       $(patsubst module/%.c,$(OUT)/loader/%.o,$(SHARED_SRCS))
 # pure parts (no libbpf), linked into unit tests and the fuzzer
-PURE_SRCS := $(filter-out loader/main.c loader/cmd_%.c loader/observer.c loader/modload.c,$(LOADER_SRCS))
+PURE_SRCS := $(filter-out loader/main.c loader/cmd_%.c loader/observer.c loader/modload.c,$(LOADER_SRCS)) \
+	     $(SHARED_SRCS)
 
 $(OUT)/loader/%.o: loader/%.c $(wildcard loader/*.h) $(CONTRACT) $(BPF_SKELS) | $(OUT)/loader
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(OUT)/loader/%.o: module/%.c $(wildcard loader/*.h) $(CONTRACT) | $(OUT)/loader
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -160,7 +168,7 @@ kmod-%:
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
-$(OUT)/tests/%: tests/unit/%.c $(filter-out loader/main.c loader/cmd_%.c loader/observer.c loader/modload.c,$(LOADER_SRCS)) $(wildcard loader/*.h) $(CONTRACT) | $(OUT)/tests
+$(OUT)/tests/%: tests/unit/%.c $(PURE_SRCS) $(wildcard loader/*.h) $(CONTRACT) | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=address,undefined \
 		$< $(PURE_SRCS) -o $@

@@ -21,6 +21,7 @@
 #include "ksyms.h"
 #include "modload.h"
 #include "plan.h"
+#include "kmlab/ir_check.h"
 
 #define DEV_PATH	"/dev/kmlab"
 #define DEV_SYSFS	"/sys/class/misc/kmlab/dev"
@@ -411,40 +412,29 @@ static unsigned long long max_bytes(const char *name)
 }
 
 /*
- * `kmlab check` bounds what a plan may allocate as if percpu memory
- * lived on one CPU and max_bytes had its default; the data plane counts
- * this machine's possible CPUs and its own max_bytes.  Walk the plan as
- * it will, so that it is never handed a plan it refuses.
+ * `kmlab check` ran the data plane's checker as if percpu memory lived
+ * on one CPU and max_bytes had its default; the data plane counts this
+ * machine's possible CPUs and its own max_bytes.  Run it again as the
+ * data plane will, so that it is never handed a plan it refuses.
  */
 static int preflight(const struct plan *plan, const char *name)
 {
-	unsigned int cpus = possible_cpus();
-	unsigned long long max = max_bytes(name);
-	const struct kmlab_ir_op *op = NULL;
-	struct kmlab_ir_bound b;
-	int i, err = 0;
+	struct kmlab_ir_check *c = calloc(1, sizeof(*c));
+	int err;
 
-	kmlab_ir_bound_init(&b, plan->ops, plan->nr_ops, cpus, max);
-	for (i = 0; i < plan->nr_ops && !err; i++) {
-		op = &plan->ops[i];
-		err = kmlab_ir_bound_op(&b, op);
+	if (!c) {
+		fprintf(stderr, "kmlab: out of memory\n");
+		return -1;
 	}
-	if (!err)
-		err = kmlab_ir_bound_end(&b);
-	if (!err)
-		return 0;
-	if (err == KMLAB_BOUND_BYTES || err == KMLAB_BOUND_TOTAL)
-		fprintf(stderr, "kmlab: %s:%u: the plan may allocate %llu bytes in %s (every repeat multiplied out, percpu memory on the %u possible CPUs), more than %s's max_bytes=%llu: the data plane would refuse it; allocate less or raise /sys/module/%s/parameters/max_bytes\n",
-			plan->path, op ? op->line : 0,
-			err == KMLAB_BOUND_BYTES ? b.bytes[op->phase] :
-			b.bytes[0] + b.bytes[1] + b.bytes[2],
-			err == KMLAB_BOUND_BYTES ? "one phase" :
-			"its phases together", cpus, name, max, name);
-	else
-		fprintf(stderr, "kmlab: %s:%u: the plan runs more ops than the data plane allows (%llu per phase, %llu inside atomic sections): it would refuse it; use fewer repeats\n",
-			plan->path, op ? op->line : 0, KMLAB_MAX_STEPS,
-			KMLAB_MAX_ATOMIC_STEPS);
-	return -1;
+	c->ncpus = possible_cpus();
+	c->max_bytes = max_bytes(name);
+	err = kmlab_ir_check(plan->ir, plan->ir_len, c);
+	if (err)
+		fprintf(stderr, "kmlab: %s:%u: %s's checker would refuse this plan here (%u possible CPUs, max_bytes=%llu): %s\n",
+			plan->path, c->line, name, c->ncpus,
+			(unsigned long long)c->max_bytes, c->why);
+	free(c);
+	return err;
 }
 
 /*

@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "parser.h"
 #include "plan.h"
+#include "kmlab/ir_check.h"
 
 #define PLAN_MAX_BYTES	(16U << 20)	/* a plan is a page of text */
 
@@ -29,6 +30,34 @@ static void plan_stem(const char *path, const char *fallback, char *out)
 	if (!n)
 		out[n++] = '_';
 	memset(out + n, 0, KMLAB_NAME_LEN - n);
+}
+
+/*
+ * The data plane's own checker on the blob, as it will run it with its
+ * default max_bytes (percpu memory on one CPU: `kmlab run` checks again
+ * with the target's).  The compiler's own checks come first and explain
+ * more; a refusal here is a rule they missed, so a plan that compiles
+ * is always one the kernel accepts.
+ */
+static int ir_accepted(struct plan *plan, struct diag_list *diags)
+{
+	struct kmlab_ir_check *c = calloc(1, sizeof(*c));
+	int err;
+
+	if (!c) {
+		diag_add(diags, DIAG_ERROR, 0, 0, 1, "free some memory",
+			 "out of memory");
+		return -1;
+	}
+	c->ncpus = 1;
+	c->max_bytes = KMLAB_MAX_BYTES;
+	err = kmlab_ir_check(plan->ir, plan->ir_len, c);
+	if (err)
+		diag_add(diags, DIAG_ERROR, c->line, 0, 1,
+			 "change this statement; and please report it: kmlab's compiler should have explained this itself",
+			 "the data plane would refuse this plan: %s", c->why);
+	free(c);
+	return err;
 }
 
 int plan_compile(const char *path, const char *src, size_t len,
@@ -94,6 +123,12 @@ int plan_compile(const char *path, const char *src, size_t len,
 		       plan->nr_ops * sizeof(struct kmlab_ir_op);
 	hdr->size = plan->ir_len;
 	plan_stem(path, sm->plan, hdr->plan);
+	if (ir_accepted(plan, diags)) {
+		ast_free_stmts(ast);
+		free(sm);
+		plan_free(plan);
+		return PLAN_IR_REFUSED;
+	}
 	ast_free_stmts(ast);
 	free(sm);
 	*out = plan;

@@ -41,8 +41,11 @@ struct plan {
 /*
  * Compile the plan in @src (@len bytes, named @path in diagnostics).
  * Returns 0 and sets *@out when it compiled (predictions may exist),
- * -1 when there were syntax or semantic errors (see @diags).
+ * -1 when there were syntax or semantic errors (see @diags), and
+ * PLAN_IR_REFUSED when it compiled to a blob the data plane's checker
+ * refuses (a rule the compiler missed: a bug, see @diags).
  */
+#define PLAN_IR_REFUSED	(-2)
 int plan_compile(const char *path, const char *src, size_t len,
 		 struct plan **out, struct diag_list *diags);
 /* Read @path (or "-" for stdin) and compile it. */

@@ -446,6 +446,12 @@ static int check_bounds(struct plan *plan, struct diag_list *dl)
 			 "with every repeat multiplied out more than %llu ops run inside atomic sections: the data plane refuses that, a CPU held so long trips the lockup detector",
 			 KMLAB_MAX_ATOMIC_STEPS);
 		break;
+	case KMLAB_BOUND_ATOMIC_BYTES:
+		diag_add(dl, DIAG_ERROR, op->line, 0, 1,
+			 "do that work outside the atomic section, or repeat less there",
+			 "with every repeat multiplied out more than %llu MiB are allocated, written or read inside atomic sections: the data plane refuses that, the CPU would be held too long",
+			 KMLAB_MAX_ATOMIC_BYTES >> 20);
+		break;
 	case KMLAB_BOUND_BYTES:
 	case KMLAB_BOUND_TOTAL:
 		diag_add(dl, DIAG_ERROR, op ? op->line : 1, 0, 1,

@@ -40,17 +40,6 @@ struct exec_ctx {
 	u32 left[KMLAB_MAX_DEPTH];
 };
 
-const char *kmlab_phase_name(u32 phase)
-{
-	static const char *const names[KMLAB_PHASE_MAX] = {
-		[KMLAB_PHASE_LOAD] = "load",
-		[KMLAB_PHASE_DEMAND] = "demand",
-		[KMLAB_PHASE_UNLOAD] = "unload",
-	};
-
-	return phase < KMLAB_PHASE_MAX ? names[phase] : "unknown";
-}
-
 /* Every step event goes out here: pacing counts them. */
 static void step_emit(const struct kmlab_step *s)
 {

@@ -19,6 +19,7 @@
 #include <linux/gfp.h>
 #include <linux/slab.h>
 #include "kmlab/ir.h"
+#include "kmlab/ir_check.h"
 
 /* the biggest blob: header + every object + every op */
 #define KMLAB_MAX_BLOB	(sizeof(struct kmlab_ir_header) + \
@@ -119,30 +120,10 @@ void kmlab_seed_exit(void);
 struct kmlab_plan *kmlab_plan_parse(const void *blob, size_t len);
 void kmlab_plan_free(struct kmlab_plan *p);
 
-/*
- * A NUL-terminated C identifier within max bytes, NUL padded after the
- * terminator (so two equal names are equal blobs).
- */
-static inline bool kmlab_valid_name(const char *s, size_t max)
-{
-	size_t i = 0;
-
-	if (!(isalpha(s[0]) || s[0] == '_'))
-		return false;
-	while (i < max && s[i] && (isalnum(s[i]) || s[i] == '_'))
-		i++;
-	if (i == max || s[i])
-		return false;
-	for (; i < max; i++)
-		if (s[i])
-			return false;
-	return true;
-}
 
 /* exec.c */
 int kmlab_run_phase(struct kmlab_plan *p, enum kmlab_phase phase);
 void kmlab_plan_reset(struct kmlab_plan *p);
-const char *kmlab_phase_name(u32 phase);
 
 /* guard.c */
 enum kmlab_reason kmlab_guard_free(struct kmlab_plan *p,

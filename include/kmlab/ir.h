@@ -56,6 +56,13 @@
 #define KMLAB_MAX_STEPS		1000000ULL
 /* ops run inside atomic sections: so that no lockup detector fires */
 #define KMLAB_MAX_ATOMIC_STEPS	65536ULL
+/*
+ * ... and bytes they allocate, write or read there: the work, not the op
+ * count, is what holds the CPU (20000 writes of 4 MiB with interrupts
+ * off stall even a fast machine for seconds, and the lab's TCG guest
+ * for minutes)
+ */
+#define KMLAB_MAX_ATOMIC_BYTES	(16ULL << 20)
 /* default of the module's max_bytes: what a plan may allocate at worst */
 #define KMLAB_MAX_BYTES		(64ULL << 20)
 /* a paced phase goes on when the loader acknowledged nothing this long */
@@ -71,6 +78,19 @@ enum kmlab_phase {
 	KMLAB_PHASE_UNLOAD,	/* "reset" or module exit */
 	KMLAB_PHASE_MAX
 };
+
+static inline const char *kmlab_phase_name(__u32 phase)
+{
+	switch (phase) {
+	case KMLAB_PHASE_LOAD:
+		return "load";
+	case KMLAB_PHASE_DEMAND:
+		return "demand";
+	case KMLAB_PHASE_UNLOAD:
+		return "unload";
+	}
+	return "unknown";
+}
 
 /* Abstract GFP bits: the module maps them to the kernel's gfp_t. */
 #define KMLAB_GFP_KERNEL	(1U << 0)
@@ -227,8 +247,8 @@ static inline __u64 kmlab_op_bytes(const struct kmlab_ir_op *op,
 
 /*
  * A plan's worst case, one op at a time in IR order: the ops each phase
- * runs, the ops run inside atomic sections, and the bytes each phase may
- * allocate, with every repeat multiplied out and nothing freed in
+ * runs, the ops run inside atomic sections and the bytes they allocate,
+ * write or read, and the bytes each phase may allocate, with every repeat multiplied out and nothing freed in
  * between.  A repeat op counts as often as its body.  Blocks must be
  * balanced (the caller checks that first).
  */
@@ -238,6 +258,7 @@ struct kmlab_ir_bound {
 	int atomic;				/* open atomic blocks */
 	__u64 steps[KMLAB_PHASE_MAX];
 	__u64 atomic_steps;
+	__u64 atomic_bytes;			/* touched inside them */
 	__u64 bytes[KMLAB_PHASE_MAX];
 	__u64 cache_size[KMLAB_MAX_OBJS];	/* biggest create per slot */
 	__u32 ncpus;				/* possible CPUs (percpu) */
@@ -248,6 +269,7 @@ enum kmlab_bound_err {
 	KMLAB_BOUND_OK = 0,
 	KMLAB_BOUND_STEPS,	/* a phase runs more than KMLAB_MAX_STEPS */
 	KMLAB_BOUND_ATOMIC,	/* more than KMLAB_MAX_ATOMIC_STEPS atomic */
+	KMLAB_BOUND_ATOMIC_BYTES, /* more than KMLAB_MAX_ATOMIC_BYTES there */
 	KMLAB_BOUND_BYTES,	/* a phase may allocate more than max_bytes */
 	KMLAB_BOUND_TOTAL,	/* all phases together may */
 	KMLAB_BOUND_BLOCKS,	/* unbalanced or too deep: not a plan */
@@ -279,7 +301,7 @@ static inline int kmlab_ir_bound_op(struct kmlab_ir_bound *b,
 				    const struct kmlab_ir_op *op)
 {
 	__u32 phase = op->phase < KMLAB_PHASE_MAX ? op->phase : 0;
-	__u64 mult;
+	__u64 mult, bytes;
 
 	switch (op->code) {
 	case KMLAB_OP_REPEAT:
@@ -313,10 +335,17 @@ static inline int kmlab_ir_bound_op(struct kmlab_ir_bound *b,
 		return KMLAB_BOUND_STEPS;
 	if (b->atomic_steps > KMLAB_MAX_ATOMIC_STEPS)
 		return KMLAB_BOUND_ATOMIC;
-	b->bytes[phase] = kmlab_sat_add(b->bytes[phase],
-		kmlab_sat_mul(kmlab_op_bytes(op,
+	bytes = kmlab_sat_mul(kmlab_op_bytes(op,
 			b->cache_size[op->arg % KMLAB_MAX_OBJS], b->ncpus),
-			mult));
+			mult);
+	b->bytes[phase] = kmlab_sat_add(b->bytes[phase], bytes);
+	if (b->atomic) {
+		if (op->code == KMLAB_OP_WRITE || op->code == KMLAB_OP_READ)
+			bytes = kmlab_sat_mul(op->len, mult);
+		b->atomic_bytes = kmlab_sat_add(b->atomic_bytes, bytes);
+		if (b->atomic_bytes > KMLAB_MAX_ATOMIC_BYTES)
+			return KMLAB_BOUND_ATOMIC_BYTES;
+	}
 	if (b->bytes[phase] > b->max_bytes)
 		return KMLAB_BOUND_BYTES;
 	return KMLAB_BOUND_OK;

@@ -2,7 +2,9 @@
 /*
  * libFuzzer target: any bytes through the whole plan compiler (lexer,
  * parser, sema, lowering, verifier) and the diagnostic printer.  Checks
- * the blob it produces is self-consistent, so a lowering bug is a crash.
+ * the blob it produces is self-consistent, so a lowering bug is a crash,
+ * and that the data plane's own checker (module/ir_check.c) accepts
+ * every plan that compiles: a rule the compiler misses is a crash too.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -18,12 +20,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kmlab_ir_header *h;
 	struct diag_list dl;
 	struct plan *plan = NULL;
-	int i;
+	int i, rc;
 
 	if (!sink)
 		sink = fopen("/dev/null", "w");
 	diag_init(&dl);
-	if (!plan_compile("fuzz.kml", (const char *)data, size, &plan, &dl)) {
+	rc = plan_compile("fuzz.kml", (const char *)data, size, &plan, &dl);
+	if (rc == PLAN_IR_REFUSED) {
+		diag_print(&dl, stderr);
+		abort();	/* compiled, and the kernel would refuse it */
+	}
+	if (!rc) {
 		h = plan->ir;
 		if (h->magic != KMLAB_IR_MAGIC || h->size != plan->ir_len ||
 		    (int)h->nr_ops != plan->nr_ops || plan->nr_ops > KMLAB_MAX_OPS ||
