@@ -29,7 +29,10 @@ CLANG	?= clang
 BPFTOOL	?= bpftool
 CFLAGS	?= -g -O2
 CFLAGS	+= -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11
-CPPFLAGS += -I$(OUT) -Iinclude -Iloader -D_GNU_SOURCE
+# the loader's stages, left to right: plan (the compiler), dataplane,
+# observer, timeline, findings, report; cmd on top
+LOADER_DIRS := plan dataplane observer timeline findings report cmd
+CPPFLAGS += -I$(OUT) -Iinclude $(addprefix -Iloader/,$(LOADER_DIRS)) -D_GNU_SOURCE
 # static, so the same binary runs in the busybox guest
 LDLIBS	:= -lbpf -lelf -lz
 LDFLAGS	+= -static
@@ -80,20 +83,21 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 bpf: $(BPF_OBJS) $(BPF_SKELS)
 
 # --- loader ----------------------------------------------------------------
-LOADER_SRCS := $(wildcard loader/*.c)
+LOADER_SRCS := $(wildcard loader/*/*.c)
+LOADER_HDRS := $(wildcard loader/*/*.h)
 # the data plane's IR checker, compiled into kmlab as well (ir_check.h)
 SHARED_SRCS := module/ir_check.c
 LOADER_OBJS := $(patsubst loader/%.c,$(OUT)/loader/%.o,$(LOADER_SRCS)) \
 	       $(patsubst module/%.c,$(OUT)/loader/%.o,$(SHARED_SRCS))
 # pure parts (no libbpf), linked into unit tests and the fuzzer
-PURE_SRCS := $(filter-out loader/main.c loader/cmd_%.c loader/observer.c loader/modload.c,$(LOADER_SRCS)) \
+PURE_SRCS := $(filter-out loader/cmd/% loader/observer/observer.c loader/dataplane/%,$(LOADER_SRCS)) \
 	     $(SHARED_SRCS)
 
-$(OUT)/loader/%.o: loader/%.c $(wildcard loader/*.h) $(CONTRACT) $(BPF_SKELS) | $(OUT)/loader
+$(OUT)/loader/%.o: loader/%.c $(LOADER_HDRS) $(CONTRACT) $(BPF_SKELS) | $(OUT)/loader
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(OUT)/loader/%.o: module/%.c $(wildcard loader/*.h) $(CONTRACT) | $(OUT)/loader
+$(OUT)/loader/%.o: module/%.c $(LOADER_HDRS) $(CONTRACT) | $(OUT)/loader
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -105,9 +109,9 @@ loader: $(OUT)/kmlab
 
 # The plan compiler alone, `kmlab check` (build/kmlab-check): only a C
 # compiler and libc, no libbpf, bpftool, clang or kernel BTF.
-CHECK_SRCS := $(PURE_SRCS) loader/cmd_check.c loader/main.c
+CHECK_SRCS := $(PURE_SRCS) loader/cmd/cmd_check.c loader/cmd/main.c
 
-$(OUT)/kmlab-check: $(CHECK_SRCS) $(wildcard loader/*.h) $(CONTRACT) | $(OUT)
+$(OUT)/kmlab-check: $(CHECK_SRCS) $(LOADER_HDRS) $(CONTRACT) | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DKMLAB_CHECK_ONLY $(CHECK_SRCS) -o $@
 
@@ -168,7 +172,7 @@ kmod-%:
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
-$(OUT)/tests/%: tests/unit/%.c $(PURE_SRCS) $(wildcard loader/*.h) $(CONTRACT) | $(OUT)/tests
+$(OUT)/tests/%: tests/unit/%.c $(PURE_SRCS) $(LOADER_HDRS) $(CONTRACT) | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=address,undefined \
 		$< $(PURE_SRCS) -o $@
@@ -223,7 +227,7 @@ bench: deps
 	$(Q)scripts/bench
 
 # the timeline's cost per event up to a million lifecycles (no kernel)
-$(OUT)/bench_timeline: tests/bench/timeline.c $(PURE_SRCS) $(wildcard loader/*.h) $(CONTRACT) | $(OUT)
+$(OUT)/bench_timeline: tests/bench/timeline.c $(PURE_SRCS) $(LOADER_HDRS) $(CONTRACT) | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(PURE_SRCS) -o $@
 

@@ -51,6 +51,8 @@ for plan in tests/plans/*/*.kml; do
 		echo "not ok $n - $name: predicted [${predicted# }] but observed [${observed# }]"
 		grep '"type":"finding"' /tmp/c.json | sed 's/^/#   /'
 	fi
-	[ "${lost:-0}" -eq 0 ] || echo "# $name: $lost events lost: inconclusive"
+	verdict=$(sed -n 's/.*"type":"summary".*"verdict":"\([a-z]*\)".*/\1/p' /tmp/c.json)
+	[ "${lost:-0}" -eq 0 ] ||
+		echo "# $name: $lost events lost, verdict ${verdict:-?} ($(grep -o '"lost_relevant":[0-9]*' /tmp/c.json))"
 done
 echo "1..$n"

@@ -8,12 +8,13 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 make -s OUT="$out" CLANG=false BPFTOOL=false "$out/kmlab-check" >"$out/make.log" 2>&1
 ok $? "kmlab-check builds with no clang and no bpftool" "$(tail -n 5 "$out/make.log")"
-srcs=$(ls loader/*.c | grep -vE '/(cmd_.*|observer|modload)\.c$')
-deps=$(${CC:-gcc} -MM -D_GNU_SOURCE -DKMLAB_CHECK_ONLY -Iinclude -Iloader \
-	$srcs loader/cmd_check.c 2>&1)
-! echo "$deps" | grep -qE 'bpf/|skel\.h|vmlinux\.h'
-ok $? "its sources include nothing of libbpf, no skeleton, no vmlinux.h" \
-	"$(echo "$deps" | grep -oE '[^ ]*(bpf/|skel\.h|vmlinux\.h)[^ ]*' | head -n 3)"
+# the plan compiler's stages and the shared checker, and the command
+srcs="$(ls loader/plan/*.c loader/findings/*.c) module/ir_check.c loader/cmd/cmd_check.c loader/cmd/main.c"
+deps=$(${CC:-gcc} -MM -D_GNU_SOURCE -DKMLAB_CHECK_ONLY -Iinclude \
+	$(for d in loader/*/; do printf ' -I%s' "$d"; done) $srcs 2>&1)
+! echo "$deps" | grep -qE 'bpf/|skel\.h|vmlinux\.h|events\.h|timeline\.h|error:'
+ok $? "the compiler includes nothing of libbpf or the observer (no skeleton, vmlinux.h, events)" \
+	"$(echo "$deps" | grep -oE '[^ ]*(bpf/|skel\.h|vmlinux\.h|events\.h|timeline\.h|error:)[^ ]*' | head -n 3)"
 ! nm "$out/kmlab-check" 2>/dev/null | grep -q ' bpf_'
 ok $? "and it links no libbpf symbol"
 "$out/kmlab-check" check tests/plans/hazards/leak.kml >"$out/o.txt" 2>&1

@@ -17,7 +17,6 @@
 #include <string.h>
 #include "diag.h"
 #include "plan.h"
-#include "report.h"
 
 #define PAGE		4096ULL
 #define MAX_PREDS	256
