@@ -92,6 +92,7 @@ static int expect(struct parser *p, enum tok_kind kind, const char *what,
 	return 0;
 }
 
+/* NAME: [A-Za-z_][A-Za-z0-9_]* */
 static int name_of(struct parser *p, struct ast_name *n, const char *what,
 		   const char *hint)
 {
@@ -213,6 +214,7 @@ static int argument(struct parser *p, struct ast_arg *a)
 	return 0;
 }
 
+/* call: NAME '(' [argument {',' argument}] ')' */
 static int call(struct parser *p, struct stmt *s)
 {
 	if (name_of(p, &s->fn, "a function name",
@@ -245,7 +247,7 @@ static int call(struct parser *p, struct stmt *s)
 	return 0;
 }
 
-/* NAME[lo..hi] or NAME[i] */
+/* range: NAME '[' NUMBER ['..' NUMBER] ']' (sizes may carry units) */
 static int range(struct parser *p, struct stmt *s)
 {
 	const char *start;
@@ -302,7 +304,7 @@ static struct stmt *new_stmt(struct parser *p, enum stmt_kind kind)
 	return s;
 }
 
-/* The '{' that opens a block, then its body. */
+/* block: '{' block_body '}' */
 static int block(struct parser *p, struct stmt *s, int depth,
 		 const char *hint)
 {
@@ -320,6 +322,16 @@ static const char *const phase_words[][2] = {
 	[KMLAB_PHASE_UNLOAD]	= { "at", "unload" },
 };
 
+/*
+ * statement: NAME '=' call | call
+ *	| 'plan' NAME
+ *	| ('at' 'load' | 'on' 'demand' | 'at' 'unload') block
+ *	| 'atomic' ('spinlock' | 'irq') block
+ *	| 'repeat' NUMBER ['times'] block
+ *	| 'pause' NUMBER [time unit]
+ *	| 'free' NAME ['+' NUMBER [size unit]] | 'forget' NAME
+ *	| 'write' range '=' NUMBER | 'read' range
+ */
 static int statement(struct parser *p, struct stmt *s, int depth)
 {
 	struct token t = p->tok;
@@ -466,6 +478,7 @@ static void skip_block(struct parser *p, const struct token *open)
 	}
 }
 
+/* block_body: {statement (NEWLINE | ';')}, up to '}' or the end */
 static struct stmt *block_body(struct parser *p, int depth,
 			       const struct token *open)
 {
@@ -522,6 +535,7 @@ close:
 	return first;
 }
 
+/* plan: block_body to the end of the text */
 struct stmt *parse_plan(const char *src, size_t len, struct diag_list *dl)
 {
 	struct parser p = { .dl = dl };
