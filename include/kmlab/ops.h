@@ -23,7 +23,8 @@ enum kmlab_op_class {
 /*
  * X(NAME, value, name, class, family).  An allocation's family is its
  * result's; a free's (or a destroy's) is the kind of free it is
- * (kmlab_frees() says what that releases).  Operands are described in ir.h's struct kmlab_ir_op.
+ * (kmlab_frees() says what that releases).  Operands are described
+ * in ir.h's struct kmlab_ir_op.
  */
 #define KMLAB_OPS(X)							\
 	X(NOP,		  0, "nop",		NONE,	NONE)		\
