@@ -248,8 +248,8 @@ static inline __u64 kmlab_op_bytes(const struct kmlab_ir_op *op,
 /*
  * A plan's worst case, one op at a time in IR order: the ops each phase
  * runs, the ops run inside atomic sections and the bytes they allocate,
- * write or read, and the bytes each phase may allocate, with every repeat multiplied out and nothing freed in
- * between.  A repeat op counts as often as its body.  Blocks must be
+ * write or read, and the bytes each phase may allocate, with every
+ * repeat multiplied out and nothing freed in between.  A repeat op counts as often as its body.  Blocks must be
  * balanced (the caller checks that first).
  */
 struct kmlab_ir_bound {
