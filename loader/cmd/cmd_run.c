@@ -78,7 +78,7 @@ static const struct argp_option opts[] = {
 	  "stdout)", 0 },
 	{ "timeout", 't', "S", 0, "Wait at most S seconds for the unload "
 	  "(default 10)", 0 },
-	{ "verbose", 'v', NULL, 0, "Show libbpf's debug output", 0 },
+	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},
 };
 

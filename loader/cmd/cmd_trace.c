@@ -50,7 +50,7 @@ static const struct argp_option opts[] = {
 	  0 },
 	{ "duration", 'd', "S", 0, "Stop after S seconds", 0 },
 	{ "quiet", 'q', NULL, 0, "Only the summary", 0 },
-	{ "verbose", 'v', NULL, 0, "Show libbpf's debug output", 0 },
+	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},
 };
 

@@ -30,7 +30,7 @@ static const struct argp_option opts[] = {
 	{ "stats", 's', NULL, 0, "At the end, print each observer "
 	  "program's run count and average cost (needs "
 	  "kernel.bpf_stats_enabled=1)", 0 },
-	{ "verbose", 'v', NULL, 0, "Show libbpf's debug output", 0 },
+	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},
 };
 

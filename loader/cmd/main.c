@@ -27,7 +27,7 @@ static const char doc[] =
 "unload was not seen).";
 
 static const struct argp_option opts[] = {
-	{ "verbose", 'v', NULL, 0, "Show libbpf's debug output", 0 },
+	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},
 };
 

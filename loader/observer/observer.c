@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -20,11 +21,34 @@
 #define FAMILY_LINKS_MAX	40
 #define FAMILY_FNS_MAX		16
 
+/*
+ * What this kernel can do and how it names things, probed once from its
+ * BTF and sysfs: each difference between kernels the loader acts on,
+ * named after the change that made it.  `-v` prints it.
+ */
+struct kernel_caps {
+	bool module_events;	/* module:module_load/free (CONFIG_MODULES) */
+	bool kprobes;		/* the kprobe PMU (CONFIG_KPROBES) */
+	/* kvfree_call_rcu(head, ptr): v6.3 "rcu: Refactor kvfree_call_rcu()
+	 * and high-level helpers" (before: head, func) */
+	bool rcu_takes_ptr;
+	/* __kvmalloc_node_noprof(size, bucket, flags, node): v6.11
+	 * "mm/slab: Introduce kmem_buckets" */
+	bool kvmalloc_bucket;
+	/* *_noprof entry points: v6.10 "mm: introduce memory allocation
+	 * profiling" (family_fns takes the name BTF has) */
+	bool noprof;
+	/* __kmem_cache_create_args(): v6.12 "slab: create kmem_cache_create()
+	 * compatibility layer" */
+	bool cache_create_args;
+};
+
 struct observer {
 	struct kmlab_bpf *skel;
 	struct ring_buffer *rb;
 	observer_event_fn fn;
 	void *ctx;
+	struct kernel_caps caps;
 	bool has_modules;
 	/* the families' kprobe/fexit links, attached by hand */
 	struct bpf_link *links[FAMILY_LINKS_MAX];
@@ -276,6 +300,34 @@ static bool has_kprobes(void)
 	return !access("/sys/bus/event_source/devices/kprobe/type", F_OK);
 }
 
+static void caps_probe(struct kernel_caps *c, const struct btf *btf)
+{
+	c->module_events = btf_has_tp(btf, "module_load") &&
+			   btf_has_tp(btf, "module_free");
+	c->kprobes = has_kprobes();
+	c->rcu_takes_ptr = rcu_takes_ptr(btf);
+	c->kvmalloc_bucket = btf_func_args(btf, "__kvmalloc_node_noprof") == 4;
+	c->noprof = btf_find(btf, "kmalloc_noprof", BTF_KIND_FUNC) > 0 ||
+		    btf_find(btf, "__kmalloc_noprof", BTF_KIND_FUNC) > 0;
+	c->cache_create_args = btf_find(btf, "__kmem_cache_create_args",
+					BTF_KIND_FUNC) > 0;
+}
+
+static void caps_print(const struct kernel_caps *c, FILE *f)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "?");
+	fprintf(f, "kmlab: kernel %s: module events %s, kprobes %s, "
+		"kvfree_call_rcu(head, ptr) %s, kvmalloc buckets %s, "
+		"_noprof allocators %s, __kmem_cache_create_args %s\n",
+		u.release, c->module_events ? "yes" : "no",
+		c->kprobes ? "yes" : "no", c->rcu_takes_ptr ? "yes" : "no",
+		c->kvmalloc_bucket ? "yes" : "no", c->noprof ? "yes" : "no",
+		c->cache_create_args ? "yes" : "no");
+}
+
 /*
  * Before load: which family programs this kernel can run.  Without
  * kprobes, or in trace mode, none: kmalloc and kmem_cache still work.
@@ -284,15 +336,13 @@ static void families_prepare(struct observer *ob, const struct btf *btf,
 			     bool want, unsigned int families)
 {
 	struct kmlab_bpf *skel = ob->skel;
-	bool kp = want && has_kprobes();
+	bool kp = want && ob->caps.kprobes;
 	size_t i;
 
 	if (!families)
 		families = ~0u;
-	skel->rodata->rcu_ptr_arg = rcu_takes_ptr(btf);
-	/* (size, bucket, flags, node) */
-	skel->rodata->kvmalloc_bucket_arg =
-		btf_func_args(btf, "__kvmalloc_node_noprof") == 4;
+	skel->rodata->rcu_ptr_arg = ob->caps.rcu_takes_ptr;
+	skel->rodata->kvmalloc_bucket_arg = ob->caps.kvmalloc_bucket;
 	/* tracepoints: no kprobes needed */
 	if (!want || !(families & SRC_PAGE_FAMILIES)) {
 		bpf_program__set_autoload(skel->progs.on_page_alloc, false);
@@ -575,8 +625,10 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	/* kernels without CONFIG_MODULES (the host) lack the module events */
 	btf = btf__load_vmlinux_btf();
 	btf_index_build(btf);
-	ob->has_modules = btf_has_tp(btf, "module_load") &&
-			  btf_has_tp(btf, "module_free");
+	caps_probe(&ob->caps, btf);
+	if (verbose)
+		caps_print(&ob->caps, stderr);
+	ob->has_modules = ob->caps.module_events;
 	families_prepare(ob, btf, !opts->trace && ob->has_modules,
 			 opts->families);
 	if (!opts->trace && ob->has_modules)
