@@ -20,15 +20,10 @@ static struct check_env {
 } env;
 
 static const char doc[] =
-"Compile a .kml plan and predict its defects, without running it.\v"
-"Prints compiler diagnostics, then one line per predicted defect "
-"(leak, double_free, late_access, wrong_free, interior_free, overflow, "
-"failed_alloc, refused) with the plan line that causes it.  Exit status: "
-"0 no defect predicted, 1 defects predicted, 2 the plan does not compile.";
+"Compile a .kml plan and predict its defects, without running it.\vPrints compiler diagnostics, then one line per predicted defect (leak, double_free, late_access, wrong_free, interior_free, overflow, failed_alloc, refused) with the plan line that causes it.  Exit status: 0 no defect predicted, 1 defects predicted, 2 the plan does not compile.";
 
 static const struct argp_option opts[] = {
-	{ "json", 'j', "FILE", 0, "Also write findings as JSON lines to FILE "
-	  "('-' for stdout)", 0 },
+	{ "json", 'j', "FILE", 0, "Also write findings as JSON lines to FILE ('-' for stdout)", 0 },
 	{ "quiet", 'q', NULL, 0, "Print only diagnostics and the summary", 0 },
 	{},
 };
@@ -105,8 +100,7 @@ static void json_diags(FILE *f, const struct diag_list *dl)
 	for (i = 0; i < dl->n; i++) {
 		const struct diag *d = &dl->v[i];
 
-		fprintf(f, "{\"type\":\"diagnostic\",\"level\":\"%s\","
-			"\"site\":\"%s:%d\",\"line\":%d,\"col\":%d,\"message\":",
+		fprintf(f, "{\"type\":\"diagnostic\",\"level\":\"%s\",\"site\":\"%s:%d\",\"line\":%d,\"col\":%d,\"message\":",
 			level[d->level], base_name(dl->path ? dl->path : "-"),
 			d->line, d->line, d->col);
 		json_str(f, d->msg);
@@ -156,8 +150,7 @@ int cmd_check(int argc, char **argv)
 	if (env.json) {
 		jf = strcmp(env.json, "-") ? fopen(env.json, "w") : stdout;
 		if (!jf) {
-			fprintf(stderr, "kmlab check: cannot write %s: %s; "
-				"give a writable path to --json\n", env.json,
+			fprintf(stderr, "kmlab check: cannot write %s: %s; give a writable path to --json\n", env.json,
 				strerror(errno));
 			return KMLAB_EXIT_ENV;
 		}

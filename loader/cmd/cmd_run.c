@@ -74,10 +74,8 @@ static const char *sig_name(int sig)
 
 static const struct argp_option opts[] = {
 	{ "module", 'm', "PATH", 0, "The data plane (kmlab_dp.ko) to use", 0 },
-	{ "json", 'j', "FILE", 0, "Also write JSON lines to FILE ('-': "
-	  "stdout)", 0 },
-	{ "timeout", 't', "S", 0, "Wait at most S seconds for the unload "
-	  "(default 10)", 0 },
+	{ "json", 'j', "FILE", 0, "Also write JSON lines to FILE ('-': stdout)", 0 },
+	{ "timeout", 't', "S", 0, "Wait at most S seconds for the unload (default 10)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},
 };
@@ -97,8 +95,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		errno = 0;
 		env.timeout_s = strtol(arg, &end, 10);
 		if (errno || *end || env.timeout_s <= 0)
-			argp_error(state, "--timeout wants whole seconds > 0, "
-				   "not '%s'", arg);
+			argp_error(state, "--timeout wants whole seconds > 0, not '%s'", arg);
 		break;
 	case 'v':
 		kmlab_verbose = true;
@@ -141,8 +138,7 @@ static int open_dev(void)
 		usleep(50 * 1000);
 	}
 	if (fd < 0)
-		fprintf(stderr, "kmlab: cannot open %s: %s: is kmlab_dp "
-			"loaded and is devtmpfs mounted on /dev?\n", DEV_PATH,
+		fprintf(stderr, "kmlab: cannot open %s: %s: is kmlab_dp loaded and is devtmpfs mounted on /dev?\n", DEV_PATH,
 			strerror(errno));
 	return fd;
 }
@@ -193,8 +189,7 @@ static int write_cmd(struct writer *w, const void *buf, size_t len,
 		return -EINTR;
 	}
 	if (n >= 0)
-		fprintf(stderr, "kmlab: the data plane took %zd of %zu bytes "
-			"of the %s: the blob must go in one write\n", n, len,
+		fprintf(stderr, "kmlab: the data plane took %zd of %zu bytes of the %s: the blob must go in one write\n", n, len,
 			what);
 	else if (dev_status(w->fd, "refused: ", why, sizeof(why)))
 		fprintf(stderr, "kmlab: the data plane refused the %s: %s\n",
@@ -289,8 +284,7 @@ static int drive(struct session *s, const struct plan *plan,
 	for (int i = 0; i < 20 && !s->tl.loaded; i++)
 		observer_poll(s->ob, 50);
 	if (!s->tl.loaded)
-		fprintf(stderr, "kmlab: warning: the observer did not see "
-			"%s load; its allocations may be missed\n", name);
+		fprintf(stderr, "kmlab: warning: the observer did not see %s load; its allocations may be missed\n", name);
 
 	ctl = open_dev();
 	w.fd = open_dev();
@@ -355,8 +349,7 @@ out_remove:
 	if (w.fd >= 0)
 		close(w.fd);
 	if (modload_remove(name)) {
-		fprintf(stderr, "kmlab: %s stays loaded: its leaks cannot be "
-			"told; rmmod it by hand\n", name);
+		fprintf(stderr, "kmlab: %s stays loaded: its leaks cannot be told; rmmod it by hand\n", name);
 		return -1;
 	}
 	err = session_wait_unload(s, env.timeout_s * 1000, &hurry);
@@ -364,9 +357,7 @@ out_remove:
 		session_note(s, "interrupted by %s while waiting for %s to go away: its leaks cannot be told",
 			     sig_name(stop_sig), name);
 	else if (err)
-		fprintf(stderr, "kmlab: warning: no module_free event from "
-			"the observer within %d s: the report is "
-			"inconclusive\n", env.timeout_s);
+		fprintf(stderr, "kmlab: warning: no module_free event from the observer within %d s: the report is inconclusive\n", env.timeout_s);
 	return w.err == -EINTR ? 0 : w.err;
 }
 
@@ -469,14 +460,7 @@ int cmd_run(int argc, char **argv)
 		.options = opts,
 		.parser = parse_arg,
 		.args_doc = "PLAN",
-		.doc = "Run a plan in the kmlab_dp module under the BPF "
-		       "observer and report what happened to every object.\v"
-		       "Needs root and a kernel with modules and BTF (the "
-		       "lab guest: scripts/lab run PLAN).  Exit status: 0 "
-		       "nothing found, 1 findings, 2 errors; 128 + N when "
-		       "signal N (SIGINT, SIGTERM) stopped the plan: then "
-		       "kmlab reports what it saw, resets and unloads the "
-		       "data plane.",
+		.doc = "Run a plan in the kmlab_dp module under the BPF observer and report what happened to every object.\vNeeds root and a kernel with modules and BTF (the lab guest: scripts/lab run PLAN).  Exit status: 0 nothing found, 1 findings, 2 errors; 128 + N when signal N (SIGINT, SIGTERM) stopped the plan: then kmlab reports what it saw, resets and unloads the data plane.",
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	char modname[64], title[512];
@@ -496,31 +480,26 @@ int cmd_run(int argc, char **argv)
 	diag_init(&diags);
 	if (plan_compile_file(env.plan, &plan, &diags)) {
 		diag_print(&diags, stderr);
-		fprintf(stderr, "kmlab: %s does not compile: fix the errors "
-			"above (kmlab check %s)\n", env.plan, env.plan);
+		fprintf(stderr, "kmlab: %s does not compile: fix the errors above (kmlab check %s)\n", env.plan, env.plan);
 		diag_free(&diags);
 		return KMLAB_EXIT_ENV;
 	}
 	diag_free(&diags);
 
 	if (geteuid()) {
-		fprintf(stderr, "kmlab: run loads a module and BPF programs: "
-			"run it as root (in the lab: scripts/lab run %s)\n",
+		fprintf(stderr, "kmlab: run loads a module and BPF programs: run it as root (in the lab: scripts/lab run %s)\n",
 			env.plan);
 		goto out_plan;
 	}
 	if (access("/proc/modules", F_OK)) {
-		fprintf(stderr, "kmlab: this kernel cannot load modules "
-			"(CONFIG_MODULES is off): run the plan in the lab: "
-			"scripts/lab run %s\n", env.plan);
+		fprintf(stderr, "kmlab: this kernel cannot load modules (CONFIG_MODULES is off): run the plan in the lab: scripts/lab run %s\n", env.plan);
 		goto out_plan;
 	}
 	path = modload_find(env.module);
 	if (!path || modload_check(path, modname, sizeof(modname)))
 		goto out_plan;
 	if (modload_is_loaded(modname)) {
-		fprintf(stderr, "kmlab: %s is already loaded, so its load "
-			"cannot be observed: rmmod %s first\n", modname,
+		fprintf(stderr, "kmlab: %s is already loaded, so its load cannot be observed: rmmod %s first\n", modname,
 			modname);
 		goto out_plan;
 	}
@@ -550,8 +529,7 @@ int cmd_run(int argc, char **argv)
 	/* module symbols vanish at unload: take them now */
 	s.ks = ksyms_load();
 	if (!s.ks)
-		fprintf(stderr, "kmlab: warning: cannot read /proc/kallsyms "
-			"(%s): sites will be raw addresses\n",
+		fprintf(stderr, "kmlab: warning: cannot read /proc/kallsyms (%s): sites will be raw addresses\n",
 			strerror(errno));
 	if (preflight(plan, modname) || observer_attach_step(s.ob)) {
 		modload_remove(modname);

@@ -141,8 +141,7 @@ int session_wait_unload(struct session *s, int timeout_ms,
 			return s->tl.unloaded ? 0 : -ETIMEDOUT;
 		err = observer_poll(s->ob, 100);
 		if (err < 0) {
-			fprintf(stderr, "kmlab: reading the observer's ring "
-				"buffer failed: %s\n", strerror(-err));
+			fprintf(stderr, "kmlab: reading the observer's ring buffer failed: %s\n", strerror(-err));
 			return err;
 		}
 		if (s->tl.unloaded && s->tl.init_failed && !retry_end)
@@ -279,8 +278,7 @@ int session_finish(struct session *s)
 	if (err && !s->err)
 		s->err = err;
 	if (s->err) {
-		fprintf(stderr, "kmlab: out of memory while building the "
-			"report: %s\n", strerror(-s->err));
+		fprintf(stderr, "kmlab: out of memory while building the report: %s\n", strerror(-s->err));
 		return KMLAB_EXIT_ENV;
 	}
 	print_text(s, stdout);

@@ -40,12 +40,10 @@ struct trace {
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Only allocations made by process PID", 0 },
-	{ "comm", 'c', "NAME", 0, "Only allocations made by processes "
-	  "named NAME", 0 },
+	{ "comm", 'c', "NAME", 0, "Only allocations made by processes named NAME", 0 },
 	{ "min-size", 'n', "BYTES", 0, "Only requests of at least BYTES", 0 },
 	{ "max-size", 'x', "BYTES", 0, "Only requests of at most BYTES", 0 },
-	{ "module", 'm', "NAME", 0, "Only allocations from module NAME's "
-	  "code (from its load on)", 0 },
+	{ "module", 'm', "NAME", 0, "Only allocations from module NAME's code (from its load on)", 0 },
 	{ "json", 'j', "FILE", 0, "Write JSON lines to FILE ('-': stdout)",
 	  0 },
 	{ "duration", 'd', "S", 0, "Stop after S seconds", 0 },
@@ -75,8 +73,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'c':
 		if (strlen(arg) >= KMLAB_COMM_LEN)
-			argp_error(state, "--comm: the kernel keeps %d "
-				   "characters of a name; '%s' is longer",
+			argp_error(state, "--comm: the kernel keeps %d characters of a name; '%s' is longer",
 				   KMLAB_COMM_LEN - 1, arg);
 		env.comm = arg;
 		break;
@@ -102,14 +99,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		kmlab_verbose = true;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "trace takes no arguments, only options: "
-			   "'%s'", arg);
+		argp_error(state, "trace takes no arguments, only options: '%s'", arg);
 		break;
 	case ARGP_KEY_END:
 		if (env.module && (env.pid || env.comm || env.min_size ||
 				   env.max_size))
-			argp_error(state, "--module cannot be combined with "
-				   "the process and size filters");
+			argp_error(state, "--module cannot be combined with the process and size filters");
 		if (env.max_size && env.min_size > env.max_size)
 			argp_error(state, "--min-size is above --max-size");
 		break;
@@ -148,11 +143,9 @@ static void json_event(struct trace *t, const struct kmlab_event *e,
 {
 	char s[160];
 
-	fprintf(t->json, "{\"type\":\"event\",\"event\":\"%s\",\"ms\":%.3f,"
-		"\"pid\":%u,\"comm\":", what, ms, e->pid);
+	fprintf(t->json, "{\"type\":\"event\",\"event\":\"%s\",\"ms\":%.3f,\"pid\":%u,\"comm\":", what, ms, e->pid);
 	json_strn(t->json, e->comm, strnlen(e->comm, sizeof(e->comm)));
-	fprintf(t->json, ",\"ptr\":\"0x%" PRIx64 "\",\"size\":%llu,"
-		"\"size_alloc\":%llu,\"site\":", (uint64_t)e->ptr,
+	fprintf(t->json, ",\"ptr\":\"0x%" PRIx64 "\",\"size\":%llu,\"size_alloc\":%llu,\"site\":", (uint64_t)e->ptr,
 		(unsigned long long)e->size_req,
 		(unsigned long long)e->size_alloc);
 	json_str(t->json, site(t, e->call_site, s, sizeof(s)));
@@ -211,8 +204,7 @@ static int on_event(void *ctx, const struct kmlab_event *e)
 		json_event(t, e, what, ms);
 	if (env.quiet)
 		return 0;
-	printf("%12.3f  %-16.16s %7u  %-12s 0x%016" PRIx64 "  %6llu/%-6llu "
-	       " %s", ms, e->comm, e->pid, what, (uint64_t)e->ptr,
+	printf("%12.3f  %-16.16s %7u  %-12s 0x%016" PRIx64 "  %6llu/%-6llu  %s", ms, e->comm, e->pid, what, (uint64_t)e->ptr,
 	       (unsigned long long)e->size_req,
 	       (unsigned long long)e->size_alloc,
 	       site(t, e->call_site, s, sizeof(s)));
@@ -241,11 +233,7 @@ int cmd_trace(int argc, char **argv)
 	static const struct argp argp = {
 		.options = opts,
 		.parser = parse_arg,
-		.doc = "Stream kernel allocations (kmalloc, kmem_cache_alloc) "
-		       "and their frees live; Ctrl-C prints a summary.\v"
-		       "Columns: ms since the first event, process, pid, "
-		       "event, address, requested/allocated bytes, call "
-		       "site.",
+		.doc = "Stream kernel allocations (kmalloc, kmem_cache_alloc) and their frees live; Ctrl-C prints a summary.\vColumns: ms since the first event, process, pid, event, address, requested/allocated bytes, call site.",
 	};
 	struct observer_opts o = {};
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -278,9 +266,7 @@ int cmd_trace(int argc, char **argv)
 	if (err)
 		goto out;
 	if (env.module && !observer_has_modules(ob)) {
-		fprintf(stderr, "kmlab: this kernel has no module support: "
-			"--module %s can never match; trace processes "
-			"instead (--pid, --comm)\n", env.module);
+		fprintf(stderr, "kmlab: this kernel has no module support: --module %s can never match; trace processes instead (--pid, --comm)\n", env.module);
 		goto out;
 	}
 	sigaction(SIGINT, &sa, NULL);
@@ -291,8 +277,7 @@ int cmd_trace(int argc, char **argv)
 	while (!stop && (!env.duration_s || now_ms() < end)) {
 		err = observer_poll(ob, 100);
 		if (err < 0) {
-			fprintf(stderr, "kmlab: reading the ring buffer "
-				"failed: %s\n", strerror(-err));
+			fprintf(stderr, "kmlab: reading the ring buffer failed: %s\n", strerror(-err));
 			goto out;
 		}
 	}
@@ -305,9 +290,7 @@ int cmd_trace(int argc, char **argv)
 	all_lost = rec;
 	for (i = 0; i < KMLAB_LOST_MAX; i++)
 		all_lost += lost[i];
-	printf("summary: %llu allocations (%llu bytes), %llu frees, %llu "
-	       "still allocated, %llu failed, %llu double frees; lost: %llu "
-	       "ring buffer, %llu live map full, %llu recursion\n",
+	printf("summary: %llu allocations (%llu bytes), %llu frees, %llu still allocated, %llu failed, %llu double frees; lost: %llu ring buffer, %llu live map full, %llu recursion\n",
 	       (unsigned long long)t.allocs, (unsigned long long)t.bytes,
 	       (unsigned long long)t.frees, (unsigned long long)live,
 	       (unsigned long long)t.failed,
@@ -316,10 +299,7 @@ int cmd_trace(int argc, char **argv)
 	       (unsigned long long)lost[KMLAB_LOST_LIVE_FULL],
 	       (unsigned long long)rec);
 	if (t.json)
-		fprintf(t.json, "{\"type\":\"summary\",\"allocs\":%llu,"
-			"\"frees\":%llu,\"live\":%llu,\"failed\":%llu,"
-			"\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,"
-			"\"recursion_misses\":%llu,\"lost_events\":%llu}\n",
+		fprintf(t.json, "{\"type\":\"summary\",\"allocs\":%llu,\"frees\":%llu,\"live\":%llu,\"failed\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"recursion_misses\":%llu,\"lost_events\":%llu}\n",
 			(unsigned long long)t.allocs,
 			(unsigned long long)t.frees, (unsigned long long)live,
 			(unsigned long long)t.failed,
@@ -330,8 +310,7 @@ int cmd_trace(int argc, char **argv)
 	/* recursion misses are allocations in interrupts that hit while
 	 * the program ran on that CPU: counted, shown, not an error */
 	if (all_lost)
-		fprintf(stderr, "kmlab: note: %llu event%s not traced (see "
-			"'lost' above); counts are lower bounds\n",
+		fprintf(stderr, "kmlab: note: %llu event%s not traced (see 'lost' above); counts are lower bounds\n",
 			(unsigned long long)all_lost, all_lost == 1 ? "" : "s");
 	ret = KMLAB_EXIT_CLEAN;
 out:

@@ -23,13 +23,9 @@ static struct watch_env {
 static volatile int stop;
 
 static const struct argp_option opts[] = {
-	{ "json", 'j', "FILE", 0, "Also write JSON lines to FILE ('-': "
-	  "stdout)", 0 },
-	{ "timeout", 't', "S", 0, "Give up after S seconds (default: wait "
-	  "for the unload or Ctrl-C)", 0 },
-	{ "stats", 's', NULL, 0, "At the end, print each observer "
-	  "program's run count and average cost (needs "
-	  "kernel.bpf_stats_enabled=1)", 0 },
+	{ "json", 'j', "FILE", 0, "Also write JSON lines to FILE ('-': stdout)", 0 },
+	{ "timeout", 't', "S", 0, "Give up after S seconds (default: wait for the unload or Ctrl-C)", 0 },
+	{ "stats", 's', NULL, 0, "At the end, print each observer program's run count and average cost (needs kernel.bpf_stats_enabled=1)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},
 };
@@ -46,8 +42,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		errno = 0;
 		env.timeout_s = strtol(arg, &end, 10);
 		if (errno || *end || env.timeout_s <= 0)
-			argp_error(state, "--timeout wants whole seconds > 0, "
-				   "not '%s'", arg);
+			argp_error(state, "--timeout wants whole seconds > 0, not '%s'", arg);
 		break;
 	case 's':
 		env.stats = true;
@@ -57,17 +52,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (env.module)
-			argp_error(state, "one module at a time: '%s' is "
-				   "extra", arg);
+			argp_error(state, "one module at a time: '%s' is extra", arg);
 		if (strlen(arg) >= KMLAB_MOD_NAME_LEN)
-			argp_error(state, "'%s' is longer than a module name "
-				   "can be", arg);
+			argp_error(state, "'%s' is longer than a module name can be", arg);
 		env.module = arg;
 		break;
 	case ARGP_KEY_END:
 		if (!env.module)
-			argp_error(state, "which module? kmlab watch NAME "
-				   "(the name lsmod shows)");
+			argp_error(state, "which module? kmlab watch NAME (the name lsmod shows)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -86,12 +78,7 @@ int cmd_watch(int argc, char **argv)
 		.options = opts,
 		.parser = parse_arg,
 		.args_doc = "MODULE",
-		.doc = "Observe a module from its load to its unload and "
-		       "report its leaks and double frees.\v"
-		       "Start kmlab watch first, then insmod and rmmod the "
-		       "module in another shell.  Only kmalloc and "
-		       "kmem_cache allocations made from the module's own "
-		       "code are seen.",
+		.doc = "Observe a module from its load to its unload and report its leaks and double frees.\vStart kmlab watch first, then insmod and rmmod the module in another shell.  Only kmalloc and kmem_cache allocations made from the module's own code are seen.",
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	char title[128];
@@ -107,8 +94,7 @@ int cmd_watch(int argc, char **argv)
 			*p = '_';
 
 	if (modload_is_loaded(env.module) > 0) {
-		fprintf(stderr, "kmlab: %s is already loaded, so its load "
-			"cannot be observed: rmmod %s, then watch again\n",
+		fprintf(stderr, "kmlab: %s is already loaded, so its load cannot be observed: rmmod %s, then watch again\n",
 			env.module, env.module);
 		return KMLAB_EXIT_ENV;
 	}
@@ -119,9 +105,7 @@ int cmd_watch(int argc, char **argv)
 	snprintf(title, sizeof(title), "watch module %s", env.module);
 	s.rc.title = title;
 	if (!observer_has_modules(s.ob))
-		fprintf(stderr, "kmlab: note: this kernel has no module "
-			"support (no module_load tracepoint): %s can never "
-			"load here\n", env.module);
+		fprintf(stderr, "kmlab: note: this kernel has no module support (no module_load tracepoint): %s can never load here\n", env.module);
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -134,13 +118,11 @@ int cmd_watch(int argc, char **argv)
 	if (err && err != -EINTR && err != -ETIMEDOUT)
 		goto out;
 	if (!s.tl.loaded) {
-		fprintf(stderr, "kmlab: %s was not loaded while watching: "
-			"nothing to report\n", env.module);
+		fprintf(stderr, "kmlab: %s was not loaded while watching: nothing to report\n", env.module);
 		goto out;
 	}
 	if (err)
-		fprintf(stderr, "kmlab: %s is still loaded: objects it holds "
-			"are not leaks yet; the report is inconclusive\n",
+		fprintf(stderr, "kmlab: %s is still loaded: objects it holds are not leaks yet; the report is inconclusive\n",
 			env.module);
 	ret = session_finish(&s);
 out:

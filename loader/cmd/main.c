@@ -13,18 +13,13 @@ bool kmlab_verbose;
 const char *argp_program_version = "kmlab 0.1";
 
 static const char doc[] =
-"An eBPF-observed kernel allocation lab.\v"
-"Commands:\n"
-"  check PLAN          compile a .kml plan and print what the verifier "
-"predicts\n"
-"  run PLAN            run a plan in the kmlab_dp module under the "
-"observer\n"
+"An eBPF-observed kernel allocation lab.\vCommands:\n"
+"  check PLAN          compile a .kml plan and print what the verifier predicts\n"
+"  run PLAN            run a plan in the kmlab_dp module under the observer\n"
 "  watch MODULE        observe any module from its load to its unload\n"
 "  trace               stream kernel allocations live, with filters\n"
 "\n"
-"'kmlab COMMAND --help' shows a command's options.  Exit status: 0 nothing "
-"found, 1 findings, 2 usage or environment error (or the module's load or "
-"unload was not seen).";
+"'kmlab COMMAND --help' shows a command's options.  Exit status: 0 nothing found, 1 findings, 2 usage or environment error (or the module's load or unload was not seen).";
 
 static const struct argp_option opts[] = {
 	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
@@ -60,8 +55,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_END:
 		if (!cmd_index)
-			argp_error(state, "which command? check, run, watch "
-				   "or trace");
+			argp_error(state, "which command? check, run, watch or trace");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -169,9 +169,7 @@ static int need_tracefs(void)
 		return 0;
 	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) &&
 	    errno != EBUSY) {
-		fprintf(stderr, "kmlab: tracefs is not mounted and mounting "
-			"it failed (%s): run 'mount -t tracefs nodev "
-			"/sys/kernel/tracing' as root\n", strerror(errno));
+		fprintf(stderr, "kmlab: tracefs is not mounted and mounting it failed (%s): run 'mount -t tracefs nodev /sys/kernel/tracing' as root\n", strerror(errno));
 		return -errno;
 	}
 	return tracefs_dir() ? 0 : -ENOENT;
@@ -319,9 +317,7 @@ static void caps_print(const struct kernel_caps *c, FILE *f)
 
 	if (uname(&u))
 		snprintf(u.release, sizeof(u.release), "?");
-	fprintf(f, "kmlab: kernel %s: module events %s, kprobes %s, "
-		"kvfree_call_rcu(head, ptr) %s, kvmalloc buckets %s, "
-		"_noprof allocators %s, __kmem_cache_create_args %s\n",
+	fprintf(f, "kmlab: kernel %s: module events %s, kprobes %s, kvfree_call_rcu(head, ptr) %s, kvmalloc buckets %s, _noprof allocators %s, __kmem_cache_create_args %s\n",
 		u.release, c->module_events ? "yes" : "no",
 		c->kprobes ? "yes" : "no", c->rcu_takes_ptr ? "yes" : "no",
 		c->kvmalloc_bucket ? "yes" : "no", c->noprof ? "yes" : "no",
@@ -373,8 +369,7 @@ static void families_prepare(struct observer *ob, const struct btf *btf,
 		}
 	}
 	if (!kp && want && verbose)
-		fprintf(stderr, "kmlab: no kprobes in this kernel: only "
-			"kmalloc and kmem_cache objects are watched\n");
+		fprintf(stderr, "kmlab: no kprobes in this kernel: only kmalloc and kmem_cache objects are watched\n");
 }
 
 /* After load: attach each pair, exit first; a failure costs that pair. */
@@ -399,16 +394,13 @@ static void families_attach(struct observer *ob)
 			       bpf_program__attach_kprobe(out, true, name) :
 			       bpf_program__attach(out);
 			if (!lout) {
-				fprintf(stderr, "kmlab: cannot trace the "
-					"return of %s (%s): its objects go "
-					"unwatched\n", name, strerror(errno));
+				fprintf(stderr, "kmlab: cannot trace the return of %s (%s): its objects go unwatched\n", name, strerror(errno));
 				continue;
 			}
 		}
 		lin = bpf_program__attach_kprobe(in, false, name);
 		if (!lin) {
-			fprintf(stderr, "kmlab: cannot kprobe %s (%s): its "
-				"objects go unwatched\n", name,
+			fprintf(stderr, "kmlab: cannot kprobe %s (%s): its objects go unwatched\n", name,
 				strerror(errno));
 			bpf_link__destroy(lout);
 			continue;
@@ -562,14 +554,11 @@ static int on_sample(void *ctx, void *data, size_t len)
 static int check_env(void)
 {
 	if (geteuid()) {
-		fprintf(stderr, "kmlab: BPF needs root (CAP_BPF, "
-			"CAP_PERFMON): run kmlab as root or with sudo\n");
+		fprintf(stderr, "kmlab: BPF needs root (CAP_BPF, CAP_PERFMON): run kmlab as root or with sudo\n");
 		return -EPERM;
 	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		fprintf(stderr, "kmlab: this kernel has no BTF "
-			"(/sys/kernel/btf/vmlinux): boot a kernel built with "
-			"CONFIG_DEBUG_INFO_BTF=y\n");
+		fprintf(stderr, "kmlab: this kernel has no BTF (/sys/kernel/btf/vmlinux): boot a kernel built with CONFIG_DEBUG_INFO_BTF=y\n");
 		return -ENOENT;
 	}
 	return need_tracefs();
@@ -647,8 +636,7 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 
 	err = kmlab_bpf__load(ob->skel);
 	if (err) {
-		fprintf(stderr, "kmlab: the kernel refused the BPF observer "
-			"(%s): run with -v to see the verifier's log\n",
+		fprintf(stderr, "kmlab: the kernel refused the BPF observer (%s): run with -v to see the verifier's log\n",
 			strerror(-err));
 		btf_index_free();
 		btf__free(btf);
@@ -659,8 +647,7 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	btf__free(btf);
 	err = kmlab_bpf__attach(ob->skel);
 	if (err) {
-		fprintf(stderr, "kmlab: cannot attach the BPF observer to the "
-			"kmem tracepoints (%s): run with -v for details\n",
+		fprintf(stderr, "kmlab: cannot attach the BPF observer to the kmem tracepoints (%s): run with -v for details\n",
 			strerror(-err));
 		goto err_close;
 	}
@@ -668,8 +655,7 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 				  on_sample, ob, NULL);
 	if (!ob->rb) {
 		err = -errno;
-		fprintf(stderr, "kmlab: cannot open the observer's ring "
-			"buffer: %s\n", strerror(-err));
+		fprintf(stderr, "kmlab: cannot open the observer's ring buffer: %s\n", strerror(-err));
 		goto err_close;
 	}
 	*out = ob;
@@ -738,8 +724,7 @@ static int check_step_format(void)
 		 tracefs_dir() ? tracefs_dir() : "/sys/kernel/tracing");
 	f = fopen(path, "r");
 	if (!f) {
-		fprintf(stderr, "kmlab: %s: %s: is the loaded module the "
-			"kmlab data plane?\n", path, strerror(errno));
+		fprintf(stderr, "kmlab: %s: %s: is the loaded module the kmlab data plane?\n", path, strerror(errno));
 		return -ENOENT;
 	}
 	n = fread(fmt, 1, sizeof(fmt) - 1, f);
@@ -749,10 +734,7 @@ static int check_step_format(void)
 		int size = 0, off = field_offset(fmt, want[i].name, &size);
 
 		if (off != want[i].off || size != want[i].size) {
-			fprintf(stderr, "kmlab: kmlab_step field '%s' is at "
-				"offset %d size %d, kmlab/step.h says %d/%d: "
-				"rebuild the module and kmlab from the same "
-				"tree\n", want[i].name, off, size,
+			fprintf(stderr, "kmlab: kmlab_step field '%s' is at offset %d size %d, kmlab/step.h says %d/%d: rebuild the module and kmlab from the same tree\n", want[i].name, off, size,
 				want[i].off, want[i].size);
 			return -EINVAL;
 		}
@@ -773,8 +755,7 @@ int observer_attach_step(struct observer *ob)
 		bpf_program__attach(ob->skel->progs.on_step);
 	if (!ob->skel->links.on_step) {
 		err = -errno;
-		fprintf(stderr, "kmlab: cannot attach to kmlab:kmlab_step "
-			"(%s): run with -v for details\n", strerror(-err));
+		fprintf(stderr, "kmlab: cannot attach to kmlab:kmlab_step (%s): run with -v for details\n", strerror(-err));
 		return err;
 	}
 	return 0;

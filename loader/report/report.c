@@ -62,58 +62,38 @@ const char *report_sentence(const struct tl_finding *fd, char *buf,
 {
 	switch (fd->kind) {
 	case FINDING_LEAK:
-		snprintf(buf, len, "Nothing freed this object before the "
-			 "module went away, so its memory stays allocated "
-			 "until the next reboot.");
+		snprintf(buf, len, "Nothing freed this object before the module went away, so its memory stays allocated until the next reboot.");
 		break;
 	case FINDING_DOUBLE_FREE:
-		snprintf(buf, len, "The object was freed twice: the second "
-			 "free gives the allocator memory it already owns, "
-			 "which corrupts its free list unless a debug check "
-			 "catches it.");
+		snprintf(buf, len, "The object was freed twice: the second free gives the allocator memory it already owns, which corrupts its free list unless a debug check catches it.");
 		break;
 	case FINDING_LATE_ACCESS:
 		if (fd->is_read && fd->has_data &&
 		    all_bytes(fd->data, shown(fd), 0x6b))
-			snprintf(buf, len, "The pointer survived the free, "
-				 "the memory did not: these bytes are SLUB's "
-				 "poison (0x6b), not what was written.");
+			snprintf(buf, len, "The pointer survived the free, the memory did not: these bytes are SLUB's poison (0x6b), not what was written.");
 		else if (fd->is_read)
-			snprintf(buf, len, "The pointer survived the free, "
-				 "the memory did not: these bytes belong to "
-				 "the allocator now, whatever they look like.");
+			snprintf(buf, len, "The pointer survived the free, the memory did not: these bytes belong to the allocator now, whatever they look like.");
 		else
-			snprintf(buf, len, "Writing through a freed pointer "
-				 "scribbles on memory the allocator may "
-				 "already have given to someone else.");
+			snprintf(buf, len, "Writing through a freed pointer scribbles on memory the allocator may already have given to someone else.");
 		break;
 	case FINDING_REFUSED:
-		snprintf(buf, len, "The data plane refused to run this "
-			 "hazard (%s): on this kernel it would corrupt memory "
-			 "instead of being caught.", report_reason(fd->reason));
+		snprintf(buf, len, "The data plane refused to run this hazard (%s): on this kernel it would corrupt memory instead of being caught.", report_reason(fd->reason));
 		break;
 	case FINDING_FAILED_ALLOC:
-		snprintf(buf, len, "The allocator returned NULL: code must "
-			 "check every allocation before using it.");
+		snprintf(buf, len, "The allocator returned NULL: code must check every allocation before using it.");
 		break;
 	case FINDING_OVERFLOW:
-		snprintf(buf, len, "The access runs past the %llu bytes that "
-			 "were asked for; the allocator's rounding hid it "
-			 "this time, but those bytes are not yours.",
+		snprintf(buf, len, "The access runs past the %llu bytes that were asked for; the allocator's rounding hid it this time, but those bytes are not yours.",
 			 (unsigned long long)fd->size);
 		break;
 	case FINDING_WRONG_FREE:
-		snprintf(buf, len, "Every allocator has its own free: "
-			 "handing an object to the wrong one corrupts both.");
+		snprintf(buf, len, "Every allocator has its own free: handing an object to the wrong one corrupts both.");
 		break;
 	case FINDING_INTERIOR_FREE:
-		snprintf(buf, len, "Only the address the allocator returned "
-			 "can be freed, not a pointer into the middle.");
+		snprintf(buf, len, "Only the address the allocator returned can be freed, not a pointer into the middle.");
 		break;
 	case FINDING_STALE_FREE:
-		snprintf(buf, len, "The address was freed after it had been "
-			 "given to another object: that frees someone "
-			 "else's memory.");
+		snprintf(buf, len, "The address was freed after it had been given to another object: that frees someone else's memory.");
 		break;
 	default:
 		snprintf(buf, len, "Unknown finding.");
@@ -236,8 +216,7 @@ static void text_object(FILE *f, const struct timeline *tl,
 	fprintf(f, " at 0x%" PRIx64 "%s%s\n", (uint64_t)o->ptr,
 		o->cache[0] ? " in cache " : "", o->cache);
 	if (o->seen_alloc) {
-		fprintf(f, "    %9s ms  allocated %llu bytes (%llu real) "
-			"by %s at %s", rel_ms(tl, o->alloc_ts, t, sizeof(t)),
+		fprintf(f, "    %9s ms  allocated %llu bytes (%llu real) by %s at %s", rel_ms(tl, o->alloc_ts, t, sizeof(t)),
 			(unsigned long long)o->size_req,
 			(unsigned long long)o->size_alloc,
 			kmlab_family_name(o->family),
@@ -247,8 +226,7 @@ static void text_object(FILE *f, const struct timeline *tl,
 				sym(rc, o->via, s, sizeof(s)));
 		fprintf(f, "\n");
 	} else {
-		fprintf(f, "    %9s ms  allocated %llu bytes by %s (not seen "
-			"by the observer: no leak or free check)\n",
+		fprintf(f, "    %9s ms  allocated %llu bytes by %s (not seen by the observer: no leak or free check)\n",
 			rel_ms(tl, o->alloc_ts, t, sizeof(t)),
 			(unsigned long long)o->size_req,
 			kmlab_family_name(o->family));
@@ -281,8 +259,7 @@ static void text_object(FILE *f, const struct timeline *tl,
 	if (o->freed && !free_shown)
 		text_free(f, tl, o, rc);
 	else if (o->leaked)
-		fprintf(f, "    %9s ms  still allocated when the module "
-			"went away\n", rel_ms(tl, tl->unload_ts, t, sizeof(t)));
+		fprintf(f, "    %9s ms  still allocated when the module went away\n", rel_ms(tl, tl->unload_ts, t, sizeof(t)));
 }
 
 static bool refused_on(const struct timeline *tl, __u32 line)
@@ -335,15 +312,13 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 			fprintf(f, "\n");
 			break;
 		case FINDING_DOUBLE_FREE:
-			fprintf(f, "     first freed at %s\n     freed again "
-				"at %s, %.3f ms later\n",
+			fprintf(f, "     first freed at %s\n     freed again at %s, %.3f ms later\n",
 				sym(rc, fd->site2, s2, sizeof(s2)),
 				sym(rc, fd->site, s, sizeof(s)),
 				fd->age_ns / 1e6);
 			break;
 		case FINDING_LATE_ACCESS:
-			fprintf(f, "     %s [%llu, %llu) %.3f ms after its "
-				"free at %s\n", fd->is_read ? "read" : "write",
+			fprintf(f, "     %s [%llu, %llu) %.3f ms after its free at %s\n", fd->is_read ? "read" : "write",
 				(unsigned long long)fd->off,
 				(unsigned long long)(fd->off + fd->len),
 				fd->age_ns / 1e6,
@@ -355,8 +330,7 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 			}
 			break;
 		case FINDING_OVERFLOW:
-			fprintf(f, "     %s [%llu, %llu) of a %llu-byte "
-				"object\n", fd->is_read ? "read" : "write",
+			fprintf(f, "     %s [%llu, %llu) of a %llu-byte object\n", fd->is_read ? "read" : "write",
 				(unsigned long long)fd->off,
 				(unsigned long long)(fd->off + fd->len),
 				(unsigned long long)fd->size);
@@ -372,16 +346,14 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 			break;
 		case FINDING_WRONG_FREE:
 			if (fd->src == fd->src2 && fd->src == KMLAB_FAM_CACHE)
-				fprintf(f, "     allocated from %s at %s\n     "
-					"freed into %s at %s\n",
+				fprintf(f, "     allocated from %s at %s\n     freed into %s at %s\n",
 					cache_of(tl, fd),
 					sym(rc, fd->site2, s2, sizeof(s2)),
 					fd->cache_given[0] ? fd->cache_given :
 					"another cache",
 					sym(rc, fd->site, s, sizeof(s)));
 			else
-				fprintf(f, "     allocated by %s at %s\n     "
-					"freed by %s at %s\n",
+				fprintf(f, "     allocated by %s at %s\n     freed by %s at %s\n",
 					kmlab_family_name(fd->src2),
 					sym(rc, fd->site2, s2, sizeof(s2)),
 					kmlab_free_name(fd->src),
@@ -401,8 +373,7 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 		text_stack(f, "first freed here", &fd->stack2, rc);
 	}
 	if (rc->plan)
-		fprintf(f, "     predicted by the verifier: %s; observed: "
-			"%s\n", fd->predicted ? "yes" : "no",
+		fprintf(f, "     predicted by the verifier: %s; observed: %s\n", fd->predicted ? "yes" : "no",
 			fd->observed ? "yes" : refused_on(tl, fd->line) ?
 			"no (the data plane refused it, see above)" :
 			"no (the observer did not see it happen)");
@@ -410,9 +381,7 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 		fprintf(f, "     verifier: %s\n", fd->pred_msg);
 	if (!fd->observed && !refused_on(tl, fd->line))
 		fprintf(f, "     The observer cannot confirm this one: %s\n",
-			report_observable(fd, rc) ? "it did not see it "
-			"happen." : "on this kernel (no kprobes) it sees only "
-			"kmalloc and kmem_cache objects.");
+			report_observable(fd, rc) ? "it did not see it happen." : "on this kernel (no kprobes) it sees only kmalloc and kmem_cache objects.");
 	fprintf(f, "     %s%s\n", fd->observed ? "" :
 		refused_on(tl, fd->line) ? "Had it run: " : "If it happened: ",
 		report_sentence(fd, why, sizeof(why)));
@@ -425,37 +394,26 @@ static void text_misses(FILE *f, const struct timeline *tl)
 	bool irq = m->irq_events > 0;
 
 	if (m->alloc)
-		fprintf(f, "note: %llu allocation%s in interrupts went "
-			"unexamined (the observer was running on that CPU): "
-			"%s\n", (unsigned long long)m->alloc,
+		fprintf(f, "note: %llu allocation%s in interrupts went unexamined (the observer was running on that CPU): %s\n", (unsigned long long)m->alloc,
 			m->alloc == 1 ? "" : "s",
 			irq || m->atomic_allocs ?
-			"the module allocates where it cannot sleep, so one "
-			"of its objects may be among them" :
-			"every allocation of the module could sleep, so none "
-			"of them was the module's");
+			"the module allocates where it cannot sleep, so one of its objects may be among them" :
+			"every allocation of the module could sleep, so none of them was the module's");
 	if (m->free)
-		fprintf(f, "note: %llu free%s in interrupts went unexamined: "
-			"%s\n", (unsigned long long)m->free,
+		fprintf(f, "note: %llu free%s in interrupts went unexamined: %s\n", (unsigned long long)m->free,
 			m->free == 1 ? "" : "s",
-			irq ? "the module acts in interrupts, so one of its "
-			"frees may be among them" :
+			irq ? "the module acts in interrupts, so one of its frees may be among them" :
 			timeline_count(tl, FINDING_LEAK) ?
 			"a leak above may be one of those frees" :
-			"nothing is left unfreed and the module was never "
-			"seen in an interrupt, so none was the module's");
+			"nothing is left unfreed and the module was never seen in an interrupt, so none was the module's");
 	if (m->other)
-		fprintf(f, "note: %llu module or plan event%s went "
-			"unexamined\n", (unsigned long long)m->other,
+		fprintf(f, "note: %llu module or plan event%s went unexamined\n", (unsigned long long)m->other,
 			m->other == 1 ? "" : "s");
 }
 
 static void text_summary(FILE *f, const struct timeline *tl)
 {
-	fprintf(f, "summary: %d finding%s (%d leak, %d double free, %d late "
-		"access, %d refused, %d other); lost: %llu ring buffer, "
-		"%llu live map full, %llu freed map, %llu freed records "
-		"aged, %llu recursion\n",
+	fprintf(f, "summary: %d finding%s (%d leak, %d double free, %d late access, %d refused, %d other); lost: %llu ring buffer, %llu live map full, %llu freed map, %llu freed records aged, %llu recursion\n",
 		timeline_count(tl, FINDING_MAX),
 		timeline_count(tl, FINDING_MAX) == 1 ? "" : "s",
 		timeline_count(tl, FINDING_LEAK),
@@ -475,22 +433,15 @@ static void text_summary(FILE *f, const struct timeline *tl)
 	if (!tl->loaded)
 		fprintf(f, "note: the module's load was never seen\n");
 	else if (!tl->unloaded)
-		fprintf(f, "note: the module's unload was never seen: leaks "
-			"cannot be told\n");
+		fprintf(f, "note: the module's unload was never seen: leaks cannot be told\n");
 	text_misses(f, tl);
 	if (tl->lost[KMLAB_LOST_RINGBUF] || tl->lost[KMLAB_LOST_LIVE_FULL] ||
 	    tl->lost[KMLAB_LOST_FREED_FULL])
-		fprintf(f, "note: the observer dropped events (ring buffer "
-			"or map full): the timeline is incomplete\n");
+		fprintf(f, "note: the observer dropped events (ring buffer or map full): the timeline is incomplete\n");
 	if (tl->lost[KMLAB_LOST_FREED_AGED])
-		fprintf(f, "note: the module freed more objects than the "
-			"observer keeps (%d): the oldest frees' records may "
-			"have aged out, and a second free of one of those "
-			"would go unseen\n", KMLAB_FREED_MAX);
+		fprintf(f, "note: the module freed more objects than the observer keeps (%d): the oldest frees' records may have aged out, and a second free of one of those would go unseen\n", KMLAB_FREED_MAX);
 	if (tl->late_unconfirmed)
-		fprintf(f, "note: %llu access%s the module flagged late hit "
-			"memory the observer never saw freed (a family the "
-			"kmem tracepoints do not show)\n",
+		fprintf(f, "note: %llu access%s the module flagged late hit memory the observer never saw freed (a family the kmem tracepoints do not show)\n",
 			(unsigned long long)tl->late_unconfirmed,
 			tl->late_unconfirmed == 1 ? "" : "es");
 	fprintf(f, "verdict: %s\n", timeline_verdict(tl));
@@ -524,8 +475,7 @@ void report_text(FILE *f, const struct timeline *tl,
 		text_object(f, tl, o, rc);
 	}
 	if (hidden)
-		fprintf(f, "  (and %d allocation%s of the data plane's own, "
-			"all freed)\n", hidden, hidden == 1 ? "" : "s");
+		fprintf(f, "  (and %d allocation%s of the data plane's own, all freed)\n", hidden, hidden == 1 ? "" : "s");
 
 	fprintf(f, "\nfindings:\n");
 	for (i = 0, nr = 0; i < tl->nr_finds; i++)
@@ -578,9 +528,7 @@ void report_json_event(FILE *f, const struct timeline *tl,
 		fprintf(f, ",\"module\":");
 		json_strn(f, e->name, strnlen(e->name, sizeof(e->name)));
 		if (e->type == KMLAB_EV_MOD_LOAD)
-			fprintf(f, ",\"text\":\"0x%" PRIx64 "\",\"text_size\":%llu,"
-				"\"init_text\":\"0x%" PRIx64 "\","
-				"\"init_text_size\":%llu", (uint64_t)e->base,
+			fprintf(f, ",\"text\":\"0x%" PRIx64 "\",\"text_size\":%llu,\"init_text\":\"0x%" PRIx64 "\",\"init_text_size\":%llu", (uint64_t)e->base,
 				(unsigned long long)e->len, (uint64_t)e->ptr,
 				(unsigned long long)e->size_req);
 		else
@@ -591,8 +539,7 @@ void report_json_event(FILE *f, const struct timeline *tl,
 		fprintf(f, ",\"op\":\"%s\",\"line\":%u,\"object\":",
 			kmlab_op_name(e->op), e->line);
 		json_strn(f, e->name, strnlen(e->name, sizeof(e->name)));
-		fprintf(f, ",\"ptr\":\"0x%" PRIx64 "\",\"off\":%llu,"
-			"\"len\":%llu,\"result\":%d,\"late\":%s",
+		fprintf(f, ",\"ptr\":\"0x%" PRIx64 "\",\"off\":%llu,\"len\":%llu,\"result\":%d,\"late\":%s",
 			(uint64_t)e->ptr, (unsigned long long)e->off,
 			(unsigned long long)e->alen, e->result,
 			e->late ? "true" : "false");
@@ -607,8 +554,7 @@ void report_json_event(FILE *f, const struct timeline *tl,
 		}
 		break;
 	default:
-		fprintf(f, ",\"ptr\":\"0x%" PRIx64 "\",\"size\":%llu,"
-			"\"size_alloc\":%llu", (uint64_t)e->ptr,
+		fprintf(f, ",\"ptr\":\"0x%" PRIx64 "\",\"size\":%llu,\"size_alloc\":%llu", (uint64_t)e->ptr,
 			(unsigned long long)e->size_req,
 			(unsigned long long)e->size_alloc);
 		if (e->name[0]) {
@@ -651,8 +597,7 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 	for (i = 0; i < tl->nr_finds; i++) {
 		const struct tl_finding *fd = &tl->finds[i];
 
-		fprintf(f, "{\"type\":\"finding\",\"kind\":\"%s\","
-			"\"object\":", finding_name(fd->kind));
+		fprintf(f, "{\"type\":\"finding\",\"kind\":\"%s\",\"object\":", finding_name(fd->kind));
 		if (fd->name[0])
 			json_strn(f, fd->name, strnlen(fd->name,
 						       sizeof(fd->name)));
@@ -671,8 +616,7 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 			fprintf(f, ",\"load\":%d", fd->load);
 		if (fd->kind == FINDING_LATE_ACCESS ||
 		    fd->kind == FINDING_OVERFLOW) {
-			fprintf(f, ",\"access\":\"%s\",\"off\":%llu,"
-				"\"len\":%llu", fd->is_read ? "read" : "write",
+			fprintf(f, ",\"access\":\"%s\",\"off\":%llu,\"len\":%llu", fd->is_read ? "read" : "write",
 				(unsigned long long)fd->off,
 				(unsigned long long)fd->len);
 			if (fd->kind == FINDING_LATE_ACCESS)
@@ -686,8 +630,7 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		if (fd->kind == FINDING_INTERIOR_FREE)
 			fprintf(f, ",\"off\":%llu", (unsigned long long)fd->off);
 		if (fd->kind == FINDING_WRONG_FREE && fd->observed)
-			fprintf(f, ",\"allocated_with\":\"%s\","
-				"\"freed_with\":\"%s\"",
+			fprintf(f, ",\"allocated_with\":\"%s\",\"freed_with\":\"%s\"",
 				kmlab_family_name(fd->src2),
 				kmlab_free_name(fd->src));
 		if (fd->kind == FINDING_WRONG_FREE && fd->cache_given[0]) {
@@ -705,24 +648,14 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 			fprintf(f, ",\"reason\":");
 			json_str(f, report_reason(fd->reason));
 		}
-		fprintf(f, ",\"predicted\":%s,\"observed\":%s,"
-			"\"observable\":%s,\"why\":",
+		fprintf(f, ",\"predicted\":%s,\"observed\":%s,\"observable\":%s,\"why\":",
 			fd->predicted ? "true" : "false",
 			fd->observed ? "true" : "false",
 			report_observable(fd, rc) ? "true" : "false");
 		json_str(f, report_sentence(fd, why, sizeof(why)));
 		fprintf(f, "}\n");
 	}
-	fprintf(f, "{\"type\":\"summary\",\"findings\":%d,\"leaks\":%d,"
-		"\"double_frees\":%d,\"late_accesses\":%d,\"refused\":%d,"
-		"\"lost_events\":%llu,\"lost_ringbuf\":%llu,"
-		"\"lost_live_full\":%llu,\"lost_freed_full\":%llu,"
-		"\"lost_freed_aged\":%llu,"
-		"\"recursion_misses\":%llu,\"misses_alloc\":%llu,"
-		"\"misses_free\":%llu,\"misses_other\":%llu,"
-		"\"module_atomic_allocs\":%llu,\"module_irq_events\":%llu,"
-		"\"lost_relevant\":%llu,\"module_loaded\":%s,"
-		"\"module_unloaded\":%s,\"verdict\":\"%s\"}\n",
+	fprintf(f, "{\"type\":\"summary\",\"findings\":%d,\"leaks\":%d,\"double_frees\":%d,\"late_accesses\":%d,\"refused\":%d,\"lost_events\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"lost_freed_full\":%llu,\"lost_freed_aged\":%llu,\"recursion_misses\":%llu,\"misses_alloc\":%llu,\"misses_free\":%llu,\"misses_other\":%llu,\"module_atomic_allocs\":%llu,\"module_irq_events\":%llu,\"lost_relevant\":%llu,\"module_loaded\":%s,\"module_unloaded\":%s,\"verdict\":\"%s\"}\n",
 		timeline_count(tl, FINDING_MAX),
 		timeline_count(tl, FINDING_LEAK),
 		timeline_count(tl, FINDING_DOUBLE_FREE),
