@@ -209,9 +209,18 @@ $(OUT)/fuzz_parser: tests/fuzz/fuzz_parser.c $(PURE_SRCS) | $(OUT)
 fuzz: $(OUT)/fuzz_parser
 	tests/fuzz/run $${FUZZ_SECONDS:-600}
 
+# The lesson has three defects on purpose: kmlab exits 1 when it finds
+# them, which is the demo going right; 0 (nothing seen) or anything else
+# (the lab or the kernel in trouble) is the demo failing.
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)scripts/lab run tests/plans/lessons/dangling.kml
+	$(Q)scripts/lab run tests/plans/lessons/dangling.kml; rc=$$?; \
+	if [ $$rc -eq 1 ]; then \
+		echo "make demo: the lesson's defects were found, as it meant them (kmlab exit 1: findings)"; \
+	else \
+		echo "make demo: kmlab exited $$rc, not 1: the lesson's defects were not all found (see above)" >&2; \
+		exit 1; \
+	fi
 
 # host tests once, then the guest suite on each of CHECK_KERNELS
 check: deps
