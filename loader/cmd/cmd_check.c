@@ -23,7 +23,7 @@ static const char doc[] =
 "Compile a .kml plan and predict its defects, without running it.\vPrints compiler diagnostics, then one line per predicted defect (leak, double_free, late_access, wrong_free, interior_free, overflow, failed_alloc, refused) with the plan line that causes it.  Exit status: 0 no defect predicted, 1 defects predicted, 2 the plan does not compile.";
 
 static const struct argp_option opts[] = {
-	{ "json", 'j', "FILE", 0, "Also write findings as JSON lines to FILE ('-' for stdout)", 0 },
+	{ "json", 'j', "FILE", 0, "Also write findings as JSON lines to FILE ('-': stdout, and the text goes to stderr)", 0 },
 	{ "quiet", 'q', NULL, 0, "Print only diagnostics and the summary", 0 },
 	{},
 };
@@ -60,19 +60,22 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+/* the text report: stderr when --json - takes stdout (JSON only there) */
+static FILE *text_out;
+
 static void print_pred(const struct plan *plan, const struct prediction *p)
 {
 	const char *obj = p->obj >= 0 ? plan->objs[p->obj].name : "-";
 
-	printf("%s:%d: predicted %s: %s", plan->path, p->line,
+	fprintf(text_out, "%s:%d: predicted %s: %s", plan->path, p->line,
 	       finding_name(p->kind), obj);
 	if (p->size)
-		printf(" (%llu bytes)", p->size);
+		fprintf(text_out, " (%llu bytes)", p->size);
 	if (p->count > 1)
-		printf(" x%u", p->count);
+		fprintf(text_out, " x%u", p->count);
 	if (p->line2)
-		printf(", see line %d", p->line2);
-	printf("\n    %s\n", p->msg);
+		fprintf(text_out, ", see line %d", p->line2);
+	fprintf(text_out, "\n    %s\n", p->msg);
 }
 
 static void json_pred(FILE *f, const struct plan *plan,
@@ -155,6 +158,7 @@ int cmd_check(int argc, char **argv)
 			return KMLAB_EXIT_ENV;
 		}
 	}
+	text_out = jf == stdout ? stderr : stdout;
 	diag_init(&diags);
 	ret = plan_compile_file(env.plan, &plan, &diags);
 	diag_print(&diags, stderr);
@@ -172,15 +176,16 @@ int cmd_check(int argc, char **argv)
 			json_pred(jf, plan, &plan->preds[i]);
 	}
 	if (!plan->nr_preds) {
-		printf("%s: no defects predicted (%d objects, %d ops)\n",
-		       plan->path, plan->nr_objs, plan->nr_ops);
+		fprintf(text_out, "%s: no defects predicted (%d objects, %d ops)\n",
+			plan->path, plan->nr_objs, plan->nr_ops);
 	} else {
-		printf("%s: %d defect%s predicted:", plan->path,
-		       plan->nr_preds, plan->nr_preds == 1 ? "" : "s");
+		fprintf(text_out, "%s: %d defect%s predicted:", plan->path,
+			plan->nr_preds, plan->nr_preds == 1 ? "" : "s");
 		for (k = 0; k < FINDING_MAX; k++)
 			if (counts[k])
-				printf(" %d %s", counts[k], finding_name(k));
-		printf("\n");
+				fprintf(text_out, " %d %s", counts[k],
+					finding_name(k));
+		fprintf(text_out, "\n");
 	}
 	ret = plan->nr_preds ? KMLAB_EXIT_FINDINGS : KMLAB_EXIT_CLEAN;
 out:

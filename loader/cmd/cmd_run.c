@@ -74,7 +74,7 @@ static const char *sig_name(int sig)
 
 static const struct argp_option opts[] = {
 	{ "module", 'm', "PATH", 0, "The data plane (kmlab_dp.ko) to use", 0 },
-	{ "json", 'j', "FILE", 0, "Also write JSON lines to FILE ('-': stdout)", 0 },
+	{ "json", 'j', "FILE", 0, "Also write JSON lines to FILE ('-': stdout, and the text goes to stderr)", 0 },
 	{ "timeout", 't', "S", 0, "Wait at most S seconds for the unload (default 10)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},

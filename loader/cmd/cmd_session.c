@@ -281,7 +281,8 @@ int session_finish(struct session *s)
 		fprintf(stderr, "kmlab: out of memory while building the report: %s\n", strerror(-s->err));
 		return KMLAB_EXIT_ENV;
 	}
-	print_text(s, stdout);
+	/* --json -: stdout carries JSON only, the text goes to stderr */
+	print_text(s, s->json == stdout ? stderr : stdout);
 	if (s->json) {
 		print_json(s, s->json);
 		fflush(s->json);

@@ -44,7 +44,7 @@ static const struct argp_option opts[] = {
 	{ "min-size", 'n', "BYTES", 0, "Only requests of at least BYTES", 0 },
 	{ "max-size", 'x', "BYTES", 0, "Only requests of at most BYTES", 0 },
 	{ "module", 'm', "NAME", 0, "Only allocations from module NAME's code (from its load on)", 0 },
-	{ "json", 'j', "FILE", 0, "Write JSON lines to FILE ('-': stdout)",
+	{ "json", 'j', "FILE", 0, "Write JSON lines to FILE ('-': stdout, JSON only: the live lines are left out and the summary goes to stderr)",
 	  0 },
 	{ "duration", 'd', "S", 0, "Stop after S seconds", 0 },
 	{ "quiet", 'q', NULL, 0, "Only the summary", 0 },
@@ -248,6 +248,9 @@ int cmd_trace(int argc, char **argv)
 		return KMLAB_EXIT_ENV;
 	if (env.json) {
 		t.json = strcmp(env.json, "-") ? fopen(env.json, "w") : stdout;
+		/* stdout carries JSON only */
+		if (t.json == stdout)
+			env.quiet = true;
 		if (!t.json) {
 			fprintf(stderr, "kmlab: cannot write --json %s: %s\n",
 				env.json, strerror(errno));
@@ -290,7 +293,7 @@ int cmd_trace(int argc, char **argv)
 	all_lost = rec;
 	for (i = 0; i < KMLAB_LOST_MAX; i++)
 		all_lost += lost[i];
-	printf("summary: %llu allocations (%llu bytes), %llu frees, %llu still allocated, %llu failed, %llu double frees; lost: %llu ring buffer, %llu live map full, %llu recursion\n",
+	fprintf(t.json == stdout ? stderr : stdout, "summary: %llu allocations (%llu bytes), %llu frees, %llu still allocated, %llu failed, %llu double frees; lost: %llu ring buffer, %llu live map full, %llu recursion\n",
 	       (unsigned long long)t.allocs, (unsigned long long)t.bytes,
 	       (unsigned long long)t.frees, (unsigned long long)live,
 	       (unsigned long long)t.failed,

@@ -23,7 +23,7 @@ static struct watch_env {
 static volatile int stop;
 
 static const struct argp_option opts[] = {
-	{ "json", 'j', "FILE", 0, "Also write JSON lines to FILE ('-': stdout)", 0 },
+	{ "json", 'j', "FILE", 0, "Also write JSON lines to FILE ('-': stdout, and the text goes to stderr)", 0 },
 	{ "timeout", 't', "S", 0, "Give up after S seconds (default: wait for the unload or Ctrl-C)", 0 },
 	{ "stats", 's', NULL, 0, "At the end, print each observer program's run count and average cost (needs kernel.bpf_stats_enabled=1)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },

@@ -51,4 +51,13 @@ head -c 4096 /dev/urandom >"$tmp/noise.kml"
 rc=$?
 [ $rc -eq 2 ]
 ok $? "random bytes: errors, exit 2, no crash" "rc=$rc"
+
+# --json -: stdout is JSON only (for jq), the text report goes to stderr
+"$kmlab" check tests/plans/lessons/dangling.kml --json - >"$tmp/j.out" 2>"$tmp/j.err"
+rc=$?
+[ $rc -eq 1 ] && [ "$(grep -vc '^{' "$tmp/j.out")" -eq 0 ] &&
+	[ "$(grep -c '"type":"finding"' "$tmp/j.out")" -eq 3 ] &&
+	grep -q 'dangling.kml: 3 defects predicted' "$tmp/j.err"
+ok $? "check --json -: three findings as JSON on stdout and nothing else, the text on stderr" \
+	"rc=$rc $(grep -v '^{' "$tmp/j.out" | head -n 2)"
 tap_end

@@ -42,4 +42,11 @@ grep -q '^summary: [0-9]* allocations' "$tmp/t.out"
 ok $? "a summary at the end: $(grep '^summary' "$tmp/t.out" | cut -c1-80)" "$(tail -n 2 "$tmp/t.out")"
 grep -q '"type":"summary".*"lost_ringbuf":0,"lost_live_full":0,' "$tmp/t.json"
 ok $? "no event lost to a full ring buffer or map" "$(grep '"type":"summary"' "$tmp/t.json")"
+
+# --json -: stdout is JSON only (for jq); the summary goes to stderr
+timeout -s INT 2 "$kmlab" trace --comm allocprobe --json - >"$tmp/j.out" 2>"$tmp/j.err"
+[ "$(grep -vc '^{' "$tmp/j.out")" -eq 0 ] && grep -q '"type":"summary"' "$tmp/j.out" &&
+	grep -q '^summary: ' "$tmp/j.err"
+ok $? "trace --json -: only JSON on stdout, its summary line included; the text summary on stderr" \
+	"$(grep -v '^{' "$tmp/j.out" | head -n 2)"
 tap_end
