@@ -11,6 +11,7 @@
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include "kmlab/version.h"
 #include "kmlab_dp.h"
 
 /* serializes the plan: /dev/kmlab writes and reads, module init and exit */
@@ -122,3 +123,4 @@ module_exit(kmlab_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("kmlab");
 MODULE_DESCRIPTION("kmlab data plane: runs allocation plans, traces each step");
+MODULE_VERSION(KMLAB_VERSION);

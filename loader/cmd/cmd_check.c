@@ -127,10 +127,11 @@ static void json_summary(FILE *f, const struct plan *plan,
 	if (plan)
 		fprintf(f, ",\"objects\":%d,\"ops\":%d,\"ir_bytes\":%zu",
 			plan->nr_objs, plan->nr_ops, plan->ir_len);
-	fprintf(f, ",\"predicted\":%d", plan ? plan->nr_preds : 0);
+	fprintf(f, ",\"findings\":%d", plan ? plan->nr_preds : 0);
 	for (k = 0; k < FINDING_MAX; k++)
-		fprintf(f, ",\"%s\":%d", finding_name(k), counts[k]);
-	fprintf(f, "}\n");
+		fprintf(f, ",\"%s\":%d", finding_plural(k), counts[k]);
+	fprintf(f, ",\"verdict\":\"%s\"}\n", !plan ? "error" :
+		plan->nr_preds ? "findings" : "clean");
 }
 
 int cmd_check(int argc, char **argv)
@@ -141,7 +142,7 @@ int cmd_check(int argc, char **argv)
 		.args_doc = "PLAN",
 		.doc = doc,
 	};
-	int counts[FINDING_MAX] = { 0 }, i, k, ret;
+	int counts[FINDING_MAX] = { 0 }, i, k, ret, err;
 	struct plan *plan = NULL;
 	struct diag_list diags;
 	FILE *jf = NULL;
@@ -151,12 +152,13 @@ int cmd_check(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return KMLAB_EXIT_ENV;
 	if (env.json) {
-		jf = strcmp(env.json, "-") ? fopen(env.json, "w") : stdout;
+		jf = json_open(env.json);
 		if (!jf) {
 			fprintf(stderr, "kmlab check: cannot write %s: %s; give a writable path to --json\n", env.json,
 				strerror(errno));
 			return KMLAB_EXIT_ENV;
 		}
+		json_header(jf, "check", env.plan, NULL);
 	}
 	text_out = jf == stdout ? stderr : stdout;
 	diag_init(&diags);
@@ -192,9 +194,10 @@ out:
 	if (jf) {
 		json_diags(jf, &diags);
 		json_summary(jf, plan, &diags, counts);
-		if (jf != stdout && fclose(jf)) {
+		err = json_close(jf);
+		if (err) {
 			fprintf(stderr, "kmlab check: writing %s failed: %s\n",
-				env.json, strerror(errno));
+				env.json, strerror(-err));
 			ret = KMLAB_EXIT_ENV;
 		}
 	}

@@ -96,13 +96,14 @@ int session_open_families(struct session *s, const char *target, bool step,
 	s->rc.sym = sym;
 	s->rc.sym_ctx = s;
 	if (json_path) {
-		s->json = strcmp(json_path, "-") ? fopen(json_path, "w") :
-						   stdout;
+		s->json = json_open(json_path);
 		if (!s->json) {
 			fprintf(stderr, "kmlab: cannot write --json %s: %s\n",
 				json_path, strerror(errno));
 			return -errno;
 		}
+		json_header(s->json, step ? "run" : "watch", target,
+			    s->kernel);
 	}
 	observer_verbose(kmlab_verbose);
 	err = observer_open(&s->ob, &opts, on_event, s);
@@ -301,7 +302,7 @@ void session_close(struct session *s)
 {
 	observer_close(s->ob);
 	ksyms_free(s->ks);
-	if (s->json && s->json != stdout)
-		fclose(s->json);
+	if (s->json)
+		json_close(s->json);
 	timeline_free(&s->tl);
 }

@@ -6,11 +6,12 @@
 #include <argp.h>
 #include <stdio.h>
 #include <string.h>
+#include "kmlab/version.h"
 #include "cmd.h"
 
 bool kmlab_verbose;
 
-const char *argp_program_version = "kmlab 0.1";
+const char *argp_program_version = "kmlab " KMLAB_VERSION;
 
 static const char doc[] =
 "An eBPF-observed kernel allocation lab.\vCommands:\n"

@@ -2,21 +2,27 @@
 #include <string.h>
 #include "findings.h"
 
-static const char *const names[FINDING_MAX] = {
-	[FINDING_LEAK]		= "leak",
-	[FINDING_DOUBLE_FREE]	= "double_free",
-	[FINDING_LATE_ACCESS]	= "late_access",
-	[FINDING_WRONG_FREE]	= "wrong_free",
-	[FINDING_INTERIOR_FREE]	= "interior_free",
-	[FINDING_OVERFLOW]	= "overflow",
-	[FINDING_STALE_FREE]	= "stale_free",
-	[FINDING_FAILED_ALLOC]	= "failed_alloc",
-	[FINDING_REFUSED]	= "refused",
+/* a finding's name, and the summary's key that counts them */
+static const char *const names[FINDING_MAX][2] = {
+	[FINDING_LEAK]		= { "leak", "leaks" },
+	[FINDING_DOUBLE_FREE]	= { "double_free", "double_frees" },
+	[FINDING_LATE_ACCESS]	= { "late_access", "late_accesses" },
+	[FINDING_WRONG_FREE]	= { "wrong_free", "wrong_frees" },
+	[FINDING_INTERIOR_FREE]	= { "interior_free", "interior_frees" },
+	[FINDING_OVERFLOW]	= { "overflow", "overflows" },
+	[FINDING_STALE_FREE]	= { "stale_free", "stale_frees" },
+	[FINDING_FAILED_ALLOC]	= { "failed_alloc", "failed_allocs" },
+	[FINDING_REFUSED]	= { "refused", "refused" },
 };
 
 const char *finding_name(enum finding_kind kind)
 {
-	return (unsigned int)kind < FINDING_MAX ? names[kind] : "unknown";
+	return (unsigned int)kind < FINDING_MAX ? names[kind][0] : "unknown";
+}
+
+const char *finding_plural(enum finding_kind kind)
+{
+	return (unsigned int)kind < FINDING_MAX ? names[kind][1] : "unknown";
 }
 
 int finding_from_name(const char *name)
@@ -24,7 +30,7 @@ int finding_from_name(const char *name)
 	int i;
 
 	for (i = 0; i < FINDING_MAX; i++)
-		if (!strcmp(names[i], name))
+		if (!strcmp(names[i][0], name))
 			return i;
 	return -1;
 }

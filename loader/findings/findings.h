@@ -18,6 +18,8 @@ enum finding_kind {
 
 /* "leak", "double_free", ... as used in --json and reports. */
 const char *finding_name(enum finding_kind kind);
+/* "leaks", "double_frees", ...: the JSON summaries' count keys. */
+const char *finding_plural(enum finding_kind kind);
 /* Parse a name back; returns -1 if unknown. */
 int finding_from_name(const char *name);
 

@@ -648,19 +648,19 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 			fprintf(f, ",\"reason\":");
 			json_str(f, report_reason(fd->reason));
 		}
-		fprintf(f, ",\"predicted\":%s,\"observed\":%s,\"observable\":%s,\"why\":",
+		fprintf(f, ",\"predicted\":%s,\"observed\":%s,\"observable\":%s,\"message\":",
 			fd->predicted ? "true" : "false",
 			fd->observed ? "true" : "false",
 			report_observable(fd, rc) ? "true" : "false");
 		json_str(f, report_sentence(fd, why, sizeof(why)));
 		fprintf(f, "}\n");
 	}
-	fprintf(f, "{\"type\":\"summary\",\"findings\":%d,\"leaks\":%d,\"double_frees\":%d,\"late_accesses\":%d,\"refused\":%d,\"lost_events\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"lost_freed_full\":%llu,\"lost_freed_aged\":%llu,\"recursion_misses\":%llu,\"misses_alloc\":%llu,\"misses_free\":%llu,\"misses_other\":%llu,\"module_atomic_allocs\":%llu,\"module_irq_events\":%llu,\"lost_relevant\":%llu,\"module_loaded\":%s,\"module_unloaded\":%s,\"verdict\":\"%s\"}\n",
-		timeline_count(tl, FINDING_MAX),
-		timeline_count(tl, FINDING_LEAK),
-		timeline_count(tl, FINDING_DOUBLE_FREE),
-		timeline_count(tl, FINDING_LATE_ACCESS),
-		timeline_count(tl, FINDING_REFUSED),
+	fprintf(f, "{\"type\":\"summary\",\"findings\":%d",
+		timeline_count(tl, FINDING_MAX));
+	for (i = 0; i < FINDING_MAX; i++)
+		fprintf(f, ",\"%s\":%d", finding_plural(i),
+			timeline_count(tl, i));
+	fprintf(f, ",\"lost_events\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"lost_freed_full\":%llu,\"lost_freed_aged\":%llu,\"recursion_misses\":%llu,\"misses_alloc\":%llu,\"misses_free\":%llu,\"misses_other\":%llu,\"module_atomic_allocs\":%llu,\"module_irq_events\":%llu,\"lost_relevant\":%llu,\"module_loaded\":%s,\"module_unloaded\":%s,\"verdict\":\"%s\"}\n",
 		(unsigned long long)timeline_lost(tl),
 		(unsigned long long)tl->lost[KMLAB_LOST_RINGBUF],
 		(unsigned long long)tl->lost[KMLAB_LOST_LIVE_FULL],

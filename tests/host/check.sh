@@ -25,10 +25,8 @@ for plan in tests/plans/*/*.kml; do
 		[ $rc -eq 1 ] && [ "$got" = "$exp" ]
 		ok $? "check ${plan#tests/plans/}: predicts $want, exit 1" "rc=$rc got: $got"
 	fi
-	bad=$(grep -cv '^{"type":"\(finding\|summary\)",' "$tmp/c.json")
-	summ=$(grep -c '^{"type":"summary"' "$tmp/c.json")
-	[ "$bad" -eq 0 ] && [ "$summ" -eq 1 ]
-	ok $? "check ${plan#tests/plans/} --json: finding lines and one summary" "bad=$bad summaries=$summ"
+	bad=$(python3 tests/lib/jsonl_check.py "$tmp/c.json" check 2>&1)
+	ok $? "check ${plan#tests/plans/} --json: schema 1 (header, findings, one summary)" "$bad"
 done
 
 printf 'buf = kmalloc(64\nx = vmalloc(0)\nfree buf\n' >"$tmp/bad.kml"
@@ -60,4 +58,24 @@ rc=$?
 	grep -q 'dangling.kml: 3 defects predicted' "$tmp/j.err"
 ok $? "check --json -: three findings as JSON on stdout and nothing else, the text on stderr" \
 	"rc=$rc $(grep -v '^{' "$tmp/j.out" | head -n 2)"
+# a plan that does not compile still gets a whole JSON stream
+"$kmlab" check "$tmp/bad.kml" --json "$tmp/e.json" >/dev/null 2>&1
+rc=$?
+bad=$(python3 tests/lib/jsonl_check.py "$tmp/e.json" check 2>&1)
+[ $rc -eq 2 ] && [ -z "$bad" ] && grep -q '"type":"diagnostic","level":"error","site":"bad.kml:1"' "$tmp/e.json" &&
+	grep -q '"type":"summary".*"compiled":false.*"verdict":"error"' "$tmp/e.json"
+ok $? "check --json of a plan with errors: diagnostics and a summary with verdict error" "rc=$rc $bad"
+
+# reports hold what only root should see: 0600 whatever the umask, an
+# existing file included; a device given as the file is left alone
+(umask 022 && "$kmlab" check tests/plans/lessons/dangling.kml --json "$tmp/new.json" >/dev/null 2>&1)
+touch "$tmp/old.json" && chmod 0644 "$tmp/old.json"
+(umask 022 && "$kmlab" check tests/plans/lessons/dangling.kml --json "$tmp/old.json" >/dev/null 2>&1)
+null=$(stat -L -c %a /dev/null)
+"$kmlab" check tests/plans/lessons/dangling.kml --json /dev/null >/dev/null 2>&1
+rc=$?
+[ "$(stat -c %a "$tmp/new.json")" = 600 ] && [ "$(stat -c %a "$tmp/old.json")" = 600 ] &&
+	[ "$(stat -L -c %a /dev/null)" = "$null" ] && [ $rc -eq 1 ]
+ok $? "--json FILE is created 0600 (umask 022), an existing 0644 file becomes 0600, /dev/null keeps its mode" \
+	"new=$(stat -c %a "$tmp/new.json") old=$(stat -c %a "$tmp/old.json") /dev/null=$(stat -L -c %a /dev/null) rc=$rc"
 tap_end
