@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * kmlab trace: stream kmalloc / kmem_cache lifecycle events live, for the
- * processes and sizes asked for (or the allocations of one module), and
- * print a summary on Ctrl-C.  Works on any kernel with BTF, also one
- * without modules (the host).
+ * processes and sizes asked for, the allocations of one module or of one
+ * command it starts, and print a summary (per call site with --top) on
+ * Ctrl-C.  Works on any kernel with BTF, also one without modules (the
+ * host).
  */
 #include <argp.h>
 #include <errno.h>
@@ -12,10 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
 #include "cmd.h"
 #include "json.h"
 #include "ksyms.h"
 #include "observer.h"
+#include "trace_sites.h"
 
 static struct trace_env {
 	__u32 pid;
@@ -24,6 +30,8 @@ static struct trace_env {
 	__u64 min_size, max_size;
 	const char *json;
 	int duration_s;
+	int top;		/* --top N: 0 none */
+	char **cmd;		/* -- CMD ARGS...: NULL-terminated */
 	bool quiet;
 } env;
 
@@ -36,6 +44,9 @@ struct trace {
 	char mod[KMLAB_MOD_NAME_LEN];	/* --module: its text, in case it */
 	__u64 text_base, text_len;	/* unloads before we read kallsyms */
 	__u64 allocs, frees, failed, bytes, double_frees;
+	struct trace_sites sites;	/* --top */
+	int sites_err;
+	bool header_done;	/* the column header is printed */
 };
 
 static const struct argp_option opts[] = {
@@ -48,6 +59,7 @@ static const struct argp_option opts[] = {
 	  0 },
 	{ "duration", 'd', "S", 0, "Stop after S seconds", 0 },
 	{ "quiet", 'q', NULL, 0, "Only the summary", 0 },
+	{ "top", 't', "N", 0, "At the end, the N call sites that allocated the most bytes: allocations, bytes and what is still allocated", 0 },
 	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},
 };
@@ -95,16 +107,25 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'q':
 		env.quiet = true;
 		break;
+	case 't':
+		env.top = number(state, "--top", arg);
+		if (env.top <= 0)
+			argp_error(state, "--top wants a count of call sites, 1 or more");
+		break;
 	case 'v':
 		kmlab_verbose = true;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "trace takes no arguments, only options: '%s'", arg);
+		/* the command to trace: the rest of argv is its own */
+		env.cmd = &state->argv[state->next - 1];
+		state->next = state->argc;
 		break;
 	case ARGP_KEY_END:
 		if (env.module && (env.pid || env.comm || env.min_size ||
-				   env.max_size))
-			argp_error(state, "--module cannot be combined with the process and size filters");
+				   env.max_size || env.cmd))
+			argp_error(state, "--module cannot be combined with the process and size filters or a command");
+		if (env.cmd && (env.pid || env.comm))
+			argp_error(state, "a command to trace is its own process filter: drop --pid and --comm");
 		if (env.max_size && env.min_size > env.max_size)
 			argp_error(state, "--min-size is above --max-size");
 		break;
@@ -155,6 +176,17 @@ static void json_event(struct trace *t, const struct kmlab_event *e,
 	fprintf(t->json, "}\n");
 }
 
+static void count_site(struct trace *t, const struct kmlab_event *e)
+{
+	if (e->type == KMLAB_EV_ALLOC) {
+		if (sites_alloc(&t->sites, e->call_site, e->size_alloc))
+			t->sites_err = -ENOMEM;
+	} else if (e->type == KMLAB_EV_FREE) {
+		/* a free carries the site that allocated the object */
+		sites_free(&t->sites, e->site2, e->size_alloc);
+	}
+}
+
 static int on_event(void *ctx, const struct kmlab_event *e)
 {
 	struct trace *t = ctx;
@@ -200,10 +232,18 @@ static int on_event(void *ctx, const struct kmlab_event *e)
 	default:
 		return 0;
 	}
+	if (env.top)
+		count_site(t, e);
 	if (t->json)
 		json_event(t, e, what, ms);
 	if (env.quiet)
 		return 0;
+	if (!t->header_done) {
+		printf("%12s  %-16s %7s  %-12s %-18s  %6s/%-6s  %s\n", "MS",
+		       "COMM", "PID", "EVENT", "ADDRESS", "REQ", "ALLOC",
+		       "CALL SITE");
+		t->header_done = true;
+	}
 	printf("%12.3f  %-16.16s %7u  %-12s 0x%016" PRIx64 "  %6llu/%-6llu  %s", ms, e->comm, e->pid, what, (uint64_t)e->ptr,
 	       (unsigned long long)e->size_req,
 	       (unsigned long long)e->size_alloc,
@@ -228,26 +268,172 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/*
+ * -- CMD: fork it now, held on a pipe until the observer is attached (its
+ * pid is the filter, fixed when the programs load), then let it exec.
+ * Returns its pid, or -1.  @go[1] releases it; @go[0] then reads the
+ * errno of a failed exec, or EOF once the exec closed it.
+ */
+static pid_t start_command(int go[2])
+{
+	int in[2], out[2], e;
+	pid_t pid;
+	char c;
+
+	if (pipe2(in, O_CLOEXEC)) {
+		fprintf(stderr, "kmlab: cannot start %s: pipe: %s\n", env.cmd[0], strerror(errno));
+		return -1;
+	}
+	if (pipe2(out, O_CLOEXEC)) {
+		fprintf(stderr, "kmlab: cannot start %s: pipe: %s\n", env.cmd[0], strerror(errno));
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	pid = fork();
+	if (!pid) {
+		/* EOF without a byte: kmlab gave up before tracing */
+		if (read(in[0], &c, 1) != 1)
+			_exit(127);
+		execvp(env.cmd[0], env.cmd);
+		e = errno;
+		if (write(out[1], &e, sizeof(e)) != sizeof(e))
+			_exit(127);
+		_exit(127);
+	}
+	if (pid < 0)
+		fprintf(stderr, "kmlab: cannot start %s: fork: %s\n", env.cmd[0], strerror(errno));
+	close(in[0]);
+	close(out[1]);
+	go[0] = out[0];
+	go[1] = in[1];
+	if (pid > 0)
+		return pid;
+	close(go[0]);
+	close(go[1]);
+	return -1;
+}
+
+/* Let the command exec; 0, or the errno its exec failed with. */
+static int release_command(int go[2])
+{
+	int e = 0;
+	ssize_t n;
+
+	if (write(go[1], "g", 1) != 1)
+		e = errno;
+	close(go[1]);
+	go[1] = -1;
+	n = e ? 0 : read(go[0], &e, sizeof(e));
+	close(go[0]);
+	go[0] = -1;
+	return n == sizeof(e) || n == 0 ? e : EIO;
+}
+
+/* the command's exit, said the way a shell would */
+static void command_done(int status)
+{
+	fflush(stdout);
+	if (WIFEXITED(status))
+		fprintf(stderr, "kmlab: %s exited with status %d\n", env.cmd[0], WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		fprintf(stderr, "kmlab: %s was killed by signal %d (%s)\n", env.cmd[0], WTERMSIG(status),
+			strsignal(WTERMSIG(status)));
+}
+
+static void print_top(struct trace *t, FILE *out)
+{
+	char s[160];
+	size_t i, n;
+
+	sites_sort(&t->sites);
+	n = t->sites.n < (size_t)env.top ? t->sites.n : (size_t)env.top;
+	fprintf(out, "top %zu of %zu call sites by bytes allocated:\n", n, t->sites.n);
+	fprintf(out, "%10s %12s %12s %12s  %s\n", "ALLOCS", "BYTES", "OUTSTANDING", "OUT_BYTES", "CALL SITE");
+	for (i = 0; i < n; i++) {
+		const struct site_stat *st = &t->sites.v[i];
+
+		site(t, st->site, s, sizeof(s));
+		fprintf(out, "%10llu %12llu %12llu %12llu  %s\n", (unsigned long long)st->allocs,
+			(unsigned long long)st->bytes, (unsigned long long)st->outstanding,
+			(unsigned long long)st->outstanding_bytes, s);
+		if (!t->json)
+			continue;
+		fprintf(t->json, "{\"type\":\"site\",\"site\":");
+		json_str(t->json, s);
+		fprintf(t->json, ",\"addr\":\"0x%" PRIx64 "\",\"allocs\":%llu,\"bytes\":%llu,\"outstanding\":%llu,\"outstanding_bytes\":%llu}\n",
+			(uint64_t)st->site, (unsigned long long)st->allocs, (unsigned long long)st->bytes,
+			(unsigned long long)st->outstanding, (unsigned long long)st->outstanding_bytes);
+	}
+	if (t->sites_err)
+		fprintf(out, "(out of memory: some allocations are not in the per-site counts)\n");
+}
+
+/*
+ * The verdict: a double free is a finding; lost events make the counts
+ * lower bounds and leave room for a double free not seen.
+ */
+static const char *verdict(const struct trace *t, __u64 all_lost)
+{
+	if (t->double_frees)
+		return "findings";
+	return all_lost ? "inconclusive" : "clean";
+}
+
+static void print_summary(struct trace *t, struct observer *ob)
+{
+	FILE *out = t->json == stdout ? stderr : stdout;
+	__u64 lost[KMLAB_LOST_MAX], rec, live = 0, all_lost;
+	int i;
+
+	observer_lost(ob, lost, &rec);
+	observer_for_each_live(ob, count_live, &live);
+	all_lost = rec;
+	for (i = 0; i < KMLAB_LOST_MAX; i++)
+		all_lost += lost[i];
+	if (env.top)
+		print_top(t, out);
+	fprintf(out, "summary: %llu allocations (%llu bytes), %llu frees, %llu still allocated, %llu failed, %llu double frees; lost: %llu ring buffer, %llu live map full, %llu recursion; verdict: %s\n",
+		(unsigned long long)t->allocs, (unsigned long long)t->bytes, (unsigned long long)t->frees,
+		(unsigned long long)live, (unsigned long long)t->failed, (unsigned long long)t->double_frees,
+		(unsigned long long)lost[KMLAB_LOST_RINGBUF], (unsigned long long)lost[KMLAB_LOST_LIVE_FULL],
+		(unsigned long long)rec, verdict(t, all_lost));
+	if (t->json)
+		fprintf(t->json, "{\"type\":\"summary\",\"findings\":%llu,\"double_frees\":%llu,\"allocs\":%llu,\"bytes\":%llu,\"frees\":%llu,\"live\":%llu,\"failed\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"recursion_misses\":%llu,\"lost_events\":%llu,\"verdict\":\"%s\"}\n",
+			(unsigned long long)t->double_frees, (unsigned long long)t->double_frees,
+			(unsigned long long)t->allocs, (unsigned long long)t->bytes,
+			(unsigned long long)t->frees, (unsigned long long)live,
+			(unsigned long long)t->failed, (unsigned long long)lost[KMLAB_LOST_RINGBUF],
+			(unsigned long long)lost[KMLAB_LOST_LIVE_FULL], (unsigned long long)rec,
+			(unsigned long long)all_lost, verdict(t, all_lost));
+	/* recursion misses are allocations in interrupts that hit while
+	 * the program ran on that CPU: counted, shown, not an error */
+	if (all_lost)
+		fprintf(stderr, "kmlab: note: %llu event%s not traced (see 'lost' above); counts are lower bounds\n",
+			(unsigned long long)all_lost, all_lost == 1 ? "" : "s");
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	static const struct argp argp = {
 		.options = opts,
 		.parser = parse_arg,
-		.doc = "Stream kernel allocations (kmalloc, kmem_cache_alloc) and their frees live; Ctrl-C prints a summary.\vColumns: ms since the first event, process, pid, event, address, requested/allocated bytes, call site.",
+		.args_doc = "[-- COMMAND [ARGS...]]",
+		.doc = "Stream kernel allocations (kmalloc, kmem_cache_alloc) and their frees live, system-wide or of one COMMAND kmlab starts; Ctrl-C (or the command's exit) prints a summary.\vColumns: ms since the first event, process, pid, event, address, requested/allocated bytes, call site.  A COMMAND is traced by its pid, its threads included; the processes it starts are not followed.  Exit status: 0 nothing wrong seen, 1 double frees seen, 2 usage or environment error.",
 	};
 	struct observer_opts o = {};
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct observer *ob = NULL;
 	struct trace t = {};
-	__u64 lost[KMLAB_LOST_MAX], rec, live = 0, all_lost;
+	int err, status, go[2] = { -1, -1 }, ret = KMLAB_EXIT_ENV;
+	pid_t child = 0;
 	long long end;
-	int i, err, ret = KMLAB_EXIT_ENV;
 
 	argp_err_exit_status = KMLAB_EXIT_ENV;
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, NULL))
 		return KMLAB_EXIT_ENV;
 	if (env.json) {
-		t.json = strcmp(env.json, "-") ? fopen(env.json, "w") : stdout;
+		t.json = json_open(env.json);
 		/* stdout carries JSON only */
 		if (t.json == stdout)
 			env.quiet = true;
@@ -256,6 +442,12 @@ int cmd_trace(int argc, char **argv)
 				env.json, strerror(errno));
 			return KMLAB_EXIT_ENV;
 		}
+	}
+	if (env.cmd) {
+		child = start_command(go);
+		if (child < 0)
+			goto out;
+		env.pid = child;
 	}
 	o.target = env.module;
 	o.trace = !env.module;
@@ -272,9 +464,25 @@ int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "kmlab: this kernel has no module support: --module %s can never match; trace processes instead (--pid, --comm)\n", env.module);
 		goto out;
 	}
+	if (t.json) {
+		struct utsname u;
+
+		json_header(t.json, "trace", env.module ? env.module : env.cmd ? env.cmd[0] : NULL,
+			    uname(&u) ? NULL : u.release);
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	fprintf(stderr, "tracing: Ctrl-C to stop\n");
+	if (child) {
+		fprintf(stderr, "tracing %s (pid %d): Ctrl-C to stop\n", env.cmd[0], child);
+		err = release_command(go);
+		if (err) {
+			fprintf(stderr, "kmlab: cannot run %s: %s; give a program in PATH or a path to one\n", env.cmd[0],
+				strerror(err));
+			goto out;
+		}
+	} else {
+		fprintf(stderr, "tracing: Ctrl-C to stop\n");
+	}
 
 	end = now_ms() + env.duration_s * 1000LL;
 	while (!stop && (!env.duration_s || now_ms() < end)) {
@@ -283,43 +491,35 @@ int cmd_trace(int argc, char **argv)
 			fprintf(stderr, "kmlab: reading the ring buffer failed: %s\n", strerror(-err));
 			goto out;
 		}
+		if (child && waitpid(child, &status, WNOHANG) == child) {
+			command_done(status);
+			child = 0;
+			break;
+		}
 	}
 	while (observer_poll(ob, 0) > 0)
 		;
 	fflush(stdout);
-
-	observer_lost(ob, lost, &rec);
-	observer_for_each_live(ob, count_live, &live);
-	all_lost = rec;
-	for (i = 0; i < KMLAB_LOST_MAX; i++)
-		all_lost += lost[i];
-	fprintf(t.json == stdout ? stderr : stdout, "summary: %llu allocations (%llu bytes), %llu frees, %llu still allocated, %llu failed, %llu double frees; lost: %llu ring buffer, %llu live map full, %llu recursion\n",
-	       (unsigned long long)t.allocs, (unsigned long long)t.bytes,
-	       (unsigned long long)t.frees, (unsigned long long)live,
-	       (unsigned long long)t.failed,
-	       (unsigned long long)t.double_frees,
-	       (unsigned long long)lost[KMLAB_LOST_RINGBUF],
-	       (unsigned long long)lost[KMLAB_LOST_LIVE_FULL],
-	       (unsigned long long)rec);
-	if (t.json)
-		fprintf(t.json, "{\"type\":\"summary\",\"allocs\":%llu,\"frees\":%llu,\"live\":%llu,\"failed\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"recursion_misses\":%llu,\"lost_events\":%llu}\n",
-			(unsigned long long)t.allocs,
-			(unsigned long long)t.frees, (unsigned long long)live,
-			(unsigned long long)t.failed,
-			(unsigned long long)lost[KMLAB_LOST_RINGBUF],
-			(unsigned long long)lost[KMLAB_LOST_LIVE_FULL],
-			(unsigned long long)rec,
-			(unsigned long long)all_lost);
-	/* recursion misses are allocations in interrupts that hit while
-	 * the program ran on that CPU: counted, shown, not an error */
-	if (all_lost)
-		fprintf(stderr, "kmlab: note: %llu event%s not traced (see 'lost' above); counts are lower bounds\n",
-			(unsigned long long)all_lost, all_lost == 1 ? "" : "s");
-	ret = KMLAB_EXIT_CLEAN;
+	print_summary(&t, ob);
+	ret = t.double_frees ? KMLAB_EXIT_FINDINGS : KMLAB_EXIT_CLEAN;
 out:
+	if (go[1] >= 0) {
+		close(go[0]);
+		close(go[1]);	/* the command exits 127 without running */
+	}
+	if (child > 0 && ret == KMLAB_EXIT_ENV) {
+		waitpid(child, &status, 0);
+	} else if (child > 0) {
+		if (waitpid(child, &status, WNOHANG) == child)
+			command_done(status);
+		else
+			fprintf(stderr, "kmlab: %s (pid %d) is still running; it was traced until now\n", env.cmd[0],
+				child);
+	}
 	observer_close(ob);
 	ksyms_free(t.ks);
-	if (t.json && t.json != stdout)
-		fclose(t.json);
+	sites_release(&t.sites);
+	if (t.json)
+		json_close(t.json);
 	return ret;
 }

@@ -49,4 +49,42 @@ timeout -s INT 2 "$kmlab" trace --comm allocprobe --json - >"$tmp/j.out" 2>"$tmp
 	grep -q '^summary: ' "$tmp/j.err"
 ok $? "trace --json -: only JSON on stdout, its summary line included; the text summary on stderr" \
 	"$(grep -v '^{' "$tmp/j.out" | head -n 2)"
+
+# -- CMD: kmlab starts the command, traces its process from its first
+# allocation, stops when it exits; --top sums the call sites
+"$kmlab" trace --top 40 --json "$tmp/c.json" -- "$tmp/allocprobe" 30 >"$tmp/c.out" 2>"$tmp/c.err"
+rc=$?
+cpid=$(sed -n 's/^tracing .*allocprobe (pid \([0-9]*\)).*/\1/p' "$tmp/c.err")
+[ $rc -eq 0 ] && grep -q 'allocprobe exited with status 0' "$tmp/c.err" && [ -n "$cpid" ]
+ok $? "trace -- allocprobe 30: ends when the command exits, status 0, and says how it exited" \
+	"rc=$rc $(tail -n 3 "$tmp/c.err")"
+head -n 1 "$tmp/c.out" | grep -q '^ *MS  COMM  *PID  EVENT  *ADDRESS  *REQ/ALLOC  *CALL SITE$'
+ok $? "the live lines start with a header naming the columns" "$(head -n 1 "$tmp/c.out")"
+pipes=$(grep '"event":"alloc"' "$tmp/c.json" | grep -c '"site":"alloc_pipe_info')
+strangers=$(grep '"event":"alloc"' "$tmp/c.json" | grep -vc "\"pid\":${cpid:-x},")
+[ "$pipes" -ge 30 ] && [ "$strangers" -eq 0 ]
+ok $? "only the command's allocations: its 30 pipes at alloc_pipe_info, no other pid" \
+	"pipes=$pipes strangers=$strangers"
+bad=$(python3 "$top/tests/lib/jsonl_check.py" "$tmp/c.json" trace 2>&1)
+ok $? "trace --json: schema 1 (header, events, sites, one summary with its verdict)" "$bad"
+# the per-site table: bytes descending; the pipes' site counts its 30+
+# allocations, all freed again (allocprobe closes its pipes)
+sites=$(grep -c '"type":"site"' "$tmp/c.json")
+sorted=$(grep '"type":"site"' "$tmp/c.json" | sed 's/.*"bytes":\([0-9]*\).*/\1/' | sort -n -r -c 2>&1 && echo yes)
+pipe=$(grep '"type":"site"' "$tmp/c.json" | grep '"site":"alloc_pipe_info' | head -n 1)
+allocs=$(echo "$pipe" | sed -n 's/.*"allocs":\([0-9]*\).*/\1/p')
+[ "$sites" -ge 3 ] && [ "$sites" -le 40 ] && [ "$sorted" = yes ] && [ "${allocs:-0}" -ge 30 ] &&
+	echo "$pipe" | grep -q '"outstanding":0,' && grep -q '^top [0-9]* of [0-9]* call sites by bytes' "$tmp/c.out"
+ok $? "--top 40: at most 40 sites by bytes, alloc_pipe_info with its 30 allocations and none outstanding" \
+	"sites=$sites sorted=$sorted $pipe"
+grep -q '^summary: .*; verdict: \(clean\|inconclusive\)$' "$tmp/c.out"
+ok $? "the text summary ends with the verdict" "$(grep '^summary' "$tmp/c.out")"
+"$kmlab" trace -- "$tmp/no-such-program" >"$tmp/n.out" 2>"$tmp/n.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "cannot run $tmp/no-such-program: No such file or directory" "$tmp/n.err"
+ok $? "trace -- a program that does not exist: exit 2, saying why" "rc=$rc $(cat "$tmp/n.err")"
+"$kmlab" trace --pid 1 -- true >"$tmp/n.out" 2>"$tmp/n.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q 'drop --pid and --comm' "$tmp/n.err"
+ok $? "a command with --pid: a usage error (exit 2)" "rc=$rc $(cat "$tmp/n.err")"
 tap_end
