@@ -46,7 +46,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps module modules bpf loader kmlab-check demo check check-matrix unit fuzz bench bench-timeline clean lab
+.PHONY: all deps module modules bpf loader kmlab-check demo check check-matrix unit fuzz bench bench-timeline clean lab install uninstall
 
 all: loader module
 
@@ -242,6 +242,39 @@ $(OUT)/bench_timeline: tests/bench/timeline.c $(PURE_SRCS) $(LOADER_HDRS) $(CONT
 
 bench-timeline: $(OUT)/bench_timeline
 	$(Q)$(OUT)/bench_timeline
+
+# --- install -----------------------------------------------------------------
+# `make install [PREFIX=/usr/local] [DESTDIR=]`: the loader, kmlab(1),
+# kmlab-plan(5), bash completion, and the data plane's source with its
+# dkms.conf under DKMSDIR (dkms looks in /usr/src, whatever the PREFIX).
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DKMSDIR	?= /usr/src
+VERSION	:= $(shell sed -n 's/^\#define KMLAB_VERSION "\(.*\)"/\1/p' include/kmlab/version.h)
+DP_SRC	:= $(DKMSDIR)/kmlab-dp-$(VERSION)
+DP_FILES := module/Kbuild $(wildcard module/*.[ch])
+
+install: $(OUT)/kmlab
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX) $(DESTDIR)$(DP_SRC))
+	$(Q)install -D -m 0755 $(OUT)/kmlab $(DESTDIR)$(BINDIR)/kmlab
+	$(Q)for m in docs/kmlab.1 docs/kmlab-plan.5; do \
+		d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
+		install -d "$$d" && sed 's/@VERSION@/$(VERSION)/' "$$m" >"$$d/$${m##*/}" && \
+		chmod 0644 "$$d/$${m##*/}" || exit 1; \
+	done
+	$(Q)install -D -m 0644 scripts/completion/kmlab $(DESTDIR)$(BASHCOMPDIR)/kmlab
+	$(Q)install -d $(DESTDIR)$(DP_SRC)/module $(DESTDIR)$(DP_SRC)/include/kmlab
+	$(Q)install -m 0644 $(DP_FILES) $(DESTDIR)$(DP_SRC)/module/
+	$(Q)install -m 0644 $(CONTRACT) $(DESTDIR)$(DP_SRC)/include/kmlab/
+	$(Q)sed 's/@VERSION@/$(VERSION)/' module/dkms.conf >$(DESTDIR)$(DP_SRC)/dkms.conf
+	$(Q)chmod 0644 $(DESTDIR)$(DP_SRC)/dkms.conf
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(BINDIR)/kmlab $(DESTDIR)$(MANDIR)/man1/kmlab.1 \
+		$(DESTDIR)$(MANDIR)/man5/kmlab-plan.5 $(DESTDIR)$(BASHCOMPDIR)/kmlab
+	$(Q)rm -rf $(DESTDIR)$(DP_SRC)
 
 $(OUT) $(OUT)/loader $(OUT)/tests:
 	$(Q)mkdir -p $@
