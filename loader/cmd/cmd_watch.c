@@ -2,7 +2,9 @@
 /*
  * kmlab watch MODULE: observe any module from its load to its unload
  * (the user runs insmod and rmmod elsewhere) and report its leaks and
- * double frees with their sites.
+ * double frees with their sites.  kmlab watch PATH.ko [-- PARAMS] loads
+ * the module itself, and unloads it after --unload-after S, on Ctrl-C,
+ * or leaves that to the user's rmmod.
  */
 #include <argp.h>
 #include <errno.h>
@@ -15,8 +17,12 @@
 
 static struct watch_env {
 	const char *module;
+	const char *path;	/* PATH.ko: kmlab loads it */
+	char params[1024];	/* -- PARAMS: its module parameters */
+	char name[KMLAB_MOD_NAME_LEN];	/* PATH.ko's module name */
 	const char *json;
 	int timeout_s;		/* 0: until the unload or Ctrl-C */
+	int unload_after_s;	/* PATH.ko: rmmod after S s; 0: the user does */
 	bool stats;		/* print bpf_stats per program at the end */
 } env;
 
@@ -25,10 +31,29 @@ static volatile int stop;
 static const struct argp_option opts[] = {
 	{ "json", 'j', "FILE", 0, "Also write JSON lines to FILE ('-': stdout, and the text goes to stderr)", 0 },
 	{ "timeout", 't', "S", 0, "Give up after S seconds (default: wait for the unload or Ctrl-C)", 0 },
+	{ "unload-after", 'u', "S", 0, "With PATH.ko: unload the module S seconds after it loaded (default: wait for rmmod; Ctrl-C unloads it)", 0 },
 	{ "stats", 's', NULL, 0, "At the end, print each observer program's run count and average cost (needs kernel.bpf_stats_enabled=1)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},
 };
+
+/* PATH.ko or ./mod: a file to load; a bare word is a module's name */
+static bool is_path(const char *arg)
+{
+	size_t n = strlen(arg);
+
+	return strchr(arg, '/') || (n > 3 && !strcmp(arg + n - 3, ".ko"));
+}
+
+/* PARAMS after PATH.ko: "name=value" words, given to it as insmod would */
+static void add_param(struct argp_state *state, const char *p)
+{
+	size_t len = strlen(env.params);
+
+	if (len + strlen(p) + 2 > sizeof(env.params))
+		argp_error(state, "the module parameters are longer than %zu bytes", sizeof(env.params) - 1);
+	sprintf(env.params + len, "%s%s", len ? " " : "", p);
+}
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
@@ -44,6 +69,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (errno || *end || env.timeout_s <= 0)
 			argp_error(state, "--timeout wants whole seconds > 0, not '%s'", arg);
 		break;
+	case 'u':
+		errno = 0;
+		env.unload_after_s = strtol(arg, &end, 10);
+		if (errno || *end || env.unload_after_s <= 0)
+			argp_error(state, "--unload-after wants whole seconds > 0, not '%s'", arg);
+		break;
 	case 's':
 		env.stats = true;
 		break;
@@ -51,15 +82,27 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		kmlab_verbose = true;
 		break;
 	case ARGP_KEY_ARG:
+		if (env.path) {
+			add_param(state, arg);
+			break;
+		}
 		if (env.module)
-			argp_error(state, "one module at a time: '%s' is extra", arg);
+			argp_error(state, "one module at a time: '%s' is extra (parameters are for a module kmlab loads: kmlab watch PATH.ko -- PARAMS)",
+				   arg);
+		if (is_path(arg)) {
+			env.path = arg;
+			env.module = arg;
+			break;
+		}
 		if (strlen(arg) >= KMLAB_MOD_NAME_LEN)
 			argp_error(state, "'%s' is longer than a module name can be", arg);
 		env.module = arg;
 		break;
 	case ARGP_KEY_END:
 		if (!env.module)
-			argp_error(state, "which module? kmlab watch NAME (the name lsmod shows)");
+			argp_error(state, "which module? kmlab watch NAME (the name lsmod shows), or kmlab watch PATH.ko to load it");
+		if (env.unload_after_s && !env.path)
+			argp_error(state, "--unload-after needs a module kmlab loads: kmlab watch PATH.ko --unload-after S");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -72,13 +115,62 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/*
+ * PATH.ko: load it with its parameters.  An init that fails still loaded
+ * (and maybe allocated): its events follow, so the report goes on.
+ * Returns 0 when the kernel ran its init, -1 when it refused the module.
+ */
+static int load_it(struct session *s)
+{
+	int err = modload_insert(env.path, env.params);
+
+	if (!err)
+		return 0;
+	/* the module_load event comes only if the kernel got to the init */
+	session_wait_unload(s, 2000, &stop);
+	if (!s->tl.loaded)
+		return -1;
+	fprintf(stderr, "kmlab: %s's init failed (%s): reporting what it did until then\n", env.name, strerror(-err));
+	return 0;
+}
+
+/*
+ * Until the module is gone: --unload-after S, then rmmod; Ctrl-C also
+ * unloads a module kmlab loaded; else the user's rmmod.  0, -EINTR,
+ * -ETIMEDOUT (--timeout) or another -errno.
+ */
+static int until_unloaded(struct session *s)
+{
+	int wait_ms = env.timeout_s ? env.timeout_s * 1000 : -1, err;
+
+	if (env.path && env.unload_after_s && !s->tl.unloaded) {
+		err = session_wait_unload(s, env.unload_after_s * 1000, &stop);
+		if (err != -ETIMEDOUT && err != -EINTR)
+			return err;
+	} else {
+		err = session_wait_unload(s, wait_ms, &stop);
+		if (!env.path || err != -EINTR)
+			return err;
+	}
+	if (!s->tl.unloaded && modload_is_loaded(env.name) > 0) {
+		fprintf(stderr, "kmlab: unloading %s%s\n", env.name, stop ? " (interrupted)" : "");
+		err = modload_remove(env.name);
+		if (err) {
+			fprintf(stderr, "kmlab: cannot unload %s: %s; rmmod it yourself\n", env.name, strerror(-err));
+			return session_wait_unload(s, wait_ms, NULL);
+		}
+	}
+	/* the unload's events, whatever stopped the wait before */
+	return session_wait_unload(s, 10000, NULL);
+}
+
 int cmd_watch(int argc, char **argv)
 {
 	static const struct argp argp = {
 		.options = opts,
 		.parser = parse_arg,
-		.args_doc = "MODULE",
-		.doc = "Observe a module from its load to its unload and report its leaks and double frees.\vStart kmlab watch first, then insmod and rmmod the module in another shell.  Only kmalloc and kmem_cache allocations made from the module's own code are seen.",
+		.args_doc = "MODULE\nPATH.ko [--] [PARAM=VALUE...]",
+		.doc = "Observe a module from its load to its unload and report its leaks, double frees and what it left behind.\vkmlab watch MODULE waits for the module named MODULE: start it, then insmod and rmmod the module in another shell.  kmlab watch PATH.ko loads the module itself, with the parameters that follow, and unloads it after --unload-after S or on Ctrl-C (else rmmod it yourself).  Exit status: 0 nothing found, 1 findings, 2 usage or environment error (or the module's load or unload was not seen).",
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	char title[128];
@@ -86,8 +178,14 @@ int cmd_watch(int argc, char **argv)
 	int ret = KMLAB_EXIT_ENV, err;
 
 	argp_err_exit_status = KMLAB_EXIT_ENV;
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, NULL))
 		return KMLAB_EXIT_ENV;
+	if (env.path) {
+		/* its name, and a module built for this kernel */
+		if (modload_check(env.path, env.name, sizeof(env.name)))
+			return KMLAB_EXIT_ENV;
+		env.module = env.name;
+	}
 	/* '-' and '_' are the same in module names; the kernel keeps '_' */
 	for (char *p = (char *)env.module; *p; p++)
 		if (*p == '-')
@@ -98,6 +196,7 @@ int cmd_watch(int argc, char **argv)
 			env.module, env.module);
 		return KMLAB_EXIT_ENV;
 	}
+	memset(&s, 0, sizeof(s));
 	err = session_open(&s, env.module, false, env.json);
 	if (err)
 		goto out;
@@ -109,10 +208,20 @@ int cmd_watch(int argc, char **argv)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	fprintf(stderr, "watching %s: load it now\n", env.module);
+	if (env.path) {
+		fprintf(stderr, "watching %s: loading %s%s%s\n", env.module, env.path, env.params[0] ? " " : "",
+			env.params);
+		if (load_it(&s)) {
+			fprintf(stderr, "kmlab: %s was not loaded: nothing to report\n", env.module);
+			goto out;
+		}
+		if (!env.unload_after_s)
+			fprintf(stderr, "%s loaded: rmmod %s when done (Ctrl-C unloads it)\n", env.module, env.module);
+	} else {
+		fprintf(stderr, "watching %s: load it now\n", env.module);
+	}
 
-	err = session_wait_unload(&s, env.timeout_s ?
-				  env.timeout_s * 1000 : -1, &stop);
+	err = until_unloaded(&s);
 	if (env.stats && s.ob)
 		observer_print_stats(s.ob, stderr);
 	if (err && err != -EINTR && err != -ETIMEDOUT)
@@ -121,7 +230,7 @@ int cmd_watch(int argc, char **argv)
 		fprintf(stderr, "kmlab: %s was not loaded while watching: nothing to report\n", env.module);
 		goto out;
 	}
-	if (err)
+	if (err && !s.tl.unloaded)
 		fprintf(stderr, "kmlab: %s is still loaded: objects it holds are not leaks yet; the report is inconclusive\n",
 			env.module);
 	ret = session_finish(&s);

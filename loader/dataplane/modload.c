@@ -154,6 +154,11 @@ int modload_check(const char *path, char *name, size_t len)
 			close(fd);
 		return -1;
 	}
+	if (!S_ISREG(st.st_mode) || !st.st_size) {
+		fprintf(stderr, "kmlab: %s is not a kernel module: give the .ko file kbuild built\n", path);
+		close(fd);
+		return -1;
+	}
 	img = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (img == MAP_FAILED) {
@@ -166,7 +171,7 @@ int modload_check(const char *path, char *name, size_t len)
 	vm = mi ? modinfo_get(mi, sz, "vermagic") : NULL;
 	if (!nm || !vm) {
 		fprintf(stderr,
-			"kmlab: %s is not a kernel module (no .modinfo name/vermagic): rebuild it with 'make module'\n",
+			"kmlab: %s is not a kernel module (no .modinfo with its name and vermagic): give the .ko file kbuild built (a .ko.xz or .ko.zst: unpack it first)\n",
 			path);
 		goto out;
 	}
@@ -175,8 +180,8 @@ int modload_check(const char *path, char *name, size_t len)
 	rl = strlen(u.release);
 	if (strncmp(vm, u.release, rl) || (vm[rl] && vm[rl] != ' ')) {
 		fprintf(stderr,
-			"kmlab: %s was built for kernel '%.*s', this is '%s': rebuild it against this kernel's headers (make module KDIR=/lib/modules/%s/build)\n",
-			path, (int)strcspn(vm, " "), vm, u.release, u.release);
+			"kmlab: %s was built for kernel '%.*s', this is '%s': rebuild it against this kernel's headers (make -C /lib/modules/%s/build M=$PWD; kmlab's data plane: make module KDIR=/lib/modules/%s/build)\n",
+			path, (int)strcspn(vm, " "), vm, u.release, u.release, u.release);
 		goto out;
 	}
 	ret = 0;
