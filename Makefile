@@ -109,7 +109,7 @@ loader: $(OUT)/kmlab
 
 # The plan compiler alone, `kmlab check` (build/kmlab-check): only a C
 # compiler and libc, no libbpf, bpftool, clang or kernel BTF.
-CHECK_SRCS := $(PURE_SRCS) loader/cmd/cmd_check.c loader/cmd/main.c
+CHECK_SRCS := $(PURE_SRCS) loader/cmd/cmd_check.c loader/cmd/cmd_report.c loader/cmd/main.c
 
 $(OUT)/kmlab-check: $(CHECK_SRCS) $(LOADER_HDRS) $(CONTRACT) | $(OUT)
 	$(call msg,CC,$@)

@@ -505,7 +505,8 @@ int cmd_run(int argc, char **argv)
 	}
 
 	fams = plan_families(plan);
-	err = session_open_families(&s, modname, true, env.json, fams);
+	err = session_open_families(&s, modname, true, env.json, fams,
+				    env.plan);
 	if (err)
 		goto out_session;
 	/* kmalloc, kmem_cache and pages come from tracepoints: a plan with

@@ -74,11 +74,12 @@ static int on_event(void *ctx, const struct kmlab_event *e)
 int session_open(struct session *s, const char *target, bool step,
 		 const char *json_path)
 {
-	return session_open_families(s, target, step, json_path, 0);
+	return session_open_families(s, target, step, json_path, 0, target);
 }
 
 int session_open_families(struct session *s, const char *target, bool step,
-			  const char *json_path, unsigned int families)
+			  const char *json_path, unsigned int families,
+			  const char *subject)
 {
 	struct observer_opts opts = {
 		.target = target,
@@ -102,7 +103,7 @@ int session_open_families(struct session *s, const char *target, bool step,
 				json_path, strerror(errno));
 			return -errno;
 		}
-		json_header(s->json, step ? "run" : "watch", target,
+		json_header(s->json, step ? "run" : "watch", subject,
 			    s->kernel);
 	}
 	observer_verbose(kmlab_verbose);

@@ -36,9 +36,11 @@ struct session {
 int session_open(struct session *s, const char *target, bool step,
 		 const char *json_path);
 /* The same, watching only the allocator @families beyond kmalloc and
- * kmem_cache (bits 1u << KMLAB_FAM_*; 0: all of them). */
+ * kmem_cache (bits 1u << KMLAB_FAM_*; 0: all of them); the JSON header
+ * names @subject (a plan) as what was looked at. */
 int session_open_families(struct session *s, const char *target, bool step,
-			  const char *json_path, unsigned int families);
+			  const char *json_path, unsigned int families,
+			  const char *subject);
 /* Add a line to the report, just above its verdict: "note: " @fmt. */
 void session_note(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -19,6 +19,7 @@ static const char doc[] =
 "  run PLAN            run a plan in the kmlab_dp module under the observer\n"
 "  watch MODULE        observe any module from its load to its unload\n"
 "  trace               stream kernel allocations live, with filters\n"
+"  report RUN.json     draw a run's --json stream: Perfetto trace, HTML page\n"
 "\n"
 "'kmlab COMMAND --help' shows a command's options.  Exit status: 0 nothing found, 1 findings, 2 usage or environment error (or the module's load or unload was not seen).";
 
@@ -34,6 +35,7 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "check", cmd_check },
+	{ "report", cmd_report },
 #ifndef KMLAB_CHECK_ONLY	/* build/kmlab-check: no libbpf, no kernel */
 	{ "run", cmd_run },
 	{ "watch", cmd_watch },
@@ -56,7 +58,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_END:
 		if (!cmd_index)
-			argp_error(state, "which command? check, run, watch or trace");
+			argp_error(state, "which command? check, run, watch, trace or report");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

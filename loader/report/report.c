@@ -591,7 +591,7 @@ void report_json_event(FILE *f, const struct timeline *tl,
 void report_json_findings(FILE *f, const struct timeline *tl,
 			  const struct report_ctx *rc)
 {
-	char why[320];
+	char why[320], t[32];
 	int i;
 
 	for (i = 0; i < tl->nr_finds; i++) {
@@ -605,6 +605,15 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 			fprintf(f, "null");
 		fprintf(f, ",\"line\":%u,\"size\":%llu", fd->line,
 			(unsigned long long)fd->size);
+		/* where it was, and when (kmlab report puts it on the
+		 * object's track) */
+		if (fd->object >= 0 && fd->object < tl->nr_objs)
+			fprintf(f, ",\"ptr\":\"0x%" PRIx64 "\"",
+				(uint64_t)tl->objs[fd->object].ptr);
+		if (fd->ts)
+			fprintf(f, ",\"ms\":%s", rel_ms(tl, fd->ts, t,
+							 sizeof(t)) +
+				(fd->ts >= tl->t0));
 		json_site(f, "site", fd->site, rc);
 		if (fd->kind == FINDING_DOUBLE_FREE)
 			json_site(f, "first_free_site", fd->site2, rc);
