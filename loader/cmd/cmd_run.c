@@ -48,6 +48,7 @@ static struct run_env {
 	const char *plan;
 	const char *module;
 	const char *json;
+	const char *perfetto, *html;	/* pictures of the run */
 	int timeout_s;		/* wait for the unload event */
 } env = { .timeout_s = 10 };
 
@@ -75,6 +76,8 @@ static const char *sig_name(int sig)
 static const struct argp_option opts[] = {
 	{ "module", 'm', "PATH", 0, "The data plane (kmlab_dp.ko) to use", 0 },
 	{ "json", 'j', "FILE", 0, "Also write JSON lines to FILE ('-': stdout, and the text goes to stderr)", 0 },
+	{ "perfetto", 'P', "FILE", 0, "Also write a trace for ui.perfetto.dev or chrome://tracing: a track per object", 0 },
+	{ "html", 'H', "FILE", 0, "Also write one HTML page: summary, an SVG timeline, the findings", 0 },
 	{ "timeout", 't', "S", 0, "Wait at most S seconds for the unload (default 10)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},
@@ -90,6 +93,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'j':
 		env.json = arg;
+		break;
+	case 'P':
+		env.perfetto = arg;
+		break;
+	case 'H':
+		env.html = arg;
 		break;
 	case 't':
 		errno = 0;
@@ -507,6 +516,9 @@ int cmd_run(int argc, char **argv)
 	fams = plan_families(plan);
 	err = session_open_families(&s, modname, true, env.json, fams,
 				    env.plan);
+	if (!err)
+		err = session_pictures(&s, env.perfetto, env.html, "run",
+				       env.plan);
 	if (err)
 		goto out_session;
 	/* kmalloc, kmem_cache and pages come from tracepoints: a plan with

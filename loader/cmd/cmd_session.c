@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "cmd_session.h"
 #include "json.h"
+#include "picture.h"
 #include "ksyms.h"
 
 /*
@@ -68,7 +69,74 @@ static int on_event(void *ctx, const struct kmlab_event *e)
 	}
 	if (s->json)
 		report_json_event(s->json, &s->tl, e, &s->rc);
+	if (s->pic)
+		report_json_event(s->pic, &s->tl, e, &s->rc);
 	return 0;
+}
+
+int session_pictures(struct session *s, const char *perfetto,
+		     const char *html, const char *command,
+		     const char *subject)
+{
+	if (!perfetto && !html)
+		return 0;
+	s->pic = open_memstream(&s->pic_buf, &s->pic_len);
+	if (!s->pic) {
+		fprintf(stderr, "kmlab: no memory to keep the run for --perfetto/--html: %s\n", strerror(errno));
+		return -errno;
+	}
+	s->perfetto = perfetto;
+	s->html = html;
+	json_header(s->pic, command, subject, s->kernel);
+	return 0;
+}
+
+/* Write one picture of the run; 0 or -errno (said). */
+static int draw(const struct picture *p, const char *path,
+		int (*fn)(const struct picture *, FILE *))
+{
+	FILE *f = json_open(path);
+	int err;
+
+	if (!f) {
+		err = -errno;
+		fprintf(stderr, "kmlab: cannot write %s: %s\n", path, strerror(-err));
+		return err;
+	}
+	err = fn(p, f);
+	if (json_close(f) && !err)
+		err = -EIO;
+	if (err)
+		fprintf(stderr, "kmlab: writing %s failed: %s\n", path, strerror(-err));
+	return err;
+}
+
+/* The stream kept in memory, read back and drawn, as kmlab report would. */
+static int draw_pictures(struct session *s)
+{
+	struct picture p;
+	char why[256] = "";
+	FILE *in;
+	int err;
+
+	if (fclose(s->pic)) {
+		s->pic = NULL;
+		return -ENOMEM;
+	}
+	s->pic = NULL;
+	in = fmemopen(s->pic_buf, s->pic_len, "r");
+	if (!in)
+		return -errno;
+	err = picture_read(in, &p, why, sizeof(why));
+	fclose(in);
+	if (err)
+		fprintf(stderr, "kmlab: cannot draw the run: %s\n", why);
+	if (!err && s->perfetto)
+		err = draw(&p, s->perfetto, picture_write_perfetto);
+	if (!err && s->html)
+		err = draw(&p, s->html, picture_write_html);
+	picture_free(&p);
+	return err;
 }
 
 int session_open(struct session *s, const char *target, bool step,
@@ -289,6 +357,11 @@ int session_finish(struct session *s)
 		print_json(s, s->json);
 		fflush(s->json);
 	}
+	if (s->pic) {
+		print_json(s, s->pic);
+		if (draw_pictures(s))
+			return KMLAB_EXIT_ENV;
+	}
 	if (timeline_count(tl, FINDING_MAX))
 		return KMLAB_EXIT_FINDINGS;
 	/* without both ends of the module's life nothing can be said */
@@ -305,5 +378,8 @@ void session_close(struct session *s)
 	ksyms_free(s->ks);
 	if (s->json)
 		json_close(s->json);
+	if (s->pic)
+		fclose(s->pic);
+	free(s->pic_buf);
 	timeline_free(&s->tl);
 }

@@ -22,6 +22,11 @@ struct session {
 	struct ksyms *ks;
 	bool ksyms_at_load;	/* snapshot symbols when the module loads */
 	FILE *json;
+	/* --perfetto, --html: the JSON stream kept in memory, drawn at the end */
+	FILE *pic;
+	char *pic_buf;
+	size_t pic_len;
+	const char *perfetto, *html;
 	struct report_ctx rc;
 	char kernel[128];
 	int err;		/* first error from the event callback */
@@ -41,6 +46,11 @@ int session_open(struct session *s, const char *target, bool step,
 int session_open_families(struct session *s, const char *target, bool step,
 			  const char *json_path, unsigned int families,
 			  const char *subject);
+/* Draw the run at its end: a Perfetto trace to @perfetto, an HTML page to
+ * @html (either may be NULL).  Call right after session_open*(). */
+int session_pictures(struct session *s, const char *perfetto,
+		     const char *html, const char *command,
+		     const char *subject);
 /* Add a line to the report, just above its verdict: "note: " @fmt. */
 void session_note(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

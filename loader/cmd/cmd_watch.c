@@ -21,6 +21,7 @@ static struct watch_env {
 	char params[1024];	/* -- PARAMS: its module parameters */
 	char name[KMLAB_MOD_NAME_LEN];	/* PATH.ko's module name */
 	const char *json;
+	const char *perfetto, *html;	/* pictures of the run */
 	int timeout_s;		/* 0: until the unload or Ctrl-C */
 	int unload_after_s;	/* PATH.ko: rmmod after S s; 0: the user does */
 	bool stats;		/* print bpf_stats per program at the end */
@@ -30,6 +31,8 @@ static volatile int stop;
 
 static const struct argp_option opts[] = {
 	{ "json", 'j', "FILE", 0, "Also write JSON lines to FILE ('-': stdout, and the text goes to stderr)", 0 },
+	{ "perfetto", 'P', "FILE", 0, "Also write a trace for ui.perfetto.dev or chrome://tracing: a track per object", 0 },
+	{ "html", 'H', "FILE", 0, "Also write one HTML page: summary, an SVG timeline, the findings", 0 },
 	{ "timeout", 't', "S", 0, "Give up after S seconds (default: wait for the unload or Ctrl-C)", 0 },
 	{ "unload-after", 'u', "S", 0, "With PATH.ko: unload the module S seconds after it loaded (default: wait for rmmod; Ctrl-C unloads it)", 0 },
 	{ "stats", 's', NULL, 0, "At the end, print each observer program's run count and average cost (needs kernel.bpf_stats_enabled=1)", 0 },
@@ -62,6 +65,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'j':
 		env.json = arg;
+		break;
+	case 'P':
+		env.perfetto = arg;
+		break;
+	case 'H':
+		env.html = arg;
 		break;
 	case 't':
 		errno = 0;
@@ -198,6 +207,8 @@ int cmd_watch(int argc, char **argv)
 	}
 	memset(&s, 0, sizeof(s));
 	err = session_open(&s, env.module, false, env.json);
+	if (!err)
+		err = session_pictures(&s, env.perfetto, env.html, "watch", env.module);
 	if (err)
 		goto out;
 	s.ksyms_at_load = true;

@@ -9,8 +9,8 @@ leaky=${KMLAB_KO_DIR:-tests/modules}/kmlab_leaky.ko
 loaded() { grep -q "^$1 " /proc/modules; }
 
 # 1. --unload-after: loads it with its parameters, unloads it, reports
-"$kmlab" watch "$leaky" --unload-after 1 --json /tmp/l.json -- names=first,last values=100,3000 \
-	>/tmp/l.txt 2>/tmp/l.err
+"$kmlab" watch "$leaky" --unload-after 1 --json /tmp/l.json --html /tmp/l.html --perfetto /tmp/l.trace \
+	-- names=first,last values=100,3000 >/tmp/l.txt 2>/tmp/l.err
 rc=$?
 ok $((rc != 1)) "watch PATH.ko --unload-after 1 -- PARAMS: exit 1, the leak found" "rc=$rc $(tail -n 3 /tmp/l.err)"
 has /tmp/l.json '"kind":"leak"' '"size":3000' '[kmlab_leaky]"' &&
@@ -22,6 +22,11 @@ has /tmp/l.json '"type":"summary"' '"leaks":1,' '"module_loaded":true' '"module_
 ok $? "the summary saw the load and the unload kmlab made" "$(tail -n 1 /tmp/l.json) $(head -n 2 /tmp/l.err)"
 ! loaded kmlab_leaky
 ok $? "kmlab_leaky is unloaded afterwards"
+[ "$(stat -c %a /tmp/l.html /tmp/l.trace | tr '\n' ' ')" = "600 600 " ] &&
+	grep -q '<svg id="timeline"' /tmp/l.html && grep -q 'class="life leaked"' /tmp/l.html &&
+	grep -q '"traceEvents":\[' /tmp/l.trace && grep -q '"state":"leaked"' /tmp/l.trace
+ok $? "--html and --perfetto: the page and the trace, 0600, the leaked buffer drawn in both" \
+	"$(stat -c '%a %s %n' /tmp/l.html /tmp/l.trace 2>&1 | tr '\n' ' ') $(grep -c 'class="life' /tmp/l.html)"
 
 # 2. without --unload-after: Ctrl-C unloads the module kmlab loaded
 "$kmlab" watch "$leaky" --json /tmp/c.json names=a values=64 >/tmp/c.txt 2>/tmp/c.err &

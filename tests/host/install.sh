@@ -32,7 +32,7 @@ for m in man1/kmlab.1 man5/kmlab-plan.5; do
 	ok $? "$m renders without warnings, with the version filled in" "$warn"
 done
 missing=
-for c in check run watch trace; do
+for c in check run watch trace report; do
 	for o in $("$top/build/kmlab" $c --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 		case $o in --help|--usage|--version) continue ;; esac
 		grep -q -- "$(echo "$o" | sed 's/-/\\\\-/g')" "$dest/usr/share/man/man1/kmlab.1" ||
@@ -40,7 +40,7 @@ for c in check run watch trace; do
 	done
 done
 [ -z "$missing" ]
-ok $? "kmlab(1) documents every option of check, run, watch and trace" "missing:$missing"
+ok $? "kmlab(1) documents every option of check, run, watch, trace and report" "missing:$missing"
 # kmlab-plan(5)'s examples are plans kmlab compiles, as the page says
 sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$top/docs/kmlab-plan.5" | sed -n '/^\.nf/,/^\.fi/p' |
 	sed '1d;$d' >"$tmp/synopsis.kml"
