@@ -13,7 +13,7 @@
 #define ROW_H		22
 #define LABEL_W		330
 #define LABEL_CHARS	44	/* longer names are cut; the tooltip has all */
-#define PLOT_W		900
+#define PLOT_W		860
 
 static void esc(FILE *f, const char *s)
 {
@@ -184,8 +184,8 @@ static void timeline(FILE *f, const struct picture *p)
 	for (i = 0; i <= 4; i++) {
 		double ms = t0 + span * i / 4;
 
-		fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"20\" y2=\"%d\" stroke=\"#ccc\"/><text x=\"%.1f\" y=\"14\">%+.1f ms</text>\n",
-			x_of(ms, t0, span), x_of(ms, t0, span), 30 + rows * ROW_H, x_of(ms, t0, span) - 20, ms);
+		fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"20\" y2=\"%d\" stroke=\"#ccc\"/><text x=\"%.1f\" y=\"14\" text-anchor=\"middle\">%+.1f ms</text>\n",
+			x_of(ms, t0, span), x_of(ms, t0, span), 30 + rows * ROW_H, x_of(ms, t0, span), ms);
 	}
 	for (i = 0; i < rows; i++)
 		row(f, p, i, t0, span);
