@@ -334,8 +334,9 @@ int main(void)
 
 	out = text_of(&tl, &rc, true);
 	TAP_STR_HAS(out, "\"kind\":\"leak\",\"object\":\"leaky\","
-		    "\"line\":7,\"size\":64,", "json leak finding");
-	TAP_STR_HAS(out, "\"size\":64,\"site\":\"dp_exec+0x10 [kmlab_dp]\"",
+		    "\"line\":7,\"size\":64,\"ptr\":\"0x",
+		    "json leak finding, with its address");
+	TAP_STR_HAS(out, "\"site\":\"dp_exec+0x10 [kmlab_dp]\",\"age_ms\":",
 		    "json leak site");
 	TAP_STR_HAS(out, "\"verdict\":\"findings\"}", "json summary verdict");
 	TAP_STR_HAS(out, "\"bytes\":\"6b6b6b6b6b6b6b6b\"", "json late bytes");
