@@ -10,12 +10,41 @@
 #include "json.h"
 #include "picture.h"
 #include "ksyms.h"
+#include "modsyms.h"
 
 /*
  * A module unloaded before kmlab could read its symbols (insmod; rmmod in
  * a script) has none in the snapshot: name its sites by section offset
  * rather than let the nearest older symbol claim them.
  */
+/*
+ * An address in the module's freed init text: kallsyms named it only if
+ * the snapshot was taken while init ran (and the symbol lies there too),
+ * else the .ko's own symbol table does, else ".init.text+0x1c".
+ */
+static const char *init_sym(struct session *s, const struct tl_load *l,
+			    __u64 addr, char *buf, size_t len)
+{
+	const char *mod = NULL, *name;
+	unsigned long off;
+
+	if (s->ks && ksyms_lookup(s->ks, addr, &off, &mod) && mod &&
+	    !strcmp(mod, s->tl.module) && addr - off >= l->init_base)
+		return ksyms_format(s->ks, addr, buf, len);
+	if (!s->modsyms_tried) {
+		s->modsyms = modsyms_load(s->rc.module_path);
+		s->modsyms_tried = true;
+	}
+	name = modsyms_init(s->modsyms, addr - l->init_base, &off);
+	if (name)
+		snprintf(buf, len, "%s+0x%lx [%s]", name, off, s->tl.module);
+	else
+		snprintf(buf, len, ".init.text+0x%llx [%s]",
+			 (unsigned long long)(addr - l->init_base),
+			 s->tl.module);
+	return buf;
+}
+
 static const char *sym(void *ctx, __u64 addr, char *buf, size_t len)
 {
 	struct session *s = ctx;
@@ -23,32 +52,29 @@ static const char *sym(void *ctx, __u64 addr, char *buf, size_t len)
 	const struct tl_load *l;
 	const char *mod = NULL;
 	unsigned long off;
+	bool ours;
 	int i;
 
-	if (s->ks && ksyms_lookup(s->ks, addr, &off, &mod) && mod &&
-	    !strcmp(mod, tl->module))
-		return ksyms_format(s->ks, addr, buf, len);
+	ours = s->ks && ksyms_lookup(s->ks, addr, &off, &mod) && mod &&
+	       !strcmp(mod, tl->module);
 	/* the latest load first: an earlier one's range may be reused */
 	for (i = (tl->nr_loads < TL_LOADS_MAX ? tl->nr_loads :
 		  TL_LOADS_MAX) - 1; i >= 0; i--) {
 		l = &tl->loads[i];
 		if (addr - l->text_base < l->text_len) {
+			if (ours)
+				return ksyms_format(s->ks, addr, buf, len);
 			snprintf(buf, len, ".text+0x%llx [%s]",
 				 (unsigned long long)(addr - l->text_base),
 				 tl->module);
 			return buf;
 		}
-		if (addr - l->init_base < l->init_len) {
-			snprintf(buf, len, ".init.text+0x%llx [%s]",
-				 (unsigned long long)(addr - l->init_base),
-				 tl->module);
-			return buf;
-		}
+		if (addr - l->init_base < l->init_len)
+			return init_sym(s, l, addr, buf, len);
 	}
 	if (s->ks)
 		return ksyms_format(s->ks, addr, buf, len);
-	else
-		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+	snprintf(buf, len, "0x%llx", (unsigned long long)addr);
 	return buf;
 }
 
@@ -376,6 +402,7 @@ void session_close(struct session *s)
 {
 	observer_close(s->ob);
 	ksyms_free(s->ks);
+	modsyms_free(s->modsyms);
 	if (s->json)
 		json_close(s->json);
 	if (s->pic)

@@ -13,6 +13,7 @@
 #include "timeline.h"
 
 struct ksyms;
+struct modsyms;
 
 #define SESSION_NOTES_LEN	1024
 
@@ -20,6 +21,8 @@ struct session {
 	struct observer *ob;
 	struct timeline tl;
 	struct ksyms *ks;
+	struct modsyms *modsyms;	/* the .ko's init functions, on demand */
+	bool modsyms_tried;
 	bool ksyms_at_load;	/* snapshot symbols when the module loads */
 	FILE *json;
 	/* --perfetto, --html: the JSON stream kept in memory, drawn at the end */

@@ -212,6 +212,8 @@ int cmd_watch(int argc, char **argv)
 	if (err)
 		goto out;
 	s.ksyms_at_load = true;
+	/* its .ko names init functions once the kernel forgot them */
+	s.rc.module_path = env.path;
 	snprintf(title, sizeof(title), "watch module %s", env.module);
 	s.rc.title = title;
 	if (!observer_has_modules(s.ob))

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * A module's init functions by name, from its .ko's symbol table.  Once
+ * a module's init returns, the kernel frees its init text and kallsyms
+ * forgets those names; the .ko file still has them.
+ */
+#ifndef KMLAB_MODSYMS_H
+#define KMLAB_MODSYMS_H
+
+#include <stddef.h>
+
+struct modsyms;
+
+/* The functions of @ko's .init.text; NULL when it has none or cannot be
+ * read (then sites stay ".init.text+0x1c"). */
+struct modsyms *modsyms_load(const char *ko);
+void modsyms_free(struct modsyms *ms);
+/* The function at @off into the module's init text: its name, *@fn_off
+ * into it; NULL when none covers @off. */
+const char *modsyms_init(const struct modsyms *ms, unsigned long off,
+			 unsigned long *fn_off);
+
+#endif /* KMLAB_MODSYMS_H */
