@@ -9,6 +9,8 @@
 #define KMLAB_EXIT_CLEAN	0	/* nothing found */
 #define KMLAB_EXIT_FINDINGS	1	/* findings reported */
 #define KMLAB_EXIT_ENV		2	/* usage, environment, load/unload unseen */
+/* nothing found, but events were lost that could have changed that */
+#define KMLAB_EXIT_INCONCLUSIVE	3
 
 extern bool kmlab_verbose;	/* -v: libbpf debug output */
 

@@ -469,7 +469,7 @@ int cmd_run(int argc, char **argv)
 		.options = opts,
 		.parser = parse_arg,
 		.args_doc = "PLAN",
-		.doc = "Run a plan in the kmlab_dp module under the BPF observer and report what happened to every object.\vNeeds root and a kernel with modules and BTF (the lab guest: scripts/lab run PLAN).  Exit status: 0 nothing found, 1 findings, 2 errors; 128 + N when signal N (SIGINT, SIGTERM) stopped the plan: then kmlab reports what it saw, resets and unloads the data plane.",
+		.doc = "Run a plan in the kmlab_dp module under the BPF observer and report what happened to every object.\vNeeds root and a kernel with modules and BTF (the lab guest: scripts/lab run PLAN).  Exit status: 0 nothing found, 1 findings, 2 errors, 3 inconclusive (nothing found, but events were lost that could have hidden a finding); 128 + N when signal N (SIGINT, SIGTERM) stopped the plan: then kmlab reports what it saw, resets and unloads the data plane.",
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	char modname[64], title[512];

@@ -393,8 +393,9 @@ int session_finish(struct session *s)
 	/* without both ends of the module's life nothing can be said */
 	if (!tl->loaded || !tl->unloaded)
 		return KMLAB_EXIT_ENV;
-	/* lost events: no findings seen, verdict "inconclusive" says the
-	 * rest (status 0 keeps a rare interrupt from failing a clean run) */
+	/* no findings seen, but a lost event could have been one */
+	if (!strcmp(timeline_verdict(tl), "inconclusive"))
+		return KMLAB_EXIT_INCONCLUSIVE;
 	return KMLAB_EXIT_CLEAN;
 }
 

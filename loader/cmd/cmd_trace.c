@@ -380,7 +380,8 @@ static const char *verdict(const struct trace *t, __u64 all_lost)
 	return all_lost ? "inconclusive" : "clean";
 }
 
-static void print_summary(struct trace *t, struct observer *ob)
+/* The summary, text and JSON; the exit status its verdict gives. */
+static int print_summary(struct trace *t, struct observer *ob)
 {
 	FILE *out = t->json == stdout ? stderr : stdout;
 	__u64 lost[KMLAB_LOST_MAX], rec, live = 0, all_lost;
@@ -411,6 +412,9 @@ static void print_summary(struct trace *t, struct observer *ob)
 	if (all_lost)
 		fprintf(stderr, "kmlab: note: %llu event%s not traced (see 'lost' above); counts are lower bounds\n",
 			(unsigned long long)all_lost, all_lost == 1 ? "" : "s");
+	if (t->double_frees)
+		return KMLAB_EXIT_FINDINGS;
+	return all_lost ? KMLAB_EXIT_INCONCLUSIVE : KMLAB_EXIT_CLEAN;
 }
 
 int cmd_trace(int argc, char **argv)
@@ -419,7 +423,7 @@ int cmd_trace(int argc, char **argv)
 		.options = opts,
 		.parser = parse_arg,
 		.args_doc = "[-- COMMAND [ARGS...]]",
-		.doc = "Stream kernel allocations (kmalloc, kmem_cache_alloc) and their frees live, system-wide or of one COMMAND kmlab starts; Ctrl-C (or the command's exit) prints a summary.\vColumns: ms since the first event, process, pid, event, address, requested/allocated bytes, call site.  A COMMAND is traced by its pid, its threads included; the processes it starts are not followed.  Exit status: 0 nothing wrong seen, 1 double frees seen, 2 usage or environment error.",
+		.doc = "Stream kernel allocations (kmalloc, kmem_cache_alloc) and their frees live, system-wide or of one COMMAND kmlab starts; Ctrl-C (or the command's exit) prints a summary.\vColumns: ms since the first event, process, pid, event, address, requested/allocated bytes, call site.  A COMMAND is traced by its pid, its threads included; the processes it starts are not followed.  Exit status: 0 nothing wrong seen, 1 double frees seen, 2 usage or environment error, 3 events were lost (the counts are lower bounds).",
 	};
 	struct observer_opts o = {};
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -500,8 +504,7 @@ int cmd_trace(int argc, char **argv)
 	while (observer_poll(ob, 0) > 0)
 		;
 	fflush(stdout);
-	print_summary(&t, ob);
-	ret = t.double_frees ? KMLAB_EXIT_FINDINGS : KMLAB_EXIT_CLEAN;
+	ret = print_summary(&t, ob);
 out:
 	if (go[1] >= 0) {
 		close(go[0]);

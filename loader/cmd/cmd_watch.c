@@ -179,7 +179,7 @@ int cmd_watch(int argc, char **argv)
 		.options = opts,
 		.parser = parse_arg,
 		.args_doc = "MODULE\nPATH.ko [--] [PARAM=VALUE...]",
-		.doc = "Observe a module from its load to its unload and report its leaks, double frees and what it left behind.\vkmlab watch MODULE waits for the module named MODULE: start it, then insmod and rmmod the module in another shell.  kmlab watch PATH.ko loads the module itself, with the parameters that follow, and unloads it after --unload-after S or on Ctrl-C (else rmmod it yourself).  Exit status: 0 nothing found, 1 findings, 2 usage or environment error (or the module's load or unload was not seen).",
+		.doc = "Observe a module from its load to its unload and report its leaks, double frees and what it left behind.\vkmlab watch MODULE waits for the module named MODULE: start it, then insmod and rmmod the module in another shell.  kmlab watch PATH.ko loads the module itself, with the parameters that follow, and unloads it after --unload-after S or on Ctrl-C (else rmmod it yourself).  Exit status: 0 nothing found, 1 findings, 2 usage or environment error (or the module's load or unload was not seen), 3 inconclusive (nothing found, but events were lost that could have hidden a finding).",
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	char title[128];

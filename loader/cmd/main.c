@@ -21,7 +21,7 @@ static const char doc[] =
 "  trace               stream kernel allocations live, with filters\n"
 "  report RUN.json     draw a run's --json stream: Perfetto trace, HTML page\n"
 "\n"
-"'kmlab COMMAND --help' shows a command's options.  Exit status: 0 nothing found, 1 findings, 2 usage or environment error (or the module's load or unload was not seen).";
+"'kmlab COMMAND --help' shows a command's options.  Exit status: 0 nothing found, 1 findings, 2 usage or environment error (or the module's load or unload was not seen), 3 inconclusive: nothing found, but events were lost that could have hidden a finding.";
 
 static const struct argp_option opts[] = {
 	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },

@@ -60,7 +60,7 @@ watch kmlab_dp
 insmod "$ko" names=small,large values=8192,65536
 rmmod kmlab_dp
 finish
-[ "$rc" -eq 0 ] && ! findings | grep -q .
+no_finding "$rc" /tmp/h.json && ! findings | grep -q .
 ok $? "insmod kmlab_dp.ko names=small,large values=8192,65536: clean" "$(why)"
 
 # 3. a module loaded after kmlab_tenant's init text was freed may land in
@@ -74,7 +74,7 @@ text=$(cat /sys/module/kmlab_cases/sections/.text)
 rmmod kmlab_tenant
 finish
 rmmod kmlab_cases
-[ "$rc" -eq 0 ] && ! findings | grep -q .
+no_finding "$rc" /tmp/h.json && ! findings | grep -q .
 ok $? "a module loaded after kmlab_tenant's init is not blamed on it" "$(why)"
 set -- $(grep '"event":"module_load"' /tmp/h.json |
 	sed -n 's/.*"init_text":"\(0x[0-9a-f]*\)","init_text_size":\([0-9]*\).*/\1 \2/p')
@@ -111,7 +111,7 @@ watch kmlab_cases
 insmod "$tko/kmlab_cases.ko" mode=rcu
 rmmod kmlab_cases
 finish
-[ "$rc" -eq 0 ] && ! findings | grep -q .
+no_finding "$rc" /tmp/h.json && ! findings | grep -q .
 ok $? "kfree_rcu at exit: no leak, no double free" "$(why)"
 
 # 6. a timer allocates in softirq context with GFP_ATOMIC: the observer
@@ -124,7 +124,7 @@ rmmod kmlab_cases
 finish
 irq=$(sed -n 's/.*"module_irq_events":\([0-9]*\).*/\1/p' /tmp/h.json)
 atomic=$(sed -n 's/.*"module_atomic_allocs":\([0-9]*\).*/\1/p' /tmp/h.json)
-[ "$rc" -eq 0 ] && [ "${irq:-0}" -ge 1 ] && [ "${atomic:-0}" -ge 1 ]
+no_finding "$rc" /tmp/h.json && [ "${irq:-0}" -ge 1 ] && [ "${atomic:-0}" -ge 1 ]
 ok $? "a timer's GFP_ATOMIC allocation: clean, seen in interrupt context" \
 	"rc=$rc irq=$irq atomic=$atomic $(grep summary /tmp/h.json)"
 
@@ -152,7 +152,7 @@ done
 rmmod kmlab_dp
 finish
 st=$(grep -c '"event":"alloc".*"size":16384,' /tmp/h.json)
-[ "$rc" -eq 0 ] && ! findings | grep -q . && [ "$st" -ge 20 ]
+no_finding "$rc" /tmp/h.json && ! findings | grep -q . && [ "$st" -ge 20 ]
 ok $? "20 reads of /dev/kmlab under kmlab watch: seen ($st buffers), clean" "$(why)"
 
 tap_end

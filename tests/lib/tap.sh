@@ -27,6 +27,19 @@ has() {
 	[ -n "$_line" ]
 }
 
+# verdict_of FILE: the verdict a kmlab report gives, from its JSON
+# summary or its text ("verdict: clean")
+verdict_of() {
+	sed -n 's/.*"type":"summary".*"verdict":"\([a-z]*\)".*/\1/p; s/^verdict: \([a-z]*\).*/\1/p' "$1" | tail -n 1
+}
+
+# no_finding STATUS FILE: kmlab found nothing, and its exit status says
+# the same as its verdict: 0 "clean", or 3 "inconclusive" (events lost)
+no_finding() {
+	_v=$(verdict_of "$2")
+	{ [ "$1" -eq 0 ] && [ "$_v" = clean ]; } || { [ "$1" -eq 3 ] && [ "$_v" = inconclusive ]; }
+}
+
 tap_end() {
 	echo "1..$n"
 	[ "$fail" -eq 0 ]
