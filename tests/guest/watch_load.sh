@@ -52,11 +52,19 @@ ok $? "Ctrl-C: kmlab unloads it and reports the whole life (parameters without -
 has /tmp/c.json '"kind":"leak"' '"size":64,'
 ok $? "its leak (the last buffer, 64 bytes) is reported" "$(grep finding /tmp/c.json)"
 
-# 3. bad parameters: the kernel refuses the module; kmlab says so, exit 2
-"$kmlab" watch "$leaky" --unload-after 1 -- no_such_param=1 >/tmp/b.txt 2>/tmp/b.err
+# 3. a parameter's value the kernel cannot parse: it refuses the module
+# before its init (unknown parameters it only ignores); exit 2
+"$kmlab" watch "$leaky" --unload-after 1 -- churn=many >/tmp/b.txt 2>/tmp/b.err
 rc=$?
 [ $rc -eq 2 ] && grep -q 'kmlab_leaky was not loaded' /tmp/b.err && ! loaded kmlab_leaky
-ok $? "an unknown parameter: the kernel refuses the module, kmlab says why and exits 2" "rc=$rc $(cat /tmp/b.err)"
+ok $? "churn=many: the kernel refuses the module, kmlab says so and exits 2" "rc=$rc $(cat /tmp/b.err)"
+# 3b. an init that fails (churn above 65536: -EINVAL): reported, not a hang
+"$kmlab" watch "$leaky" --unload-after 1 --json /tmp/f.json -- churn=70000 >/tmp/f.txt 2>/tmp/f.err
+rc=$?
+grep -q "kmlab_leaky's init failed (Invalid argument): reporting what it did until then" /tmp/f.err &&
+	no_finding $rc /tmp/f.json && has /tmp/f.json '"event":"module_free"' '"init_failed":true' &&
+	! loaded kmlab_leaky
+ok $? "an init that fails: kmlab says so and reports its whole (short) life" "rc=$rc $(cat /tmp/f.err) $(tail -n 1 /tmp/f.json)"
 
 # 4. a module kmlab cannot load: not a module, already loaded
 echo junk >/tmp/junk.ko
