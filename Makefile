@@ -205,9 +205,15 @@ $(OUT)/fuzz_parser: tests/fuzz/fuzz_parser.c $(PURE_SRCS) | $(OUT)
 	$(Q)$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		$< $(PURE_SRCS) -o $@
 
+$(OUT)/fuzz_report: tests/fuzz/fuzz_report.c $(PURE_SRCS) | $(OUT)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		$< $(PURE_SRCS) -o $@
+
 # on a scratch copy of the corpus: the repository stays as it is
-fuzz: $(OUT)/fuzz_parser
+fuzz: $(OUT)/fuzz_parser $(OUT)/fuzz_report
 	tests/fuzz/run $${FUZZ_SECONDS:-600}
+	tests/fuzz/run $${FUZZ_SECONDS:-600} report
 
 # The lesson has three defects on purpose: kmlab exits 1 when it finds
 # them, which is the demo going right; 0 (nothing seen) or anything else
@@ -224,7 +230,7 @@ demo: deps
 
 # host tests once, then the guest suite on each of CHECK_KERNELS
 check: deps
-	$(Q)$(MAKE) --no-print-directory loader modules bpf unit $(OUT)/fuzz_parser $(GUEST_BINS)
+	$(Q)$(MAKE) --no-print-directory loader modules bpf unit $(OUT)/fuzz_parser $(OUT)/fuzz_report $(GUEST_BINS)
 	$(Q)LAB_KERNELS="$(CHECK_KERNELS)" tests/run
 
 # the same on the PREEMPT_RT flavours too
