@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <string.h>
 #include "cmd.h"
-#include "json.h"
 #include "picture.h"
 
 static struct report_env {
@@ -47,24 +46,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* Write @p with @fn to @path (0600, like every report); 0 or exit 2. */
-static int write_one(const struct picture *p, const char *path, int (*fn)(const struct picture *, FILE *))
-{
-	FILE *f = json_open(path);
-	int err;
-
-	if (!f) {
-		fprintf(stderr, "kmlab report: cannot write %s: %s\n", path, strerror(errno));
-		return KMLAB_EXIT_ENV;
-	}
-	err = fn(p, f);
-	if (json_close(f) || err) {
-		fprintf(stderr, "kmlab report: writing %s failed: %s\n", path, strerror(err ? -err : errno));
-		return KMLAB_EXIT_ENV;
-	}
-	return 0;
-}
-
 int cmd_report(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -95,11 +76,7 @@ int cmd_report(int argc, char **argv)
 		picture_free(&p);
 		return KMLAB_EXIT_ENV;
 	}
-	ret = 0;
-	if (env.perfetto)
-		ret = write_one(&p, env.perfetto, picture_write_perfetto);
-	if (!ret && env.html)
-		ret = write_one(&p, env.html, picture_write_html);
+	ret = picture_save(&p, env.perfetto, env.html) ? KMLAB_EXIT_ENV : 0;
 	if (!ret)
 		fprintf(stderr, "kmlab report: %d objects, %d findings, verdict %s%s%s%s%s\n", p.nr_objs, p.nr_finds,
 			p.verdict, env.perfetto ? "; trace: " : "", env.perfetto ? env.perfetto : "",

@@ -117,26 +117,6 @@ int session_pictures(struct session *s, const char *perfetto,
 	return 0;
 }
 
-/* Write one picture of the run; 0 or -errno (said). */
-static int draw(const struct picture *p, const char *path,
-		int (*fn)(const struct picture *, FILE *))
-{
-	FILE *f = json_open(path);
-	int err;
-
-	if (!f) {
-		err = -errno;
-		fprintf(stderr, "kmlab: cannot write %s: %s\n", path, strerror(-err));
-		return err;
-	}
-	err = fn(p, f);
-	if (json_close(f) && !err)
-		err = -EIO;
-	if (err)
-		fprintf(stderr, "kmlab: writing %s failed: %s\n", path, strerror(-err));
-	return err;
-}
-
 /* The stream kept in memory, read back and drawn, as kmlab report would. */
 static int draw_pictures(struct session *s)
 {
@@ -157,10 +137,8 @@ static int draw_pictures(struct session *s)
 	fclose(in);
 	if (err)
 		fprintf(stderr, "kmlab: cannot draw the run: %s\n", why);
-	if (!err && s->perfetto)
-		err = draw(&p, s->perfetto, picture_write_perfetto);
-	if (!err && s->html)
-		err = draw(&p, s->html, picture_write_html);
+	if (!err)
+		err = picture_save(&p, s->perfetto, s->html);
 	picture_free(&p);
 	return err;
 }

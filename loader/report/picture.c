@@ -4,6 +4,7 @@
 #include <string.h>
 #include <linux/types.h>
 #include "kmlab/ops.h"
+#include "json.h"
 #include "json_read.h"
 #include "picture.h"
 
@@ -292,6 +293,36 @@ void picture_free(struct picture *p)
 	free(p->objs);
 	free(p->finds);
 	memset(p, 0, sizeof(*p));
+}
+
+static int save(const struct picture *p, const char *path,
+		int (*fn)(const struct picture *, FILE *))
+{
+	FILE *f = json_open(path);
+	int err, cerr;
+
+	if (!f) {
+		err = -errno;
+		fprintf(stderr, "kmlab: cannot write %s: %s\n", path, strerror(-err));
+		return err;
+	}
+	err = fn(p, f);
+	cerr = json_close(f);
+	if (!err)
+		err = cerr;
+	if (err)
+		fprintf(stderr, "kmlab: writing %s failed: %s\n", path, strerror(-err));
+	return err;
+}
+
+int picture_save(const struct picture *p, const char *perfetto,
+		 const char *html)
+{
+	int err = perfetto ? save(p, perfetto, picture_write_perfetto) : 0;
+
+	if (!err && html)
+		err = save(p, html, picture_write_html);
+	return err;
 }
 
 const char *picture_obj_title(const struct pic_obj *o, char *buf, size_t len)

@@ -73,5 +73,9 @@ const char *picture_obj_title(const struct pic_obj *o, char *buf, size_t len);
 int picture_write_perfetto(const struct picture *p, FILE *f);
 /* One self-contained HTML page: summary, findings, SVG timeline, bytes. */
 int picture_write_html(const struct picture *p, FILE *f);
+/* Both, to files created 0600 (json_open()); either path may be NULL.
+ * 0, or -errno after saying on stderr which file failed. */
+int picture_save(const struct picture *p, const char *perfetto,
+		 const char *html);
 
 #endif /* KMLAB_PICTURE_H */
