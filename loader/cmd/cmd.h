@@ -14,6 +14,9 @@
 
 extern bool kmlab_verbose;	/* -v: libbpf debug output */
 
+/* long-only options shared by the commands */
+#define OPT_HIDE_POINTERS	0x100
+
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_watch(int argc, char **argv);

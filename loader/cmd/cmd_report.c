@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 #include "cmd.h"
+#include "kptr.h"
 #include "picture.h"
 
 static struct report_env {
@@ -16,6 +17,7 @@ static struct report_env {
 
 static const struct argp_option opts[] = {
 	{ "perfetto", 'p', "FILE", 0, "Write a trace for ui.perfetto.dev or chrome://tracing: a track per object", 0 },
+	{ "hide-pointers", OPT_HIDE_POINTERS, NULL, 0, "Write kernel addresses as pseudonyms (the same address, the same name), for reports to share", 0 },
 	{ "html", 'H', "FILE", 0, "Write one self-contained HTML page: summary, findings, an SVG timeline, bytes", 0 },
 	{},
 };
@@ -28,6 +30,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'H':
 		env.html = arg;
+		break;
+	case OPT_HIDE_POINTERS:
+		kptr_hide(0);
 		break;
 	case ARGP_KEY_ARG:
 		if (env.in)

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include "cmd.h"
+#include "kptr.h"
 #include "cmd_session.h"
 #include "diag.h"
 #include "ksyms.h"
@@ -78,6 +79,7 @@ static const struct argp_option opts[] = {
 	{ "json", 'j', "FILE", 0, "Also write JSON lines to FILE ('-': stdout, and the text goes to stderr)", 0 },
 	{ "perfetto", 'P', "FILE", 0, "Also write a trace for ui.perfetto.dev or chrome://tracing: a track per object", 0 },
 	{ "html", 'H', "FILE", 0, "Also write one HTML page: summary, an SVG timeline, the findings", 0 },
+	{ "hide-pointers", OPT_HIDE_POINTERS, NULL, 0, "Write kernel addresses as pseudonyms (the same address, the same name), for reports to share", 0 },
 	{ "timeout", 't', "S", 0, "Wait at most S seconds for the unload (default 10)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},
@@ -90,6 +92,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'm':
 		env.module = arg;
+		break;
+	case OPT_HIDE_POINTERS:
+		kptr_hide(0);
 		break;
 	case 'j':
 		env.json = arg;

@@ -9,6 +9,7 @@
 #include "cmd_session.h"
 #include "json.h"
 #include "picture.h"
+#include "kptr.h"
 #include "ksyms.h"
 #include "modsyms.h"
 
@@ -74,8 +75,7 @@ static const char *sym(void *ctx, __u64 addr, char *buf, size_t len)
 	}
 	if (s->ks)
 		return ksyms_format(s->ks, addr, buf, len);
-	snprintf(buf, len, "0x%llx", (unsigned long long)addr);
-	return buf;
+	return kptr(addr, buf, len);
 }
 
 static int on_event(void *ctx, const struct kmlab_event *e)

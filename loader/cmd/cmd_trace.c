@@ -18,7 +18,9 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include "cmd.h"
+#include "kptr.h"
 #include "json.h"
+#include "kptr.h"
 #include "ksyms.h"
 #include "observer.h"
 #include "trace_sites.h"
@@ -58,6 +60,7 @@ static const struct argp_option opts[] = {
 	{ "json", 'j', "FILE", 0, "Write JSON lines to FILE ('-': stdout, JSON only: the live lines are left out and the summary goes to stderr)",
 	  0 },
 	{ "duration", 'd', "S", 0, "Stop after S seconds", 0 },
+	{ "hide-pointers", OPT_HIDE_POINTERS, NULL, 0, "Write kernel addresses as pseudonyms (the same address, the same name), for reports to share", 0 },
 	{ "quiet", 'q', NULL, 0, "Only the summary", 0 },
 	{ "top", 't', "N", 0, "At the end, the N call sites that allocated the most bytes: allocations, bytes and what is still allocated", 0 },
 	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
@@ -107,6 +110,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'q':
 		env.quiet = true;
 		break;
+	case OPT_HIDE_POINTERS:
+		kptr_hide(0);
+		break;
 	case 't':
 		env.top = number(state, "--top", arg);
 		if (env.top <= 0)
@@ -155,18 +161,17 @@ static const char *site(const struct trace *t, __u64 addr, char *buf,
 	}
 	if (t->ks)
 		return ksyms_format(t->ks, addr, buf, len);
-	snprintf(buf, len, "0x%" PRIx64, (uint64_t)addr);
-	return buf;
+	return kptr(addr, buf, len);
 }
 
 static void json_event(struct trace *t, const struct kmlab_event *e,
 		       const char *what, double ms)
 {
-	char s[160];
+	char s[160], p[KPTR_LEN];
 
 	fprintf(t->json, "{\"type\":\"event\",\"event\":\"%s\",\"ms\":%.3f,\"pid\":%u,\"comm\":", what, ms, e->pid);
 	json_strn(t->json, e->comm, strnlen(e->comm, sizeof(e->comm)));
-	fprintf(t->json, ",\"ptr\":\"0x%" PRIx64 "\",\"size\":%llu,\"size_alloc\":%llu,\"site\":", (uint64_t)e->ptr,
+	fprintf(t->json, ",\"ptr\":\"%s\",\"size\":%llu,\"size_alloc\":%llu,\"site\":", kptr(e->ptr, p, sizeof(p)),
 		(unsigned long long)e->size_req,
 		(unsigned long long)e->size_alloc);
 	json_str(t->json, site(t, e->call_site, s, sizeof(s)));
@@ -189,6 +194,7 @@ static void count_site(struct trace *t, const struct kmlab_event *e)
 
 static int on_event(void *ctx, const struct kmlab_event *e)
 {
+	char p[KPTR_LEN];
 	struct trace *t = ctx;
 	const char *what;
 	char s[160];
@@ -244,7 +250,7 @@ static int on_event(void *ctx, const struct kmlab_event *e)
 		       "CALL SITE");
 		t->header_done = true;
 	}
-	printf("%12.3f  %-16.16s %7u  %-12s 0x%016" PRIx64 "  %6llu/%-6llu  %s", ms, e->comm, e->pid, what, (uint64_t)e->ptr,
+	printf("%12.3f  %-16.16s %7u  %-12s %-18s  %6llu/%-6llu  %s", ms, e->comm, e->pid, what, kptr(e->ptr, p, sizeof(p)),
 	       (unsigned long long)e->size_req,
 	       (unsigned long long)e->size_alloc,
 	       site(t, e->call_site, s, sizeof(s)));
@@ -343,7 +349,7 @@ static void command_done(int status)
 
 static void print_top(struct trace *t, FILE *out)
 {
-	char s[160];
+	char s[160], p[KPTR_LEN];
 	size_t i, n;
 
 	sites_sort(&t->sites);
@@ -361,8 +367,8 @@ static void print_top(struct trace *t, FILE *out)
 			continue;
 		fprintf(t->json, "{\"type\":\"site\",\"site\":");
 		json_str(t->json, s);
-		fprintf(t->json, ",\"addr\":\"0x%" PRIx64 "\",\"allocs\":%llu,\"bytes\":%llu,\"outstanding\":%llu,\"outstanding_bytes\":%llu}\n",
-			(uint64_t)st->site, (unsigned long long)st->allocs, (unsigned long long)st->bytes,
+		fprintf(t->json, ",\"addr\":\"%s\",\"allocs\":%llu,\"bytes\":%llu,\"outstanding\":%llu,\"outstanding_bytes\":%llu}\n",
+			kptr(st->site, p, sizeof(p)), (unsigned long long)st->allocs, (unsigned long long)st->bytes,
 			(unsigned long long)st->outstanding, (unsigned long long)st->outstanding_bytes);
 	}
 	if (t->sites_err)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
+#include "kptr.h"
 #include "cmd_session.h"
 #include "modload.h"
 
@@ -35,6 +36,7 @@ static const struct argp_option opts[] = {
 	{ "html", 'H', "FILE", 0, "Also write one HTML page: summary, an SVG timeline, the findings", 0 },
 	{ "timeout", 't', "S", 0, "Give up after S seconds (default: wait for the unload or Ctrl-C)", 0 },
 	{ "unload-after", 'u', "S", 0, "With PATH.ko: unload the module S seconds after it loaded (default: wait for rmmod; Ctrl-C unloads it)", 0 },
+	{ "hide-pointers", OPT_HIDE_POINTERS, NULL, 0, "Write kernel addresses as pseudonyms (the same address, the same name), for reports to share", 0 },
 	{ "stats", 's', NULL, 0, "At the end, print each observer program's run count and average cost (needs kernel.bpf_stats_enabled=1)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},
@@ -86,6 +88,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 's':
 		env.stats = true;
+		break;
+	case OPT_HIDE_POINTERS:
+		kptr_hide(0);
 		break;
 	case 'v':
 		kmlab_verbose = true;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kptr.h"
 #include "ksyms.h"
 
 /* A symbol further than this from its start is a wrong guess. */
@@ -224,7 +225,7 @@ const char *ksyms_format(const struct ksyms *ks, unsigned long addr,
 
 	name = ksyms_lookup(ks, addr, &off, &mod);
 	if (!name)
-		snprintf(buf, len, "0x%lx", addr);
+		kptr(addr, buf, len);
 	else if (mod)
 		snprintf(buf, len, "%s+0x%lx [%s]", name, off, mod);
 	else

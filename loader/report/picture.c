@@ -6,13 +6,41 @@
 #include "kmlab/ops.h"
 #include "json.h"
 #include "json_read.h"
+#include "kptr.h"
 #include "picture.h"
 
 #define LINE_MAX_LEN	(1 << 20)	/* a line with 64 stack frames is ~4 KiB */
 
+/*
+ * --hide-pointers on a stream written without it: each kernel address
+ * ("0x" and 16 hex digits) becomes its pseudonym, which is shorter, so
+ * in place.
+ */
+static void hide_addrs(char *s)
+{
+	char *p = s, *end, name[KPTR_LEN];
+	unsigned long long v;
+	size_t n;
+
+	while ((p = strstr(p, "0x"))) {
+		v = strtoull(p + 2, &end, 16);
+		if (end - p != 18) {
+			p += 2;
+			continue;
+		}
+		kptr(v, name, sizeof(name));
+		n = strlen(name);
+		memcpy(p, name, n);
+		memmove(p + n, end, strlen(end) + 1);
+		p += n;
+	}
+}
+
 static void copy(char *dst, size_t len, const char *src)
 {
 	snprintf(dst, len, "%s", src ? src : "");
+	if (kptr_hidden())
+		hide_addrs(dst);
 }
 
 static int op_code(const char *name)

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include "json.h"
+#include "kptr.h"
 #include "plan.h"
 #include "report.h"
 
@@ -27,8 +28,7 @@ static const char *sym(const struct report_ctx *rc, __u64 addr, char *buf,
 {
 	if (rc->sym)
 		return rc->sym(rc->sym_ctx, addr, buf, len);
-	snprintf(buf, len, "0x%" PRIx64, (uint64_t)addr);
-	return buf;
+	return kptr(addr, buf, len);
 }
 
 /* milliseconds since the module loaded, as "+12.345" */
@@ -206,14 +206,14 @@ static void text_free(FILE *f, const struct timeline *tl,
 static void text_object(FILE *f, const struct timeline *tl,
 			const struct tl_object *o, const struct report_ctx *rc)
 {
-	char t[32], s[160], n[KMLAB_EV_NAME_LEN + 16];
+	char t[32], s[160], n[KMLAB_EV_NAME_LEN + 16], p[KPTR_LEN];
 	bool free_shown = false;
 	int i;
 
 	fprintf(f, "  %s", obj_name(o->name, n, sizeof(n)));
 	if (o->line)
 		fprintf(f, " (line %u)", o->line);
-	fprintf(f, " at 0x%" PRIx64 "%s%s\n", (uint64_t)o->ptr,
+	fprintf(f, " at %s%s%s\n", kptr(o->ptr, p, sizeof(p)),
 		o->cache[0] ? " in cache " : "", o->cache);
 	if (o->seen_alloc) {
 		fprintf(f, "    %9s ms  allocated %llu bytes (%llu real) by %s at %s", rel_ms(tl, o->alloc_ts, t, sizeof(t)),
@@ -450,6 +450,7 @@ static void text_summary(FILE *f, const struct timeline *tl)
 void report_text(FILE *f, const struct timeline *tl,
 		 const struct report_ctx *rc)
 {
+	char p[KPTR_LEN];
 	int i, nr, hidden;
 
 	fprintf(f, "kmlab: %s\n", rc->title ? rc->title : "");
@@ -458,8 +459,9 @@ void report_text(FILE *f, const struct timeline *tl,
 		rc->module_path ? rc->module_path : "",
 		rc->module_path ? ")" : "");
 	if (tl->loaded)
-		fprintf(f, ", text 0x%" PRIx64 "+0x%" PRIx64,
-			(uint64_t)tl->text_base, (uint64_t)tl->text_len);
+		fprintf(f, ", text %s+0x%" PRIx64,
+			kptr(tl->text_base, p, sizeof(p)),
+			(uint64_t)tl->text_len);
 	fprintf(f, "\n\ntimeline (ms since the module loaded):\n");
 	if (!tl->nr_objs)
 		fprintf(f, "  (no objects)\n");
@@ -512,7 +514,7 @@ void report_json_event(FILE *f, const struct timeline *tl,
 		       const struct kmlab_event *e,
 		       const struct report_ctx *rc)
 {
-	char t[32];
+	char t[32], p[KPTR_LEN], p2[KPTR_LEN];
 
 	if (e->type >= sizeof(ev_names) / sizeof(ev_names[0]) ||
 	    !ev_names[e->type])
@@ -528,8 +530,10 @@ void report_json_event(FILE *f, const struct timeline *tl,
 		fprintf(f, ",\"module\":");
 		json_strn(f, e->name, strnlen(e->name, sizeof(e->name)));
 		if (e->type == KMLAB_EV_MOD_LOAD)
-			fprintf(f, ",\"text\":\"0x%" PRIx64 "\",\"text_size\":%llu,\"init_text\":\"0x%" PRIx64 "\",\"init_text_size\":%llu", (uint64_t)e->base,
-				(unsigned long long)e->len, (uint64_t)e->ptr,
+			fprintf(f, ",\"text\":\"%s\",\"text_size\":%llu,\"init_text\":\"%s\",\"init_text_size\":%llu",
+				kptr(e->base, p, sizeof(p)),
+				(unsigned long long)e->len,
+				kptr(e->ptr, p2, sizeof(p2)),
 				(unsigned long long)e->size_req);
 		else
 			fprintf(f, ",\"init_failed\":%s",
@@ -539,8 +543,9 @@ void report_json_event(FILE *f, const struct timeline *tl,
 		fprintf(f, ",\"op\":\"%s\",\"line\":%u,\"object\":",
 			kmlab_op_name(e->op), e->line);
 		json_strn(f, e->name, strnlen(e->name, sizeof(e->name)));
-		fprintf(f, ",\"ptr\":\"0x%" PRIx64 "\",\"off\":%llu,\"len\":%llu,\"result\":%d,\"late\":%s",
-			(uint64_t)e->ptr, (unsigned long long)e->off,
+		fprintf(f, ",\"ptr\":\"%s\",\"off\":%llu,\"len\":%llu,\"result\":%d,\"late\":%s",
+			kptr(e->ptr, p, sizeof(p)),
+			(unsigned long long)e->off,
 			(unsigned long long)e->alen, e->result,
 			e->late ? "true" : "false");
 		if (e->result && e->reason) {
@@ -554,7 +559,7 @@ void report_json_event(FILE *f, const struct timeline *tl,
 		}
 		break;
 	default:
-		fprintf(f, ",\"ptr\":\"0x%" PRIx64 "\",\"size\":%llu,\"size_alloc\":%llu", (uint64_t)e->ptr,
+		fprintf(f, ",\"ptr\":\"%s\",\"size\":%llu,\"size_alloc\":%llu", kptr(e->ptr, p, sizeof(p)),
 			(unsigned long long)e->size_req,
 			(unsigned long long)e->size_alloc);
 		if (e->name[0]) {
@@ -591,7 +596,7 @@ void report_json_event(FILE *f, const struct timeline *tl,
 void report_json_findings(FILE *f, const struct timeline *tl,
 			  const struct report_ctx *rc)
 {
-	char why[320], t[32];
+	char why[320], t[32], p[KPTR_LEN];
 	int i;
 
 	for (i = 0; i < tl->nr_finds; i++) {
@@ -608,8 +613,8 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		/* where it was, and when (kmlab report puts it on the
 		 * object's track) */
 		if (fd->object >= 0 && fd->object < tl->nr_objs)
-			fprintf(f, ",\"ptr\":\"0x%" PRIx64 "\"",
-				(uint64_t)tl->objs[fd->object].ptr);
+			fprintf(f, ",\"ptr\":\"%s\"",
+				kptr(tl->objs[fd->object].ptr, p, sizeof(p)));
 		if (fd->ts)
 			fprintf(f, ",\"ms\":%s", rel_ms(tl, fd->ts, t,
 							 sizeof(t)) +

@@ -85,6 +85,22 @@ ok $? "the text summary ends with the verdict" "$(grep '^summary' "$tmp/c.out")"
 rc=$?
 [ $rc -eq 2 ] && grep -q "cannot run $tmp/no-such-program: No such file or directory" "$tmp/n.err"
 ok $? "trace -- a program that does not exist: exit 2, saying why" "rc=$rc $(cat "$tmp/n.err")"
+# --hide-pointers: no kernel address anywhere, yet each free names the
+# same pseudonym as its allocation
+"$kmlab" trace --hide-pointers --top 5 --json - -- "$tmp/allocprobe" 10 >"$tmp/h.json" 2>"$tmp/h.err"
+leaked=$(grep -c '0xffff' "$tmp/h.json")
+pairs=$(python3 - "$tmp/h.json" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if '"type":"event"' in l]
+allocs = {e["ptr"] for e in ev if e["event"] == "alloc"}
+frees = [e["ptr"] for e in ev if e["event"] == "free"]
+print(sum(p in allocs for p in frees), len(frees), all(p.startswith("ptr-") for p in allocs))
+PY
+)
+set -- $pairs
+[ "$leaked" -eq 0 ] && [ "${1:-0}" -ge 10 ] && [ "$1" = "${2:-x}" ] && [ "${3:-}" = True ]
+ok $? "--hide-pointers: no 0xffff... anywhere; every free names its allocation's pseudonym" \
+	"addresses=$leaked frees matched/all/pseudonyms: $pairs"
 "$kmlab" trace --pid 1 -- true >"$tmp/n.out" 2>"$tmp/n.err"
 rc=$?
 [ $rc -eq 2 ] && grep -q 'drop --pid and --comm' "$tmp/n.err"
