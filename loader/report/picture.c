@@ -74,21 +74,33 @@ static struct pic_obj *by_name(struct picture *p, const char *name)
 	return NULL;
 }
 
+/* A new, zeroed last element of the array *@v (*@n used, *@cap held, @size
+ * bytes each), which doubles when full; NULL without memory. */
+static void *push(void *v, int *n, int *cap, size_t size)
+{
+	void **arr = v;
+	char *e;
+
+	if (*n == *cap) {
+		int c = *cap ? 2 * *cap : 16;
+
+		e = realloc(*arr, c * size);
+		if (!e)
+			return NULL;
+		*arr = e;
+		*cap = c;
+	}
+	e = (char *)*arr + (*n)++ * size;
+	memset(e, 0, size);
+	return e;
+}
+
 static struct pic_mark *add_mark(struct pic_obj *o, double ms, enum pic_mark_kind kind, int line)
 {
-	struct pic_mark *m;
+	struct pic_mark *m = push(&o->marks, &o->nr_marks, &o->cap_marks, sizeof(*m));
 
-	if (o->nr_marks == o->cap_marks) {
-		int cap = o->cap_marks ? 2 * o->cap_marks : 8;
-
-		m = realloc(o->marks, cap * sizeof(*m));
-		if (!m)
-			return NULL;
-		o->marks = m;
-		o->cap_marks = cap;
-	}
-	m = &o->marks[o->nr_marks++];
-	memset(m, 0, sizeof(*m));
+	if (!m)
+		return NULL;
 	m->ms = ms;
 	m->kind = kind;
 	m->line = line;
@@ -97,19 +109,10 @@ static struct pic_mark *add_mark(struct pic_obj *o, double ms, enum pic_mark_kin
 
 static int on_alloc(struct picture *p, const struct jobj *o, double ms)
 {
-	struct pic_obj *ob;
+	struct pic_obj *ob = push(&p->objs, &p->nr_objs, &p->cap_objs, sizeof(*ob));
 
-	if (p->nr_objs == p->cap_objs) {
-		int cap = p->cap_objs ? 2 * p->cap_objs : 64;
-
-		ob = realloc(p->objs, cap * sizeof(*ob));
-		if (!ob)
-			return -ENOMEM;
-		p->objs = ob;
-		p->cap_objs = cap;
-	}
-	ob = &p->objs[p->nr_objs++];
-	memset(ob, 0, sizeof(*ob));
+	if (!ob)
+		return -ENOMEM;
 	copy(ob->ptr, sizeof(ob->ptr), jobj_str(o, "ptr"));
 	copy(ob->family, sizeof(ob->family), jobj_str(o, "family"));
 	copy(ob->site, sizeof(ob->site), jobj_str(o, "site"));
@@ -192,22 +195,13 @@ static int on_event(struct picture *p, const struct jobj *o)
 
 static int on_finding(struct picture *p, const struct jobj *o)
 {
-	struct pic_finding *f;
+	struct pic_finding *f = push(&p->finds, &p->nr_finds, &p->cap_finds, sizeof(*f));
 	struct pic_obj *ob;
 	struct pic_mark *m;
 	double ms;
 
-	if (p->nr_finds == p->cap_finds) {
-		int cap = p->cap_finds ? 2 * p->cap_finds : 16;
-
-		f = realloc(p->finds, cap * sizeof(*f));
-		if (!f)
-			return -ENOMEM;
-		p->finds = f;
-		p->cap_finds = cap;
-	}
-	f = &p->finds[p->nr_finds++];
-	memset(f, 0, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
 	copy(f->kind, sizeof(f->kind), jobj_str(o, "kind"));
 	copy(f->object, sizeof(f->object), jobj_str(o, "object"));
 	copy(f->site, sizeof(f->site), jobj_str(o, "site"));
