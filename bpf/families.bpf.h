@@ -569,4 +569,61 @@ int BPF_KPROBE(tracking_enter, struct kmem_cache *s, void *object)
 	return 0;
 }
 
+/*
+ * SLUB's consistency checks, when they find bytes they did not expect,
+ * restore them through restore_bytes(), which first logs
+ * slab_fix(s, "Restoring %s 0x%p-0x%p=0x%x", what, from, to - 1, value):
+ * the bytes are still as found, and the addresses are raw here (the log
+ * has them hashed).  slab_fix() runs only in such reports: a cold path.
+ */
+static const char restoring_fmt[] = "Restoring ";
+
+SEC("kprobe/slab_fix")
+int BPF_KPROBE(slub_fix_enter, struct kmem_cache *s, const char *fmt)
+{
+	char buf[sizeof(restoring_fmt)], what[2];
+	struct kmlab_event *e;
+	__u64 from, last, n;
+	__u32 i;
+
+	if (trace_mode)
+		return 0;
+	if (bpf_probe_read_kernel_str(buf, sizeof(buf), fmt) < 0)
+		return 0;
+	for (i = 0; i < sizeof(restoring_fmt) - 1; i++)
+		if (buf[i] != restoring_fmt[i])
+			return 0;
+	from = PT_REGS_PARM4(ctx);
+	last = PT_REGS_PARM5(ctx);
+	if (last < from)
+		return 0;
+	e = event_new(KMLAB_EV_SLUB);
+	if (!e)
+		return 0;
+	e->ptr = from;
+	e->alen = last - from + 1;
+	e->off = ctx->r9 & 0xff;	/* 6th argument (x86-64): the byte expected */
+	/* "Poison", "End Poison", "Left/Right/kmalloc Redzone", "... padding" */
+	if (bpf_probe_read_kernel(what, sizeof(what),
+				  (void *)PT_REGS_PARM3(ctx)) == 0) {
+		if (what[0] == 'P' || what[0] == 'E')
+			e->reason = KMLAB_SLUB_POISON;
+		else if (what[0] == 'L' || what[0] == 'R' || what[0] == 'k')
+			e->reason = KMLAB_SLUB_REDZONE;
+		else if (what[0] == 'A' || what[0] == 'O')
+			e->reason = KMLAB_SLUB_PADDING;
+	}
+	n = e->alen < KMLAB_EV_DATA_LEN ? e->alen : KMLAB_EV_DATA_LEN;
+	if (n > 0 && n <= KMLAB_EV_DATA_LEN)
+		bpf_probe_read_kernel(e->data, n, (void *)from);
+	bpf_probe_read_kernel_str(e->name, sizeof(e->name),
+				  BPF_CORE_READ(s, name));
+	e->size_req = BPF_CORE_READ(s, object_size);
+	e->size_alloc = BPF_CORE_READ(s, inuse);
+	e->base = BPF_CORE_READ(s, red_left_pad);
+	e->nr_stack = get_stack(ctx, e->stack);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
 #endif /* KMLAB_FAMILIES_BPF_H */

@@ -27,6 +27,31 @@ enum kmlab_ev_type {
 	KMLAB_EV_STEP,		/* kmlab:kmlab_step, one op of the plan */
 	KMLAB_EV_FREE_UNKNOWN,	/* the module freed an address it never got
 				 * (e.g. one inside an object) */
+	KMLAB_EV_SLUB,		/* SLUB debug found bytes it did not expect
+				 * in some object (anyone's): see below */
+};
+
+/*
+ * KMLAB_EV_SLUB: SLUB's consistency checks (slub_debug, or a cache's own
+ * debug flags) found the bytes [ptr, ptr + alen) of a slab not as they
+ * should be, and are about to restore them: poison in a free object
+ * written after its free, a red zone beside an object written past its
+ * end.  The event carries what SLUB found and the cache's geometry, so
+ * that the loader can tell whose object it was:
+ *   reason     enum kmlab_slub_what
+ *   off        the byte SLUB expected there (0x6b poison, 0xbb/0xcc...)
+ *   data       the first bytes found instead
+ *   name       the cache's name
+ *   size_req   its object_size; size_alloc its inuse (object and the red
+ *              zone after it); base its red_left_pad (red zone before)
+ * SLUB names the region in a message (check_object()); the observer
+ * keeps its kind only.
+ */
+enum kmlab_slub_what {
+	KMLAB_SLUB_OTHER = 0,
+	KMLAB_SLUB_POISON,	/* "Poison", "End Poison": a free object */
+	KMLAB_SLUB_REDZONE,	/* "Left/Right Redzone", "kmalloc Redzone" */
+	KMLAB_SLUB_PADDING,	/* "Alignment padding", "Object padding" */
 };
 
 

@@ -115,4 +115,23 @@ static inline const char *kmlab_free_name(__u32 free)
 	return "unknown";
 }
 
+/*
+ * The kmalloc cache a request of @size bytes comes from on x86-64 SLUB
+ * (kmalloc_index(): KMALLOC_MIN_SIZE 8, the 96 and 192 classes), which is
+ * also what ksize() gives; 0 above KMALLOC_MAX_CACHE_SIZE (two pages),
+ * where kmalloc takes whole pages.
+ */
+static inline __u64 kmlab_kmalloc_class(__u64 size)
+{
+	static const __u64 classes[] = {
+		8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (size <= classes[i])
+			return classes[i];
+	return 0;
+}
+
 #endif /* KMLAB_FAMILIES_H */

@@ -12,6 +12,7 @@
 #include "kptr.h"
 #include "ksyms.h"
 #include "modsyms.h"
+#include "slub_check.h"
 
 /*
  * A module unloaded before kmlab could read its symbols (insmod; rmmod in
@@ -332,10 +333,39 @@ static void print_json(struct session *s, FILE *out)
 	free(buf);
 }
 
+/*
+ * SLUB debug finds a late write when it next checks the free object, an
+ * overflow when it checks the red zone: have it check the caches of the
+ * module's slab objects now, so that both are in this report.
+ */
+static void slub_check_objects(struct timeline *tl)
+{
+	struct slub_check sc = {};
+	char tag[16];
+	int i;
+
+	for (i = 0; i < tl->nr_objs; i++) {
+		const struct tl_object *o = &tl->objs[i];
+
+		if (o->family == KMLAB_FAM_KMALLOC)
+			slub_check_cache(&sc, slub_kmalloc_tag(o->size_req,
+				tag, sizeof(tag)), true);
+		else if (o->family == KMLAB_FAM_CACHE)
+			slub_check_cache(&sc, o->cache, false);
+	}
+	tl->slub_asked = true;
+	memcpy(tl->slub_checked, sc.checked, sizeof(tl->slub_checked));
+	memcpy(tl->slub_unguarded, sc.unguarded, sizeof(tl->slub_unguarded));
+}
+
 int session_finish(struct session *s)
 {
 	struct timeline *tl = &s->tl;
 	int err;
+
+	/* its reports arrive as events: before the last drain */
+	if (tl->loaded)
+		slub_check_objects(tl);
 
 	/* whatever is still in the ring buffer belongs to this run */
 	while (observer_poll(s->ob, 0) > 0)

@@ -19,7 +19,7 @@
 #define RINGBUF_SIZE	(16U << 20)	/* ~70k events */
 
 #define FAMILY_LINKS_MAX	40
-#define FAMILY_FNS_MAX		16
+#define FAMILY_FNS_MAX		24
 
 /*
  * What this kernel can do and how it names things, probed once from its
@@ -120,6 +120,10 @@ static const struct family_fn family_fns[] = {
 	{ { "__warn_printk" }, PROG(warn_enter), NOPROG, false, SRC(CACHE) },
 	{ { "print_tracking" }, PROG(tracking_enter), NOPROG, false,
 	  SRC(CACHE) },
+	/* SLUB debug restoring bytes it found changed: a late write, an
+	 * overflow into a red zone */
+	{ { "slab_fix" }, PROG(slub_fix_enter), NOPROG, false,
+	  SRC(KMALLOC) | SRC(CACHE) },
 };
 _Static_assert(sizeof(family_fns) / sizeof(family_fns[0]) <= FAMILY_FNS_MAX,
 	       "raise FAMILY_FNS_MAX");

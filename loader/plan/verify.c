@@ -82,15 +82,9 @@ static unsigned long long pages_order(unsigned long long size)
 /* What kmalloc(size) really gives on x86-64 SLUB (6.1): ksize(). */
 static unsigned long long kmalloc_real_size(unsigned long long size)
 {
-	static const unsigned long long classes[] = {
-		8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
-	};
-	unsigned int i;
+	unsigned long long real = kmlab_kmalloc_class(size);
 
-	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
-		if (size <= classes[i])
-			return classes[i];
-	return PAGE << pages_order(size);	/* a page allocation */
+	return real ? real : PAGE << pages_order(size);	/* pages */
 }
 
 static unsigned long long align_up(unsigned long long v, unsigned long long a)

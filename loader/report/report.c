@@ -83,8 +83,12 @@ const char *report_sentence(const struct tl_finding *fd, char *buf,
 		snprintf(buf, len, "The allocator returned NULL: code must check every allocation before using it.");
 		break;
 	case FINDING_OVERFLOW:
-		snprintf(buf, len, "The access runs past the %llu bytes that were asked for; the allocator's rounding hid it this time, but those bytes are not yours.",
-			 (unsigned long long)fd->size);
+		if (fd->seen_by & TL_SEEN_SLUB)
+			snprintf(buf, len, "The write ran past the %llu bytes that were asked for into SLUB's red zone, which caught it; without slub_debug those bytes belong to the allocator or to the next object.",
+				 (unsigned long long)fd->size);
+		else
+			snprintf(buf, len, "The access runs past the %llu bytes that were asked for; the allocator's rounding hid it this time, but those bytes are not yours.",
+				 (unsigned long long)fd->size);
 		break;
 	case FINDING_WRONG_FREE:
 		snprintf(buf, len, "Every allocator has its own free: handing an object to the wrong one corrupts both.");
@@ -318,11 +322,18 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 				fd->age_ns / 1e6);
 			break;
 		case FINDING_LATE_ACCESS:
-			fprintf(f, "     %s [%llu, %llu) %.3f ms after its free at %s\n", fd->is_read ? "read" : "write",
-				(unsigned long long)fd->off,
-				(unsigned long long)(fd->off + fd->len),
-				fd->age_ns / 1e6,
-				sym(rc, fd->site, s, sizeof(s)));
+			if (fd->seen_by == TL_SEEN_SLUB)
+				fprintf(f, "     write [%llu, %llu) found by SLUB's poison check %.3f ms after its free at %s (written in between)\n",
+					(unsigned long long)fd->off,
+					(unsigned long long)(fd->off + fd->len),
+					fd->age_ns / 1e6,
+					sym(rc, fd->site, s, sizeof(s)));
+			else
+				fprintf(f, "     %s [%llu, %llu) %.3f ms after its free at %s\n", fd->is_read ? "read" : "write",
+					(unsigned long long)fd->off,
+					(unsigned long long)(fd->off + fd->len),
+					fd->age_ns / 1e6,
+					sym(rc, fd->site, s, sizeof(s)));
 			if (fd->has_data) {
 				fprintf(f, "     bytes seen: ");
 				hex(f, fd->data, shown(fd));
@@ -330,10 +341,21 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 			}
 			break;
 		case FINDING_OVERFLOW:
-			fprintf(f, "     %s [%llu, %llu) of a %llu-byte object\n", fd->is_read ? "read" : "write",
-				(unsigned long long)fd->off,
-				(unsigned long long)(fd->off + fd->len),
-				(unsigned long long)fd->size);
+			/* a left red zone lies before the object: off < 0 */
+			fprintf(f, "     %s [%lld, %lld) of a %llu-byte object%s\n", fd->is_read ? "read" : "write",
+				(long long)fd->off,
+				(long long)(fd->off + fd->len),
+				(unsigned long long)fd->size,
+				fd->seen_by & TL_SEEN_SLUB ?
+				", found by SLUB's red zone check" : "");
+			if (fd->seen_by == TL_SEEN_SLUB)
+				fprintf(f, "     allocated at %s\n",
+					sym(rc, fd->site, s, sizeof(s)));
+			if (fd->has_data) {
+				fprintf(f, "     bytes found: ");
+				hex(f, fd->data, shown(fd));
+				fprintf(f, "\n");
+			}
 			break;
 		case FINDING_REFUSED:
 			fprintf(f, "     refused: %s\n",
@@ -369,6 +391,7 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 		}
 		text_stack(f, fd->kind == FINDING_LEAK ? "allocated here" :
 			   fd->kind == FINDING_LATE_ACCESS ? "freed here" :
+			   fd->seen_by == TL_SEEN_SLUB ? "allocated here" :
 			   "stack", &fd->stack, rc);
 		text_stack(f, "first freed here", &fd->stack2, rc);
 	}
@@ -440,6 +463,14 @@ static void text_summary(FILE *f, const struct timeline *tl)
 		fprintf(f, "note: the observer dropped events (ring buffer or map full): the timeline is incomplete\n");
 	if (tl->lost[KMLAB_LOST_FREED_AGED])
 		fprintf(f, "note: the module freed more objects than the observer keeps (%d): the oldest frees' records may have aged out, and a second free of one of those would go unseen\n", KMLAB_FREED_MAX);
+	if (tl->slub_checked[0])
+		fprintf(f, "note: SLUB checked the poison and red zones of %s at the end%s\n",
+			tl->slub_checked, tl->slub_foreign ?
+			" (it also found corruption in objects that are not the module's)" : "");
+	if (tl->slub_unguarded[0])
+		fprintf(f, "note: %s %s no SLUB debug checks: late writes and overflows there go unseen (boot with slub_debug=FZPU to have them)\n",
+			tl->slub_unguarded,
+			strchr(tl->slub_unguarded, ' ') ? "have" : "has");
 	if (tl->late_unconfirmed)
 		fprintf(f, "note: %llu access%s the module flagged late hit memory the observer never saw freed (a family the kmem tracepoints do not show)\n",
 			(unsigned long long)tl->late_unconfirmed,
@@ -630,8 +661,8 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 			fprintf(f, ",\"load\":%d", fd->load);
 		if (fd->kind == FINDING_LATE_ACCESS ||
 		    fd->kind == FINDING_OVERFLOW) {
-			fprintf(f, ",\"access\":\"%s\",\"off\":%llu,\"len\":%llu", fd->is_read ? "read" : "write",
-				(unsigned long long)fd->off,
+			fprintf(f, ",\"access\":\"%s\",\"off\":%lld,\"len\":%llu", fd->is_read ? "read" : "write",
+				(long long)fd->off,
 				(unsigned long long)fd->len);
 			if (fd->kind == FINDING_LATE_ACCESS)
 				fprintf(f, ",\"since_free_ms\":%.3f",
@@ -643,6 +674,12 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		}
 		if (fd->kind == FINDING_INTERIOR_FREE)
 			fprintf(f, ",\"off\":%llu", (unsigned long long)fd->off);
+		if (fd->seen_by)
+			fprintf(f, ",\"seen_by\":[%s%s%s]",
+				fd->seen_by & TL_SEEN_PLAN ? "\"plan\"" : "",
+				fd->seen_by == (TL_SEEN_PLAN | TL_SEEN_SLUB) ?
+				"," : "",
+				fd->seen_by & TL_SEEN_SLUB ? "\"slub\"" : "");
 		if (fd->kind == FINDING_WRONG_FREE && fd->observed)
 			fprintf(f, ",\"allocated_with\":\"%s\",\"freed_with\":\"%s\"",
 				kmlab_family_name(fd->src2),
@@ -674,7 +711,7 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 	for (i = 0; i < FINDING_MAX; i++)
 		fprintf(f, ",\"%s\":%d", finding_plural(i),
 			timeline_count(tl, i));
-	fprintf(f, ",\"lost_events\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"lost_freed_full\":%llu,\"lost_freed_aged\":%llu,\"recursion_misses\":%llu,\"misses_alloc\":%llu,\"misses_free\":%llu,\"misses_other\":%llu,\"module_atomic_allocs\":%llu,\"module_irq_events\":%llu,\"lost_relevant\":%llu,\"module_loaded\":%s,\"module_unloaded\":%s,\"verdict\":\"%s\"}\n",
+	fprintf(f, ",\"lost_events\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"lost_freed_full\":%llu,\"lost_freed_aged\":%llu,\"recursion_misses\":%llu,\"misses_alloc\":%llu,\"misses_free\":%llu,\"misses_other\":%llu,\"module_atomic_allocs\":%llu,\"module_irq_events\":%llu,\"lost_relevant\":%llu,\"module_loaded\":%s,\"module_unloaded\":%s,\"slub_reports\":%llu,\"slub_foreign\":%llu,\"slub_checked\":",
 		(unsigned long long)timeline_lost(tl),
 		(unsigned long long)tl->lost[KMLAB_LOST_RINGBUF],
 		(unsigned long long)tl->lost[KMLAB_LOST_LIVE_FULL],
@@ -688,5 +725,11 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		(unsigned long long)tl->misses.irq_events,
 		(unsigned long long)timeline_lost_relevant(tl),
 		tl->loaded ? "true" : "false",
-		tl->unloaded ? "true" : "false", timeline_verdict(tl));
+		tl->unloaded ? "true" : "false",
+		(unsigned long long)tl->slub_reports,
+		(unsigned long long)tl->slub_foreign);
+	json_str(f, tl->slub_checked);
+	fprintf(f, ",\"slub_unguarded\":");
+	json_str(f, tl->slub_unguarded);
+	fprintf(f, ",\"verdict\":\"%s\"}\n", timeline_verdict(tl));
 }

@@ -230,6 +230,7 @@ static struct tl_finding *step_finding(struct timeline *tl,
 	f->ts = e->ts;
 	f->off = e->off;
 	f->len = e->alen;
+	f->seen_by = TL_SEEN_PLAN;
 	return f;
 }
 
@@ -386,6 +387,104 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_event *e)
 	return 0;
 }
 
+/*
+ * The module's slab object whose slot holds @addr: from its left red zone
+ * (@left bytes before it) to the end of its right one (@inuse bytes from
+ * its start).  Slots do not overlap, so at most one address matches; of
+ * the objects made there, the newest made before @ts.
+ */
+static struct tl_object *slot_owner(struct timeline *tl, __u64 addr,
+				    __u64 left, __u64 inuse, __u64 ts)
+{
+	int i;
+
+	for (i = tl->nr_objs - 1; i >= 0; i--) {
+		struct tl_object *o = &tl->objs[i];
+
+		if (o->family != KMLAB_FAM_KMALLOC &&
+		    o->family != KMLAB_FAM_CACHE)
+			continue;
+		if (addr + left >= o->ptr && addr < o->ptr + inuse &&
+		    (!o->alloc_ts || o->alloc_ts <= ts))
+			return o;
+	}
+	return NULL;
+}
+
+/* A finding of @kind on @o over [off, off + len) already made? */
+static struct tl_finding *same_finding(struct timeline *tl,
+				       enum finding_kind kind,
+				       const struct tl_object *o,
+				       __u64 off, __u64 len)
+{
+	int i;
+
+	for (i = 0; i < tl->nr_finds; i++) {
+		struct tl_finding *f = &tl->finds[i];
+
+		if (f->kind == kind && f->object == (int)(o - tl->objs) &&
+		    !f->is_read && off < f->off + f->len && f->off < off + len)
+			return f;
+	}
+	return NULL;
+}
+
+/*
+ * SLUB restoring bytes of one slot: poison written in a free object is
+ * a late write, a red zone or padding written an overflow.  It says where
+ * and what, not when: the write happened between the free (or the
+ * allocation) and this check.  A finding the data plane already reported
+ * (a plan's own late write) is marked seen by SLUB too, not repeated.
+ */
+static int add_slub_report(struct timeline *tl, const struct kmlab_event *e)
+{
+	enum finding_kind kind = FINDING_OVERFLOW;
+	struct tl_finding *f;
+	struct tl_object *o;
+	__u64 off;
+
+	tl->slub_reports++;
+	o = slot_owner(tl, e->ptr, e->base, e->size_alloc > e->size_req ?
+		       e->size_alloc : e->size_req, e->ts);
+	if (!o || e->reason == KMLAB_SLUB_OTHER) {
+		tl->slub_foreign++;
+		return 0;
+	}
+	if (e->reason == KMLAB_SLUB_POISON) {
+		if (!o->freed || o->free_ts > e->ts) {
+			tl->slub_foreign++;
+			return 0;
+		}
+		kind = FINDING_LATE_ACCESS;
+	}
+	off = e->ptr - o->ptr;
+	f = same_finding(tl, kind, o, off, e->alen);
+	if (f) {
+		f->seen_by |= TL_SEEN_SLUB;
+		return 0;
+	}
+	f = new_finding(tl, kind, o);
+	if (!f)
+		return ENOMEM_RET;
+	f->seen_by = TL_SEEN_SLUB;
+	f->ts = e->ts;
+	f->off = off;
+	f->len = e->alen;
+	f->has_data = true;
+	memcpy(f->data, e->data, sizeof(f->data));
+	if (kind == FINDING_LATE_ACCESS) {
+		f->site = o->free_site;
+		f->stack = o->free_stack;
+		f->age_ns = e->ts - o->free_ts;
+		if (o->free_line)
+			f->line = o->free_line;
+	} else {
+		f->site = o->alloc_site;
+		f->stack = o->alloc_stack;
+	}
+	return 0;
+}
+
 int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 {
 	struct tl_object *o;
@@ -521,6 +620,8 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 		return 0;
 	case KMLAB_EV_STEP:
 		return add_plan_step(tl, e);
+	case KMLAB_EV_SLUB:
+		return add_slub_report(tl, e);
 	}
 	return 0;
 }

@@ -55,8 +55,13 @@ struct tl_object {
 	int older;		/* the object before it at ptr, -1 if none */
 };
 
+/* tl_finding.seen_by: the mechanisms that saw it */
+#define TL_SEEN_PLAN	1	/* the data plane's own step record */
+#define TL_SEEN_SLUB	2	/* SLUB debug's poison or red zone check */
+
 struct tl_finding {
 	enum finding_kind kind;
+	unsigned int seen_by;	/* TL_SEEN_*, 0 for the kmem events */
 	int object;		/* index in tl->objs, -1 if none */
 	char name[KMLAB_EV_NAME_LEN];
 	int plan_obj;		/* -1 if unknown */
@@ -117,6 +122,13 @@ struct timeline {
 	__u64 recursion_misses;
 	struct kmlab_misses misses;	/* the same, by what they could hide */
 	__u64 late_unconfirmed;	/* module said late, observer saw no free */
+	/* SLUB debug reports (KMLAB_EV_SLUB), and of them those about no
+	 * object of the module's */
+	__u64 slub_reports, slub_foreign;
+	/* the caches of the module's objects SLUB was asked to check at
+	 * the end, and those it could not (no debug checks) */
+	char slub_checked[256], slub_unguarded[256];
+	bool slub_asked;
 };
 
 void timeline_init(struct timeline *tl, const char *module);

@@ -240,6 +240,97 @@ static void test_families(void)
 	timeline_free(&tl);
 }
 
+static struct kmlab_event slub(__u64 ms, __u64 at, __u64 len, __u16 what)
+{
+	struct kmlab_event e = ev(KMLAB_EV_SLUB, ms, at);
+
+	e.alen = len;
+	e.reason = what;
+	e.size_req = 128;	/* kmalloc-128 under slub_debug=FZPU */
+	e.size_alloc = 136;
+	e.base = 64;
+	memset(e.data, 0x42, sizeof(e.data));
+	snprintf(e.name, sizeof(e.name), "kmalloc-128");
+	return e;
+}
+
+/*
+ * SLUB's reports joined to the module's objects by slot: poison in a
+ * freed one is a late write, a red zone on either side an overflow; a
+ * plan's own late write is not repeated; others' objects are counted.
+ */
+static void test_slub(void)
+{
+	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
+	const struct tl_finding *f;
+	struct kmlab_event e;
+	struct timeline tl;
+	char *out;
+
+	timeline_init(&tl, "m");
+	e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
+	timeline_add(&tl, &e);
+	e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
+	e.call_site = SITE_ALLOC;
+	e.size_req = 100;
+	e.size_alloc = 384;
+	e.src = KMLAB_FAM_KMALLOC;
+	timeline_add(&tl, &e);
+	e.ptr = PTR_B + 0x200;
+	timeline_add(&tl, &e);
+	e = ev(KMLAB_EV_FREE, 2, PTR_A);
+	e.call_site = SITE_FREE;
+	e.src = KMLAB_FAM_KMALLOC;
+	e.alloc_src = KMLAB_FAM_KMALLOC;
+	timeline_add(&tl, &e);
+
+	e = slub(10, PTR_A + 16, 8, KMLAB_SLUB_POISON);
+	timeline_add(&tl, &e);
+	f = find(&tl, FINDING_LATE_ACCESS);
+	TAP_OK(f && f->off == 16 && f->len == 8 && !f->is_read &&
+	       f->seen_by == TL_SEEN_SLUB && f->site == SITE_FREE &&
+	       f->age_ns == 8 * MS && f->data[0] == 0x42,
+	       "poison in a freed object: a late write at its offset, since its free");
+	e = slub(11, PTR_B + 0x200 + 128, 8, KMLAB_SLUB_REDZONE);
+	timeline_add(&tl, &e);
+	f = find(&tl, FINDING_OVERFLOW);
+	TAP_OK(f && f->off == 128 && f->size == 100 &&
+	       f->site == SITE_ALLOC, "right red zone of a live object: an overflow");
+	e = slub(12, PTR_B + 0x200 - 8, 8, KMLAB_SLUB_REDZONE);
+	timeline_add(&tl, &e);
+	TAP_EQ_INT(timeline_count(&tl, FINDING_OVERFLOW), 2,
+		   "left red zone: an overflow before the object too");
+	TAP_OK((long long)tl.finds[tl.nr_finds - 1].off == -8,
+	       "... at offset -8");
+	e = slub(13, PTR_A + 16, 8, KMLAB_SLUB_POISON);
+	timeline_add(&tl, &e);
+	TAP_EQ_INT(timeline_count(&tl, FINDING_LATE_ACCESS), 1,
+		   "the same late write reported again: one finding");
+	e = slub(14, PTR_A + 0x1000, 8, KMLAB_SLUB_POISON);
+	timeline_add(&tl, &e);
+	e = slub(14, PTR_B + 0x200 + 16, 8, KMLAB_SLUB_POISON);
+	timeline_add(&tl, &e);
+	TAP_OK(tl.slub_reports == 6 && tl.slub_foreign == 2 &&
+	       timeline_count(&tl, FINDING_MAX) == 3,
+	       "others' objects and poison in a live one: counted, no finding");
+	snprintf(tl.slub_checked, sizeof(tl.slub_checked), "kmalloc-128");
+	out = text_of(&tl, &rc, false);
+	HAS(out, "write [16, 24) found by SLUB's poison check 8.000 ms after its free at dp_exec+0x20 [kmlab_dp]",
+	    "text: the late write, found by SLUB");
+	HAS(out, "write [-8, 0) of a 100-byte object, found by SLUB's red zone check",
+	    "text: the overflow before the object");
+	HAS(out, "note: SLUB checked the poison and red zones of kmalloc-128 at the end (it also found",
+	    "text: what SLUB checked, and that it found others' corruption");
+	free(out);
+	out = text_of(&tl, &rc, true);
+	HAS(out, "\"access\":\"write\",\"off\":-8,\"len\":8", "json: a negative offset");
+	HAS(out, "\"seen_by\":[\"slub\"]", "json: seen by SLUB");
+	HAS(out, "\"slub_reports\":6,\"slub_foreign\":2,\"slub_checked\":\"kmalloc-128\"",
+	    "json summary: SLUB's reports and the caches checked");
+	free(out);
+	timeline_free(&tl);
+}
+
 int main(void)
 {
 	struct kmlab_live leaky = {
@@ -416,5 +507,6 @@ int main(void)
 	timeline_free(&tl);
 
 	test_families();
+	test_slub();
 	return tap_done();
 }

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmlab_late: the bugs a driver author makes with memory after it is
+ * gone or past its end, one per "mode", as plain driver code (no kmlab
+ * in it).  Load it only on a kernel whose kmalloc caches have SLUB debug
+ * (the lab boots slub_debug=FZPU): SLUB then catches and repairs each.
+ *
+ *  late_write  init frees a 128-byte state and 20 ms later clears a
+ *              field of it (offset 16, 8 bytes) through the stale pointer.
+ *  late_read   ... reads that field instead.
+ *  overflow    init fills a 100-byte buffer with 112 bytes; exit frees
+ *              it.  SLUB sees the 12 extra bytes only where it keeps the
+ *              requested size (6.2+, "kmalloc Redzone"): 6.1's red zone
+ *              begins at 128.
+ *  overflow_end  init writes 8 bytes just past a 128-byte buffer; exit
+ *              frees it.  SLUB's right red zone, on every kernel.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+static char *mode = "late_write";
+module_param(mode, charp, 0444);
+MODULE_PARM_DESC(mode, "late_write, late_read, overflow or overflow_end");
+
+struct late_state {
+	u64 magic;
+	u64 flags;
+	u64 count;		/* offset 16: the field used after the free */
+	char rest[104];
+};
+
+static void *buf;
+
+static noinline void late_use(struct late_state *st, bool write)
+{
+	msleep(20);
+	if (write)
+		WRITE_ONCE(st->count, 0);
+	else
+		pr_info("stale count %llx\n", READ_ONCE(st->count));
+}
+
+/* as a driver's copy loop would: no size the compiler could check */
+static noinline void fill(void *p, int c, size_t len)
+{
+	OPTIMIZER_HIDE_VAR(p);
+	memset(p, c, len);
+}
+
+static int __init late_init(void)
+{
+	struct late_state *st;
+
+	if (!strcmp(mode, "late_write") || !strcmp(mode, "late_read")) {
+		st = kzalloc(sizeof(*st), GFP_KERNEL);
+		if (!st)
+			return -ENOMEM;
+		st->count = 1;
+		kfree(st);
+		late_use(st, mode[5] == 'w');
+		return 0;
+	}
+	if (!strcmp(mode, "overflow")) {
+		buf = kmalloc(100, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+		fill(buf, 0x41, 112);
+		return 0;
+	}
+	if (!strcmp(mode, "overflow_end")) {
+		buf = kmalloc(128, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+		fill(buf, 0x42, 136);
+		return 0;
+	}
+	pr_err("unknown mode '%s': late_write, late_read, overflow or overflow_end\n",
+	       mode);
+	return -EINVAL;
+}
+
+static void __exit late_exit(void)
+{
+	kfree(buf);
+}
+
+module_init(late_init);
+module_exit(late_exit);
+MODULE_DESCRIPTION("kmlab test: late accesses and overflows as drivers make them");
+MODULE_LICENSE("GPL");
