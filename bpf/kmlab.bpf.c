@@ -677,6 +677,7 @@ int BPF_PROG(on_cache_free, unsigned long call_site, const void *ptr,
 }
 
 #include "families.bpf.h"
+#include "watch.bpf.h"
 
 static __always_inline bool is_target(struct module *mod)
 {

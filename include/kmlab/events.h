@@ -29,6 +29,25 @@ enum kmlab_ev_type {
 				 * (e.g. one inside an object) */
 	KMLAB_EV_SLUB,		/* SLUB debug found bytes it did not expect
 				 * in some object (anyone's): see below */
+	KMLAB_EV_WATCH_HIT,	/* the module touched a freed object under a
+				 * hardware watchpoint: see below */
+};
+
+/*
+ * Hardware watchpoints on the module's most recent free: the loader
+ * points them (8 bytes each, read or write) at the first bytes of the
+ * object the module freed last, and fills the watches map with what each
+ * covers.  KMLAB_EV_WATCH_HIT: ptr the object, off/alen the bytes
+ * watched, call_site the module's instruction after the access (x86
+ * reports a data breakpoint once the access is done), data the bytes
+ * there afterwards, freed_* from the object's free, stack the access's.
+ */
+#define KMLAB_WATCH_SLOTS	4	/* x86's debug registers DR0-DR3 */
+#define KMLAB_WATCH_LEN		8	/* the most one register covers */
+
+struct kmlab_watch {
+	__u64 addr;		/* the watched bytes, 0 when unused */
+	__u64 obj;		/* the freed object they are in */
 };
 
 /*

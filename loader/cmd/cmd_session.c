@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,15 @@ static const char *sym(void *ctx, __u64 addr, char *buf, size_t len)
 	bool ours;
 	int i;
 
+	if (s->modsyms_bound) {
+		const char *name = modsyms_lookup(s->modsyms, addr, &off);
+
+		if (name) {
+			snprintf(buf, len, "%s+0x%lx [%s]", name, off,
+				 tl->module);
+			return buf;
+		}
+	}
 	ours = s->ks && ksyms_lookup(s->ks, addr, &off, &mod) && mod &&
 	       !strcmp(mod, tl->module);
 	/* the latest load first: an earlier one's range may be reused */
@@ -86,13 +96,28 @@ static int on_event(void *ctx, const struct kmlab_event *e)
 
 	if (e->type == KMLAB_EV_STEP)
 		s->steps++;
+	/* the module's own slab objects: watchpoints can cover those */
+	if (e->type == KMLAB_EV_FREE && (e->alloc_src == KMLAB_FAM_KMALLOC ||
+					 e->alloc_src == KMLAB_FAM_CACHE)) {
+		s->watch_ptr = e->ptr;
+		s->watch_size = e->size_req;
+	}
 	err = timeline_add(&s->tl, e);
 	if (err && !s->err)
 		s->err = err;
-	/* module symbols exist between load and unload only */
+	/* module symbols exist between load and unload only: from the .ko
+	 * and its sections' addresses when kmlab loaded it (fast, so the
+	 * events of its init are read as they come), else kallsyms */
 	if (e->type == KMLAB_EV_MOD_LOAD && s->ksyms_at_load) {
-		ksyms_free(s->ks);
-		s->ks = ksyms_load();
+		if (!s->modsyms_tried) {
+			s->modsyms = modsyms_load(s->rc.module_path);
+			s->modsyms_tried = true;
+		}
+		s->modsyms_bound = modsyms_bind(s->modsyms, s->tl.module) > 0;
+		if (!s->modsyms_bound) {
+			ksyms_free(s->ks);
+			s->ks = ksyms_load();
+		}
 	}
 	if (s->json)
 		report_json_event(s->json, &s->tl, e, &s->rc);
@@ -158,6 +183,8 @@ int session_open_families(struct session *s, const char *target, bool step,
 		.target = target,
 		.step = step,
 		.families = families,
+		/* a plan's own accesses are reported by the data plane */
+		.watchpoints = !step,
 	};
 	struct utsname u;
 	int err;
@@ -187,6 +214,51 @@ int session_open_families(struct session *s, const char *target, bool step,
 	return 0;
 }
 
+/*
+ * Read what the observer has, then point the watchpoints at the last
+ * free among it: once per batch, not per free, so that a module freeing
+ * fast costs a few ioctls per batch.
+ */
+static int session_poll(struct session *s, int timeout_ms)
+{
+	int n = observer_poll(s->ob, timeout_ms);
+
+	if (s->watch_ptr) {
+		observer_watch_free(s->ob, s->watch_ptr, s->watch_size);
+		s->watch_ptr = 0;
+	}
+	return n;
+}
+
+struct blocking {
+	int (*fn)(void *arg);
+	void *arg;
+	int ret;
+	volatile int done;
+};
+
+static void *blocking_run(void *p)
+{
+	struct blocking *b = p;
+
+	b->ret = b->fn(b->arg);
+	b->done = 1;
+	return NULL;
+}
+
+int session_while(struct session *s, int (*fn)(void *arg), void *arg)
+{
+	struct blocking b = { .fn = fn, .arg = arg };
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, blocking_run, &b))
+		return fn(arg);
+	while (!b.done)
+		session_poll(s, 5);
+	pthread_join(t, NULL);
+	return b.ret;
+}
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -214,7 +286,7 @@ int session_wait_unload(struct session *s, int timeout_ms,
 			return -EINTR;
 		if (timeout_ms >= 0 && now_ms() >= end)
 			return s->tl.unloaded ? 0 : -ETIMEDOUT;
-		err = observer_poll(s->ob, 100);
+		err = session_poll(s, 100);
 		if (err < 0) {
 			fprintf(stderr, "kmlab: reading the observer's ring buffer failed: %s\n", strerror(-err));
 			return err;
@@ -361,6 +433,8 @@ static void slub_check_objects(struct timeline *tl)
 int session_finish(struct session *s)
 {
 	struct timeline *tl = &s->tl;
+	const char *why;
+	__u64 stale;
 	int err;
 
 	/* its reports arrive as events: before the last drain */
@@ -371,6 +445,10 @@ int session_finish(struct session *s)
 	while (observer_poll(s->ob, 0) > 0)
 		;
 	observer_lost(s->ob, tl->lost, &tl->recursion_misses);
+	why = observer_watch_stats(s->ob, &tl->watch_frees, &tl->watch_slots,
+				   &stale);
+	if (why)
+		snprintf(tl->watch_why, sizeof(tl->watch_why), "%s", why);
 	observer_misses(s->ob, &tl->misses);
 	/* live objects are leaks only once the module is gone */
 	if (tl->unloaded) {

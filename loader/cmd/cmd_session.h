@@ -23,6 +23,7 @@ struct session {
 	struct ksyms *ks;
 	struct modsyms *modsyms;	/* the .ko's init functions, on demand */
 	bool modsyms_tried;
+	bool modsyms_bound;	/* ... placed where this load put them */
 	bool ksyms_at_load;	/* snapshot symbols when the module loads */
 	FILE *json;
 	/* --perfetto, --html: the JSON stream kept in memory, drawn at the end */
@@ -38,6 +39,9 @@ struct session {
 	 * says "interrupted", whatever was seen until then */
 	const char *interrupted;
 	char notes[SESSION_NOTES_LEN];	/* "note: ..." lines of the run */
+	/* the module's last slab free, for the watchpoints once the events
+	 * at hand are read (kmlab watch) */
+	__u64 watch_ptr, watch_size;
 };
 
 /* Open @json_path (may be NULL), open and attach the observer. */
@@ -61,6 +65,9 @@ void session_note(struct session *s, const char *fmt, ...)
  * @stop (may be NULL) ends it early when set. 0 when the unload was seen. */
 int session_wait_unload(struct session *s, int timeout_ms,
 			volatile int *stop);
+/* Run @fn(@arg) (a module's load or unload: its init or exit runs in
+ * it) while reading the observer's events; @fn's return value. */
+int session_while(struct session *s, int (*fn)(void *arg), void *arg);
 /* Drain, collect lost counts and leaks, print the report; the exit code. */
 int session_finish(struct session *s);
 void session_close(struct session *s);

@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "kptr.h"
 #include "cmd_session.h"
+#include "modsyms.h"
 #include "modload.h"
 
 static struct watch_env {
@@ -134,9 +135,21 @@ static void on_signal(int sig)
  * (and maybe allocated): its events follow, so the report goes on.
  * Returns 0 when the kernel ran its init, -1 when it refused the module.
  */
+static int insert(void *unused)
+{
+	return modload_insert(env.path, env.params);
+}
+
+static int remove_it(void *unused)
+{
+	return modload_remove(env.name);
+}
+
+/* its init and exit run in the syscall: events are read meanwhile, so
+ * that a watchpoint can follow the frees they make */
 static int load_it(struct session *s)
 {
-	int err = modload_insert(env.path, env.params);
+	int err = session_while(s, insert, NULL);
 
 	if (!err)
 		return 0;
@@ -168,7 +181,7 @@ static int until_unloaded(struct session *s)
 	}
 	if (!s->tl.unloaded && modload_is_loaded(env.name) > 0) {
 		fprintf(stderr, "kmlab: unloading %s%s\n", env.name, stop ? " (interrupted)" : "");
-		err = modload_remove(env.name);
+		err = session_while(s, remove_it, NULL);
 		if (err) {
 			fprintf(stderr, "kmlab: cannot unload %s: %s; rmmod it yourself\n", env.name, strerror(-err));
 			return session_wait_unload(s, wait_ms, NULL);
@@ -217,8 +230,13 @@ int cmd_watch(int argc, char **argv)
 	if (err)
 		goto out;
 	s.ksyms_at_load = true;
-	/* its .ko names init functions once the kernel forgot them */
+	/* its .ko names its functions, init ones even once the kernel forgot
+	 * them; read now, before its events come */
 	s.rc.module_path = env.path;
+	if (env.path) {
+		s.modsyms = modsyms_load(env.path);
+		s.modsyms_tried = true;
+	}
 	snprintf(title, sizeof(title), "watch module %s", env.module);
 	s.rc.title = title;
 	if (!observer_has_modules(s.ob))

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,45 +11,73 @@
 struct modsym {
 	unsigned long off, size;
 	char *name;
+	size_t sec;		/* index in modsyms.secs */
+};
+
+/* an executable section of the .ko, and where this load put it */
+struct modsec {
+	char *name;
+	size_t index;		/* ELF section index */
+	bool init;		/* .init.text: freed after init */
+	unsigned long long addr;	/* 0 until modsyms_bind() */
 };
 
 struct modsyms {
 	struct modsym *v;
 	size_t n;
+	struct modsec *secs;
+	size_t nr_secs;
 };
 
-/*
- * The kernel lays a module's executable init sections out first in its
- * init region, in section order.  With one of them (.init.text, as
- * kbuild makes it) an offset into the region is an offset into it;
- * with more the offsets are not known, and nothing is named.
- */
-static int init_text_index(Elf *elf, size_t shstrndx, size_t *index)
+static int add_secs(struct modsyms *ms, Elf *elf, size_t shstrndx)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
-	int found = 0;
 
 	while ((scn = elf_nextscn(elf, scn))) {
 		const char *name;
+		struct modsec *v;
 
-		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_EXECINSTR))
+		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_EXECINSTR) ||
+		    !(sh.sh_flags & SHF_ALLOC))
 			continue;
 		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (name && !strncmp(name, ".init", 5)) {
-			*index = elf_ndxscn(scn);
-			found++;
-		}
+		if (!name)
+			continue;
+		v = realloc(ms->secs, (ms->nr_secs + 1) * sizeof(*v));
+		if (!v)
+			return -1;
+		ms->secs = v;
+		v = &ms->secs[ms->nr_secs];
+		memset(v, 0, sizeof(*v));
+		v->name = strdup(name);
+		if (!v->name)
+			return -1;
+		v->index = elf_ndxscn(scn);
+		v->init = !strncmp(name, ".init", 5);
+		ms->nr_secs++;
 	}
-	return found == 1 ? 0 : -1;
+	return ms->nr_secs ? 0 : -1;
 }
 
-static int add_syms(struct modsyms *ms, Elf *elf, Elf_Scn *scn, size_t init)
+static bool sec_of(const struct modsyms *ms, size_t index, size_t *sec)
+{
+	size_t i;
+
+	for (i = 0; i < ms->nr_secs; i++)
+		if (ms->secs[i].index == index) {
+			*sec = i;
+			return true;
+		}
+	return false;
+}
+
+static int add_syms(struct modsyms *ms, Elf *elf, Elf_Scn *scn)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 	GElf_Shdr sh;
 	GElf_Sym sym;
-	size_t i, n;
+	size_t i, n, sec;
 
 	if (!data || !gelf_getshdr(scn, &sh) || !sh.sh_entsize)
 		return -1;
@@ -58,7 +88,8 @@ static int add_syms(struct modsyms *ms, Elf *elf, Elf_Scn *scn, size_t init)
 	for (i = 0; i < n; i++) {
 		const char *name;
 
-		if (!gelf_getsym(data, i, &sym) || sym.st_shndx != init ||
+		if (!gelf_getsym(data, i, &sym) ||
+		    !sec_of(ms, sym.st_shndx, &sec) ||
 		    GELF_ST_TYPE(sym.st_info) != STT_FUNC)
 			continue;
 		name = elf_strptr(elf, sh.sh_link, sym.st_name);
@@ -66,6 +97,7 @@ static int add_syms(struct modsyms *ms, Elf *elf, Elf_Scn *scn, size_t init)
 			continue;
 		ms->v[ms->n].off = sym.st_value;
 		ms->v[ms->n].size = sym.st_size;
+		ms->v[ms->n].sec = sec;
 		ms->v[ms->n].name = strdup(name);
 		if (!ms->v[ms->n].name)
 			return -1;
@@ -78,7 +110,7 @@ struct modsyms *modsyms_load(const char *ko)
 {
 	struct modsyms *ms = calloc(1, sizeof(*ms));
 	Elf_Scn *scn = NULL;
-	size_t shstrndx, init = 0;
+	size_t shstrndx;
 	GElf_Shdr sh;
 	Elf *elf = NULL;
 	int fd, err = -1;
@@ -87,11 +119,12 @@ struct modsyms *modsyms_load(const char *ko)
 	if (!ms || fd < 0 || elf_version(EV_CURRENT) == EV_NONE)
 		goto out;
 	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_getshdrstrndx(elf, &shstrndx) || init_text_index(elf, shstrndx, &init))
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) ||
+	    add_secs(ms, elf, shstrndx))
 		goto out;
 	while ((scn = elf_nextscn(elf, scn)))
 		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
-			err = add_syms(ms, elf, scn, init);
+			err = add_syms(ms, elf, scn);
 			break;
 		}
 out:
@@ -114,19 +147,64 @@ void modsyms_free(struct modsyms *ms)
 		return;
 	for (i = 0; i < ms->n; i++)
 		free(ms->v[i].name);
+	for (i = 0; i < ms->nr_secs; i++)
+		free(ms->secs[i].name);
 	free(ms->v);
+	free(ms->secs);
 	free(ms);
 }
 
+/* init functions: the .ko's only init text section ("init" then names it) */
 const char *modsyms_init(const struct modsyms *ms, unsigned long off,
 			 unsigned long *fn_off)
 {
 	size_t i;
 
 	for (i = 0; ms && i < ms->n; i++)
-		if (off - ms->v[i].off < (ms->v[i].size ? ms->v[i].size : 1)) {
+		if (ms->secs[ms->v[i].sec].init &&
+		    off - ms->v[i].off < (ms->v[i].size ? ms->v[i].size : 1)) {
 			*fn_off = off - ms->v[i].off;
 			return ms->v[i].name;
 		}
+	return NULL;
+}
+
+int modsyms_bind(struct modsyms *ms, const char *module)
+{
+	char path[512], buf[32];
+	int bound = 0;
+	size_t i;
+	FILE *f;
+
+	for (i = 0; ms && i < ms->nr_secs; i++) {
+		ms->secs[i].addr = 0;
+		snprintf(path, sizeof(path), "/sys/module/%s/sections/%s",
+			 module, ms->secs[i].name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f))
+			ms->secs[i].addr = strtoull(buf, NULL, 16);
+		fclose(f);
+		bound += ms->secs[i].addr != 0;
+	}
+	return bound;
+}
+
+const char *modsyms_lookup(const struct modsyms *ms, unsigned long long addr,
+			   unsigned long *fn_off)
+{
+	size_t i;
+
+	for (i = 0; ms && i < ms->n; i++) {
+		const struct modsym *m = &ms->v[i];
+		unsigned long long at = ms->secs[m->sec].addr + m->off;
+
+		if (ms->secs[m->sec].addr &&
+		    addr - at < (m->size ? m->size : 1)) {
+			*fn_off = addr - at;
+			return m->name;
+		}
+	}
 	return NULL;
 }

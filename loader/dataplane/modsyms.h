@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * A module's init functions by name, from its .ko's symbol table.  Once
- * a module's init returns, the kernel frees its init text and kallsyms
+ * A module's functions by name, from its .ko's symbol table.  Once a
+ * module's init returns, the kernel frees its init text and kallsyms
  * forgets those names; the .ko file still has them.
  */
 #ifndef KMLAB_MODSYMS_H
@@ -19,5 +19,14 @@ void modsyms_free(struct modsyms *ms);
  * into it; NULL when none covers @off. */
 const char *modsyms_init(const struct modsyms *ms, unsigned long off,
 			 unsigned long *fn_off);
+/*
+ * Where the loaded @module's sections are (/sys/module/M/sections, root
+ * only): from then on modsyms_lookup() names its functions by address,
+ * with no kallsyms snapshot (slow: a second under TCG).  Returns the
+ * sections found.
+ */
+int modsyms_bind(struct modsyms *ms, const char *module);
+const char *modsyms_lookup(const struct modsyms *ms, unsigned long long addr,
+			   unsigned long *fn_off);
 
 #endif /* KMLAB_MODSYMS_H */

@@ -14,6 +14,7 @@
 #include "kmlab/ir.h"
 #include "ksyms.h"
 #include "observer.h"
+#include "watchpoints.h"
 #include "kmlab.skel.h"
 
 #define RINGBUF_SIZE	(16U << 20)	/* ~70k events */
@@ -56,6 +57,8 @@ struct observer {
 	char families[256];	/* what is watched beyond kmem: for -v */
 	/* family_fns[i]'s name in this kernel, NULL when not attached */
 	const char *fn_name[FAMILY_FNS_MAX];
+	struct watchpoints *wp;	/* NULL when not asked or not possible */
+	char watch_why[128];	/* ... and then why */
 };
 
 /*
@@ -568,6 +571,8 @@ static int check_env(void)
 	return need_tracefs();
 }
 
+static void watch_open(struct observer *ob);
+
 int observer_open(struct observer **out, const struct observer_opts *opts,
 		  observer_event_fn fn, void *ctx)
 {
@@ -638,6 +643,11 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	else
 		bpf_program__set_autoload(ob->skel->progs.on_step, false);
 
+	/* attached by hand, one event per CPU and debug register */
+	bpf_program__set_autoattach(ob->skel->progs.on_watch_hit, false);
+	if (!opts->watchpoints || !ob->has_modules)
+		bpf_program__set_autoload(ob->skel->progs.on_watch_hit, false);
+
 	err = kmlab_bpf__load(ob->skel);
 	if (err) {
 		fprintf(stderr, "kmlab: the kernel refused the BPF observer (%s): run with -v to see the verifier's log\n",
@@ -662,6 +672,8 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 		fprintf(stderr, "kmlab: cannot open the observer's ring buffer: %s\n", strerror(-err));
 		goto err_close;
 	}
+	if (opts->watchpoints && ob->has_modules)
+		watch_open(ob);
 	*out = ob;
 	return 0;
 
@@ -672,6 +684,35 @@ err_close:
 err_free:
 	free(ob);
 	return err;
+}
+
+/* Without breakpoints the rest still works: say so, and go on. */
+static void watch_open(struct observer *ob)
+{
+	char why[128] = "";
+
+	ob->wp = watchpoints_open(ob->skel->progs.on_watch_hit,
+				  bpf_map__fd(ob->skel->maps.watches), why,
+				  sizeof(why));
+	if (!ob->wp)
+		snprintf(ob->watch_why, sizeof(ob->watch_why), "%s", why);
+	else if (verbose)
+		fprintf(stderr, "kmlab: %d hardware watchpoints per CPU on the module's last free\n",
+			watchpoints_slots(ob->wp));
+}
+
+void observer_watch_free(struct observer *ob, __u64 ptr, __u64 size)
+{
+	watchpoints_move(ob->wp, ptr, size);
+}
+
+const char *observer_watch_stats(const struct observer *ob, __u64 *watched,
+				 int *slots, __u64 *stale)
+{
+	watchpoints_stats(ob->wp, watched, slots);
+	*stale = ob->skel->bss->watch_stale;
+
+	return ob->wp ? NULL : ob->watch_why;
 }
 
 bool observer_has_families(const struct observer *ob)
@@ -775,6 +816,13 @@ int observer_poll(struct observer *ob, int timeout_ms)
 {
 	int err = ring_buffer__poll(ob->rb, timeout_ms);
 
+	/*
+	 * The ring buffer wakes its reader from an irq_work, which may run
+	 * only at the next tick of that CPU (hundreds of ms on an idle
+	 * guest): records already there are read without waiting for it.
+	 */
+	if (err == 0 || err == -EINTR)
+		err = ring_buffer__consume(ob->rb);
 	return err == -EINTR ? 0 : err;
 }
 
@@ -904,6 +952,7 @@ void observer_close(struct observer *ob)
 {
 	if (!ob)
 		return;
+	watchpoints_close(ob->wp);
 	ring_buffer__free(ob->rb);
 	while (ob->nr_links)
 		bpf_link__destroy(ob->links[--ob->nr_links]);

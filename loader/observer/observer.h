@@ -20,6 +20,8 @@ struct observer_opts {
 	/* the families to watch beyond kmalloc and kmem_cache_alloc, as
 	 * bits 1u << KMLAB_FAM_* (bpf/kmlab.h); 0: all of them */
 	unsigned int families;
+	bool watchpoints;	/* hardware watchpoints on the module's
+				 * last free (watchpoints.h) */
 	__u32 pid;		/* trace filters: 0 / NULL = any */
 	const char *comm;
 	__u64 min_size, max_size;
@@ -48,6 +50,12 @@ void observer_lost(struct observer *ob, __u64 lost[KMLAB_LOST_MAX],
 		   __u64 *recursion_misses);
 /* The recursion misses by kind, and where the module acts (kmlab.h). */
 void observer_misses(struct observer *ob, struct kmlab_misses *m);
+/* The module freed the slab object [ptr, ptr + size): watch it. */
+void observer_watch_free(struct observer *ob, __u64 ptr, __u64 size);
+/* Frees watched, debug registers used per CPU, hits on memory already
+ * allocated again; returns why there are none (NULL: there are). */
+const char *observer_watch_stats(const struct observer *ob, __u64 *watched,
+				 int *slots, __u64 *stale);
 /* Call @fn for each object still in the live map. */
 int observer_for_each_live(struct observer *ob,
 			   int (*fn)(void *ctx, __u64 ptr,

@@ -322,7 +322,16 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 				fd->age_ns / 1e6);
 			break;
 		case FINDING_LATE_ACCESS:
-			if (fd->seen_by == TL_SEEN_SLUB)
+			if (fd->seen_by & TL_SEEN_WATCH) {
+				fprintf(f, "     %s [%llu, %llu) %.3f ms after its free at %s, by %s (a hardware watchpoint saw it)\n",
+					fd->rw_unknown ? "read or write" :
+					fd->is_read ? "read" : "write",
+					(unsigned long long)fd->off,
+					(unsigned long long)(fd->off + fd->len),
+					fd->age_ns / 1e6,
+					sym(rc, fd->site2, s2, sizeof(s2)),
+					sym(rc, fd->site, s, sizeof(s)));
+			} else if (fd->seen_by == TL_SEEN_SLUB)
 				fprintf(f, "     write [%llu, %llu) found by SLUB's poison check %.3f ms after its free at %s (written in between)\n",
 					(unsigned long long)fd->off,
 					(unsigned long long)(fd->off + fd->len),
@@ -390,10 +399,17 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 			break;
 		}
 		text_stack(f, fd->kind == FINDING_LEAK ? "allocated here" :
+			   fd->seen_by & TL_SEEN_WATCH ? "accessed here" :
 			   fd->kind == FINDING_LATE_ACCESS ? "freed here" :
 			   fd->seen_by == TL_SEEN_SLUB ? "allocated here" :
 			   "stack", &fd->stack, rc);
-		text_stack(f, "first freed here", &fd->stack2, rc);
+		text_stack(f, fd->kind == FINDING_LATE_ACCESS ? "freed here" :
+			   "first freed here", &fd->stack2, rc);
+		/* a late access: the third moment, the allocation */
+		if (fd->kind == FINDING_LATE_ACCESS && fd->object >= 0 &&
+		    fd->object < tl->nr_objs)
+			text_stack(f, "allocated here",
+				   &tl->objs[fd->object].alloc_stack, rc);
 	}
 	if (rc->plan)
 		fprintf(f, "     predicted by the verifier: %s; observed: %s\n", fd->predicted ? "yes" : "no",
@@ -471,6 +487,17 @@ static void text_summary(FILE *f, const struct timeline *tl)
 		fprintf(f, "note: %s %s no SLUB debug checks: late writes and overflows there go unseen (boot with slub_debug=FZPU to have them)\n",
 			tl->slub_unguarded,
 			strchr(tl->slub_unguarded, ' ') ? "have" : "has");
+	if (tl->watch_slots && tl->slab_frees)
+		fprintf(f, "note: %d hardware watchpoint%s per CPU covered the first %d bytes of the module's last free each time: %llu of its %llu slab frees were watched as they came%s\n",
+			tl->watch_slots, tl->watch_slots == 1 ? "" : "s",
+			tl->watch_slots * KMLAB_WATCH_LEN,
+			(unsigned long long)tl->watch_frees,
+			(unsigned long long)tl->slab_frees,
+			tl->watch_frees < tl->slab_frees ?
+			" (a later free moves them on)" : "");
+	else if (tl->watch_why[0] && tl->slab_frees)
+		fprintf(f, "note: no hardware watchpoints (%s): a late read goes unseen\n",
+			tl->watch_why);
 	if (tl->late_unconfirmed)
 		fprintf(f, "note: %llu access%s the module flagged late hit memory the observer never saw freed (a family the kmem tracepoints do not show)\n",
 			(unsigned long long)tl->late_unconfirmed,
@@ -624,6 +651,23 @@ void report_json_event(FILE *f, const struct timeline *tl,
 	fprintf(f, "}\n");
 }
 
+/* "seen_by":["plan","slub","watchpoint"]: the mechanisms that saw it */
+static void json_seen_by(FILE *f, unsigned int seen)
+{
+	static const char *const names[] = { "plan", "slub", "watchpoint" };
+	const char *sep = "";
+	unsigned int i;
+
+	fprintf(f, ",\"seen_by\":[");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(seen & (1U << i)))
+			continue;
+		fprintf(f, "%s\"%s\"", sep, names[i]);
+		sep = ",";
+	}
+	fprintf(f, "]");
+}
+
 void report_json_findings(FILE *f, const struct timeline *tl,
 			  const struct report_ctx *rc)
 {
@@ -653,6 +697,9 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		json_site(f, "site", fd->site, rc);
 		if (fd->kind == FINDING_DOUBLE_FREE)
 			json_site(f, "first_free_site", fd->site2, rc);
+		if (fd->kind == FINDING_LATE_ACCESS &&
+		    (fd->seen_by & TL_SEEN_WATCH))
+			json_site(f, "free_site", fd->site2, rc);
 		if (fd->kind == FINDING_LEAK && fd->via)
 			json_site(f, "via", fd->via, rc);
 		if (fd->kind == FINDING_LEAK)
@@ -661,7 +708,8 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 			fprintf(f, ",\"load\":%d", fd->load);
 		if (fd->kind == FINDING_LATE_ACCESS ||
 		    fd->kind == FINDING_OVERFLOW) {
-			fprintf(f, ",\"access\":\"%s\",\"off\":%lld,\"len\":%llu", fd->is_read ? "read" : "write",
+			fprintf(f, ",\"access\":\"%s\",\"off\":%lld,\"len\":%llu", fd->rw_unknown ? "read_or_write" :
+				fd->is_read ? "read" : "write",
 				(long long)fd->off,
 				(unsigned long long)fd->len);
 			if (fd->kind == FINDING_LATE_ACCESS)
@@ -675,11 +723,7 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		if (fd->kind == FINDING_INTERIOR_FREE)
 			fprintf(f, ",\"off\":%llu", (unsigned long long)fd->off);
 		if (fd->seen_by)
-			fprintf(f, ",\"seen_by\":[%s%s%s]",
-				fd->seen_by & TL_SEEN_PLAN ? "\"plan\"" : "",
-				fd->seen_by == (TL_SEEN_PLAN | TL_SEEN_SLUB) ?
-				"," : "",
-				fd->seen_by & TL_SEEN_SLUB ? "\"slub\"" : "");
+			json_seen_by(f, fd->seen_by);
 		if (fd->kind == FINDING_WRONG_FREE && fd->observed)
 			fprintf(f, ",\"allocated_with\":\"%s\",\"freed_with\":\"%s\"",
 				kmlab_family_name(fd->src2),
@@ -694,7 +738,14 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		if (fd->stack.nr)
 			json_stack(f, "stack", &fd->stack, rc);
 		if (fd->stack2.nr)
-			json_stack(f, "first_free_stack", &fd->stack2, rc);
+			json_stack(f, fd->kind == FINDING_LATE_ACCESS ?
+				   "free_stack" : "first_free_stack",
+				   &fd->stack2, rc);
+		if (fd->kind == FINDING_LATE_ACCESS && fd->object >= 0 &&
+		    fd->object < tl->nr_objs &&
+		    tl->objs[fd->object].alloc_stack.nr)
+			json_stack(f, "alloc_stack",
+				   &tl->objs[fd->object].alloc_stack, rc);
 		if (fd->kind == FINDING_REFUSED) {
 			fprintf(f, ",\"reason\":");
 			json_str(f, report_reason(fd->reason));
@@ -731,5 +782,9 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 	json_str(f, tl->slub_checked);
 	fprintf(f, ",\"slub_unguarded\":");
 	json_str(f, tl->slub_unguarded);
+	fprintf(f, ",\"watch_slots\":%d,\"watch_frees\":%llu,\"slab_frees\":%llu,\"watch_hits\":%llu",
+		tl->watch_slots, (unsigned long long)tl->watch_frees,
+		(unsigned long long)tl->slab_frees,
+		(unsigned long long)tl->watch_hits);
 	fprintf(f, ",\"verdict\":\"%s\"}\n", timeline_verdict(tl));
 }

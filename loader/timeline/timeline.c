@@ -411,11 +411,12 @@ static struct tl_object *slot_owner(struct timeline *tl, __u64 addr,
 	return NULL;
 }
 
-/* A finding of @kind on @o over [off, off + len) already made? */
+/* A finding of @kind on @o over [off, off + len) already made (of a
+ * write only, with @writes)? */
 static struct tl_finding *same_finding(struct timeline *tl,
 				       enum finding_kind kind,
 				       const struct tl_object *o,
-				       __u64 off, __u64 len)
+				       __u64 off, __u64 len, bool writes)
 {
 	int i;
 
@@ -423,10 +424,64 @@ static struct tl_finding *same_finding(struct timeline *tl,
 		struct tl_finding *f = &tl->finds[i];
 
 		if (f->kind == kind && f->object == (int)(o - tl->objs) &&
-		    !f->is_read && off < f->off + f->len && f->off < off + len)
+		    (!writes || !f->is_read) &&
+		    off < f->off + f->len && f->off < off + len)
 			return f;
 	}
 	return NULL;
+}
+
+static bool all_bytes(const __u8 *p, size_t n, __u8 v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+/*
+ * A watchpoint saw the module touch an object it had freed: the access,
+ * its instruction and stack, as it happened.  x86 does not say whether
+ * it read or wrote; SLUB's poison still intact afterwards says read.  The
+ * same bytes touched again (a loop) are one finding.
+ */
+static int add_watch_hit(struct timeline *tl, const struct kmlab_event *e)
+{
+	struct tl_object *o = find_object(tl, e->ptr, false);
+	struct tl_finding *f;
+
+	tl->watch_hits++;
+	f = o ? same_finding(tl, FINDING_LATE_ACCESS, o, e->off, e->alen,
+			     false) : NULL;
+	if (f) {
+		f->seen_by |= TL_SEEN_WATCH;
+		return 0;
+	}
+	f = new_finding(tl, FINDING_LATE_ACCESS, o);
+	if (!f)
+		return ENOMEM_RET;
+	if (!o)
+		f->size = e->freed_size;
+	f->seen_by = TL_SEEN_WATCH;
+	f->ts = e->ts;
+	f->off = e->off;
+	f->len = e->alen;
+	f->site = e->call_site;
+	f->age_ns = e->ts - e->freed_ts;
+	f->has_data = true;
+	memcpy(f->data, e->data, sizeof(f->data));
+	f->is_read = all_bytes(e->data, KMLAB_WATCH_LEN, 0x6b);
+	f->rw_unknown = !f->is_read;
+	set_stack(&f->stack, e);
+	if (o) {
+		f->stack2 = o->free_stack;
+		f->site2 = o->free_site;
+	} else {
+		f->site2 = e->freed_site;
+	}
+	return 0;
 }
 
 /*
@@ -458,9 +513,11 @@ static int add_slub_report(struct timeline *tl, const struct kmlab_event *e)
 		kind = FINDING_LATE_ACCESS;
 	}
 	off = e->ptr - o->ptr;
-	f = same_finding(tl, kind, o, off, e->alen);
+	f = same_finding(tl, kind, o, off, e->alen, true);
 	if (f) {
+		/* changed bytes: what a watchpoint saw was a write */
 		f->seen_by |= TL_SEEN_SLUB;
+		f->rw_unknown = false;
 		return 0;
 	}
 	f = new_finding(tl, kind, o);
@@ -562,6 +619,9 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 		o->free_ts = e->ts;
 		o->free_site = e->call_site;
 		o->free_src = e->src;
+		if (o->family == KMLAB_FAM_KMALLOC ||
+		    o->family == KMLAB_FAM_CACHE)
+			tl->slab_frees++;
 		o->free_line = o->next_free_line;
 		o->next_free_line = 0;
 		set_stack(&o->free_stack, e);
@@ -622,6 +682,8 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 		return add_plan_step(tl, e);
 	case KMLAB_EV_SLUB:
 		return add_slub_report(tl, e);
+	case KMLAB_EV_WATCH_HIT:
+		return add_watch_hit(tl, e);
 	}
 	return 0;
 }

@@ -58,6 +58,7 @@ struct tl_object {
 /* tl_finding.seen_by: the mechanisms that saw it */
 #define TL_SEEN_PLAN	1	/* the data plane's own step record */
 #define TL_SEEN_SLUB	2	/* SLUB debug's poison or red zone check */
+#define TL_SEEN_WATCH	4	/* a hardware watchpoint, as it happened */
 
 struct tl_finding {
 	enum finding_kind kind;
@@ -74,6 +75,7 @@ struct tl_finding {
 	__u64 age_ns;		/* leak: age at unload; late: since free */
 	__u64 off, len;
 	bool is_read;
+	bool rw_unknown;	/* a watchpoint: read or write, x86 won't say */
 	bool has_data;
 	__u8 data[KMLAB_EV_DATA_LEN];
 	__u16 reason;		/* refused: enum kmlab_reason */
@@ -84,7 +86,8 @@ struct tl_finding {
 	char pred_msg[160];
 	__u32 src, src2;	/* wrong free: the free's and alloc's kinds */
 	struct tl_stack stack;	/* where it happened (the 2nd free...) */
-	struct tl_stack stack2;	/* double free: the first free */
+	struct tl_stack stack2;	/* double free: the first free; late
+				 * access seen by a watchpoint: the free */
 };
 
 /*
@@ -125,6 +128,12 @@ struct timeline {
 	/* SLUB debug reports (KMLAB_EV_SLUB), and of them those about no
 	 * object of the module's */
 	__u64 slub_reports, slub_foreign;
+	/* watchpoint hits on the module's freed objects, and how many of
+	 * its frees were watched; filled in by the loader at the end:
+	 * the debug registers used per CPU (0: none, watch_why says why) */
+	__u64 watch_hits, watch_frees, slab_frees;
+	int watch_slots;
+	char watch_why[128];
 	/* the caches of the module's objects SLUB was asked to check at
 	 * the end, and those it could not (no debug checks) */
 	char slub_checked[256], slub_unguarded[256];

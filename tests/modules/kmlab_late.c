@@ -5,8 +5,8 @@
  * in it).  Load it only on a kernel whose kmalloc caches have SLUB debug
  * (the lab boots slub_debug=FZPU): SLUB then catches and repairs each.
  *
- *  late_write  init frees a 128-byte state and 20 ms later clears a
- *              field of it (offset 16, 8 bytes) through the stale pointer.
+ *  late_write  init frees a 128-byte state and delay_ms (20) later clears
+ *              a field of it (offset 16, 8 bytes) through the stale pointer.
  *  late_read   ... reads that field instead.
  *  overflow    init fills a 100-byte buffer with 112 bytes; exit frees
  *              it.  SLUB sees the 12 extra bytes only where it keeps the
@@ -26,6 +26,10 @@ static char *mode = "late_write";
 module_param(mode, charp, 0444);
 MODULE_PARM_DESC(mode, "late_write, late_read, overflow or overflow_end");
 
+static unsigned int delay_ms = 20;
+module_param(delay_ms, uint, 0444);
+MODULE_PARM_DESC(delay_ms, "late_*: the time between the free and the use (default 20)");
+
 struct late_state {
 	u64 magic;
 	u64 flags;
@@ -37,7 +41,7 @@ static void *buf;
 
 static noinline void late_use(struct late_state *st, bool write)
 {
-	msleep(20);
+	msleep(delay_ms);
 	if (write)
 		WRITE_ONCE(st->count, 0);
 	else

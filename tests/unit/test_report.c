@@ -331,6 +331,91 @@ static void test_slub(void)
 	timeline_free(&tl);
 }
 
+/* A watchpoint's hit: the access as it happened, with all three stacks;
+ * the same bytes hit again are one finding, and SLUB's later report of
+ * them makes it a write. */
+static void test_watch_hit(void)
+{
+	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
+	const struct tl_finding *f;
+	struct kmlab_event e;
+	struct timeline tl;
+	char *out;
+
+	timeline_init(&tl, "m");
+	e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
+	timeline_add(&tl, &e);
+	e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
+	e.call_site = SITE_ALLOC;
+	e.size_req = 128;
+	e.src = KMLAB_FAM_KMALLOC;
+	e.nr_stack = 1;
+	e.stack[0] = SITE_ALLOC;
+	timeline_add(&tl, &e);
+	e = ev(KMLAB_EV_FREE, 2, PTR_A);
+	e.call_site = SITE_FREE;
+	e.src = KMLAB_FAM_KMALLOC;
+	e.alloc_src = KMLAB_FAM_KMALLOC;
+	e.nr_stack = 1;
+	e.stack[0] = SITE_FREE;
+	timeline_add(&tl, &e);
+	TAP_EQ_INT((int)tl.slab_frees, 1, "a slab free is counted");
+
+	e = ev(KMLAB_EV_WATCH_HIT, 22, PTR_A);
+	e.off = 16;
+	e.alen = 8;
+	e.call_site = SITE_FREE2;
+	e.freed_ts = T0 + 2 * MS;
+	e.freed_site = SITE_FREE;
+	memset(e.data, 0x6b, sizeof(e.data));
+	e.nr_stack = 1;
+	e.stack[0] = SITE_FREE2;
+	timeline_add(&tl, &e);
+	timeline_add(&tl, &e);
+	f = find(&tl, FINDING_LATE_ACCESS);
+	TAP_OK(f && f->off == 16 && f->len == 8 && f->is_read &&
+	       !f->rw_unknown && f->site == SITE_FREE2 &&
+	       f->site2 == SITE_FREE && f->age_ns == 20 * MS &&
+	       f->seen_by == TL_SEEN_WATCH,
+	       "a hit on intact poison: a late read, its instruction, 20 ms after the free");
+	TAP_OK(tl.watch_hits == 2 &&
+	       timeline_count(&tl, FINDING_LATE_ACCESS) == 1,
+	       "the same bytes hit twice: one finding");
+	tl.watch_slots = 4;
+	tl.watch_frees = 1;
+	out = text_of(&tl, &rc, false);
+	HAS(out, "read [16, 24) 20.000 ms after its free at dp_exec+0x20 [kmlab_dp], by dp_exec+0x30 [kmlab_dp] (a hardware watchpoint saw it)",
+	    "text: the read, the free, the reading instruction");
+	HAS(out, "accessed here:", "text: the access's stack");
+	HAS(out, "note: 4 hardware watchpoints per CPU covered the first 32 bytes of the module's last free each time: 1 of its 1 slab frees",
+	    "text: what the watchpoints covered");
+	free(out);
+	out = text_of(&tl, &rc, true);
+	HAS(out, "\"access\":\"read\",\"off\":16,\"len\":8", "json: a read at 16");
+	HAS(out, "\"free_site\":\"dp_exec+0x20 [kmlab_dp]\"", "json: the free's site");
+	HAS(out, "\"free_stack\":[", "json: the free's stack");
+	HAS(out, "\"alloc_stack\":[", "json: the allocation's stack");
+	free(out);
+
+	/* a write the watchpoint cannot tell from a read, then SLUB */
+	e.off = 0;
+	memset(e.data, 0, sizeof(e.data));
+	timeline_add(&tl, &e);
+	f = &tl.finds[tl.nr_finds - 1];
+	TAP_OK(f->rw_unknown && f->off == 0, "changed bytes: read or write");
+	e = slub(30, PTR_A, 8, KMLAB_SLUB_POISON);
+	timeline_add(&tl, &e);
+	f = &tl.finds[tl.nr_finds - 1];
+	TAP_OK(timeline_count(&tl, FINDING_LATE_ACCESS) == 2 &&
+	       !f->rw_unknown && !f->is_read &&
+	       f->seen_by == (TL_SEEN_WATCH | TL_SEEN_SLUB),
+	       "SLUB's poison report of the same bytes: one finding, a write, seen by both");
+	out = text_of(&tl, &rc, true);
+	HAS(out, "\"seen_by\":[\"slub\",\"watchpoint\"]", "json: seen by both");
+	free(out);
+	timeline_free(&tl);
+}
+
 int main(void)
 {
 	struct kmlab_live leaky = {
@@ -508,5 +593,6 @@ int main(void)
 
 	test_families();
 	test_slub();
+	test_watch_hit();
 	return tap_done();
 }

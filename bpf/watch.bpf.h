@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Late accesses as they happen: a perf breakpoint event per CPU and
+ * watched address (the loader's, loader/observer/watchpoints.c) runs
+ * on_watch_hit() after each access to it, by anyone.  Only the watched
+ * module's accesses to memory still free count: the allocator reads and
+ * writes free objects too (free pointers, poison), and once the memory
+ * is allocated again its new owner may use it as it likes.
+ */
+#ifndef KMLAB_WATCH_BPF_H
+#define KMLAB_WATCH_BPF_H
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KMLAB_WATCH_SLOTS);
+	__type(key, __u32);
+	__type(value, struct kmlab_watch);
+} watches SEC(".maps");
+
+/* hits on memory allocated again since: the loader moves those slots */
+__u64 watch_stale = 0;
+
+SEC("perf_event")
+int on_watch_hit(struct bpf_perf_event_data *ctx)
+{
+	__u64 addr = ctx->addr, ip = PT_REGS_IP(&ctx->regs), site;
+	struct kmlab_watch *w = NULL;
+	struct kmlab_freed *f;
+	struct kmlab_event *e;
+	__u32 i;
+
+	for (i = 0; i < KMLAB_WATCH_SLOTS; i++) {
+		__u32 k = i;
+
+		w = bpf_map_lookup_elem(&watches, &k);
+		if (w && w->addr == addr)
+			break;
+		w = NULL;
+	}
+	if (!w || !w->obj)
+		return 0;
+	f = bpf_map_lookup_elem(&freed, &w->obj);
+	if (!f) {
+		__sync_fetch_and_add(&watch_stale, 1);
+		return 0;
+	}
+	site = in_module(ip) ? ip : 0;
+	e = event_new(KMLAB_EV_WATCH_HIT);
+	if (!e)
+		return 0;
+	e->nr_stack = get_stack(ctx, e->stack);
+	/* the module's own instruction, or its frame behind a core helper
+	 * (memcpy, a list operation) that made the access */
+	if (!site)
+		site = module_frame(e->stack, e->nr_stack);
+	if (!site) {
+		bpf_ringbuf_discard(e, 0);
+		return 0;
+	}
+	e->ptr = w->obj;
+	e->off = addr - w->obj;
+	e->alen = KMLAB_WATCH_LEN;
+	e->call_site = site;
+	e->base = ip;
+	e->freed_ts = f->ts;
+	e->freed_site = f->free_site;
+	e->freed_size = f->size_req;
+	bpf_probe_read_kernel(e->data, KMLAB_WATCH_LEN, (void *)addr);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+#endif /* KMLAB_WATCH_BPF_H */
