@@ -108,4 +108,28 @@ static __always_inline bool in_irq_context(void)
 /* gfp_t's __GFP_DIRECT_RECLAIM: bit 10 in 6.1 and 6.12 alike */
 #define KMLAB_GFP_DIRECT_RECLAIM	0x400U
 
+/*
+ * "mm, slab: use an enum to define SLAB_ cache creation flags" (v6.9):
+ * the slab flags became bit numbers of enum _slab_flag_bits; before,
+ * SLAB_TYPESAFE_BY_RCU was 0x00080000.
+ */
+enum _slab_flag_bits___v6_9 {
+	_SLAB_TYPESAFE_BY_RCU___v6_9 = 9,
+};
+
+#define KMLAB_TYPESAFE_BY_RCU_OLD	0x00080000U
+
+/* Objects of @s may be read after their free (RCU readers): not a bug. */
+static __always_inline bool cache_typesafe_rcu(const struct kmem_cache *s)
+{
+	__u32 flags = BPF_CORE_READ(s, flags);
+
+	if (bpf_core_enum_value_exists(enum _slab_flag_bits___v6_9,
+				       _SLAB_TYPESAFE_BY_RCU___v6_9))
+		return flags & (1U << bpf_core_enum_value(
+			enum _slab_flag_bits___v6_9,
+			_SLAB_TYPESAFE_BY_RCU___v6_9));
+	return flags & KMLAB_TYPESAFE_BY_RCU_OLD;
+}
+
 #endif /* KMLAB_COMPAT_BPF_H */

@@ -570,6 +570,7 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 		e->size_alloc = gone.size_alloc;
 		e->src = src;
 		e->alloc_src = alloc_src;
+		e->rcu_readers = s && cache_typesafe_rcu(s);
 		if (wrong) {
 			e->wrong_cache = 1;
 			if (given)

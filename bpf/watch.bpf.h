@@ -3,9 +3,11 @@
  * Late accesses as they happen: a perf breakpoint event per CPU and
  * watched address (the loader's, loader/observer/watchpoints.c) runs
  * on_watch_hit() after each access to it, by anyone.  Only the watched
- * module's accesses to memory still free count: the allocator reads and
- * writes free objects too (free pointers, poison), and once the memory
- * is allocated again its new owner may use it as it likes.
+ * module's accesses to memory still free count, made by its own code or
+ * through memcpy-like accessors it called: the allocator reads and writes
+ * free objects too (free pointers, poison), even when the module called
+ * it, and once the memory is allocated again its new owner may use it as
+ * it likes.
  */
 #ifndef KMLAB_WATCH_BPF_H
 #define KMLAB_WATCH_BPF_H
@@ -19,6 +21,25 @@ struct {
 
 /* hits on memory allocated again since: the loader moves those slots */
 __u64 watch_stale = 0;
+
+/* memcpy, memset, strlen...: [lo, lo + len), resolved from kallsyms */
+#define ACCESSORS_MAX	16
+const volatile __u32 nr_accessors = 0;
+const volatile __u64 accessor_lo[ACCESSORS_MAX] = {};
+const volatile __u64 accessor_len[ACCESSORS_MAX] = {};
+
+static __always_inline bool in_accessor(__u64 ip)
+{
+	__u32 i;
+
+	for (i = 0; i < ACCESSORS_MAX; i++) {
+		if (i >= nr_accessors)
+			break;
+		if (ip - accessor_lo[i] < accessor_len[i])
+			return true;
+	}
+	return false;
+}
 
 SEC("perf_event")
 int on_watch_hit(struct bpf_perf_event_data *ctx)
@@ -44,13 +65,15 @@ int on_watch_hit(struct bpf_perf_event_data *ctx)
 		__sync_fetch_and_add(&watch_stale, 1);
 		return 0;
 	}
+	/* the module's own instruction, or its frame behind a memcpy-like
+	 * accessor; anything else (the allocator) is no finding */
 	site = in_module(ip) ? ip : 0;
+	if (!site && !in_accessor(ip))
+		return 0;
 	e = event_new(KMLAB_EV_WATCH_HIT);
 	if (!e)
 		return 0;
 	e->nr_stack = get_stack(ctx, e->stack);
-	/* the module's own instruction, or its frame behind a core helper
-	 * (memcpy, a list operation) that made the access */
 	if (!site)
 		site = module_frame(e->stack, e->nr_stack);
 	if (!site) {

@@ -173,7 +173,9 @@ struct kmlab_event {
 	__u64 via;		/* ALLOC: the core helper (kstrdup...) that
 				 * allocated on the module's behalf */
 	__u32 init_failed;	/* MOD_FREE: its init never returned 0 */
-	__u32 pad;
+	__u32 rcu_readers;	/* FREE: from a SLAB_TYPESAFE_BY_RCU cache,
+				 * whose freed objects readers may still
+				 * read: no watchpoint there */
 	__u64 stack[KMLAB_STACK_DEPTH];
 };
 

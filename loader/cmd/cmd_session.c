@@ -97,8 +97,9 @@ static int on_event(void *ctx, const struct kmlab_event *e)
 	if (e->type == KMLAB_EV_STEP)
 		s->steps++;
 	/* the module's own slab objects: watchpoints can cover those */
-	if (e->type == KMLAB_EV_FREE && (e->alloc_src == KMLAB_FAM_KMALLOC ||
-					 e->alloc_src == KMLAB_FAM_CACHE)) {
+	if (e->type == KMLAB_EV_FREE && !e->rcu_readers &&
+	    (e->alloc_src == KMLAB_FAM_KMALLOC ||
+	     e->alloc_src == KMLAB_FAM_CACHE)) {
 		s->watch_ptr = e->ptr;
 		s->watch_size = e->size_req;
 	}
@@ -226,6 +227,8 @@ static int session_poll(struct session *s, int timeout_ms)
 	if (s->watch_ptr) {
 		observer_watch_free(s->ob, s->watch_ptr, s->watch_size);
 		s->watch_ptr = 0;
+	} else {
+		observer_watch_check(s->ob);
 	}
 	return n;
 }

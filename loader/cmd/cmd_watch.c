@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "kptr.h"
 #include "cmd_session.h"
+#include "ksyms.h"
 #include "modsyms.h"
 #include "modload.h"
 
@@ -236,6 +237,8 @@ int cmd_watch(int argc, char **argv)
 	if (env.path) {
 		s.modsyms = modsyms_load(env.path);
 		s.modsyms_tried = true;
+		/* the core kernel's names, while nothing waits on us */
+		s.ks = ksyms_load();
 	}
 	snprintf(title, sizeof(title), "watch module %s", env.module);
 	s.rc.title = title;

@@ -58,6 +58,7 @@ struct observer {
 	/* family_fns[i]'s name in this kernel, NULL when not attached */
 	const char *fn_name[FAMILY_FNS_MAX];
 	struct watchpoints *wp;	/* NULL when not asked or not possible */
+	__u64 watch_stale;	/* bss watch_stale when they last moved */
 	char watch_why[128];	/* ... and then why */
 };
 
@@ -454,8 +455,22 @@ static const struct {
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
+/*
+ * Core functions that read or write memory for their caller: a module's
+ * late access made through one of them is the module's (the watchpoints'
+ * hit program looks behind them).  No allocator function among them: the
+ * allocator touches free objects as its own (free pointers), which is no
+ * finding whoever called it.
+ */
+static const char *const accessor_names[] = {
+	"memcpy", "__memcpy", "memcpy_orig", "memmove", "__memmove",
+	"memset", "__memset", "memset_orig", "memcmp", "bcmp", "strlen",
+	"strcmp", "strncmp", "strscpy", "strncpy", "strcpy",
+};
+
 /* What a core kernel symbol is to the observer. */
-enum sym_role { SYM_NONE, SYM_HELPER, SYM_KVMALLOC, SYM_PAGE_FN };
+enum sym_role { SYM_NONE, SYM_HELPER, SYM_KVMALLOC, SYM_PAGE_FN,
+		SYM_ACCESSOR };
 
 static enum sym_role sym_role(const char *name, __u32 *src)
 {
@@ -467,6 +482,9 @@ static enum sym_role sym_role(const char *name, __u32 *src)
 	for (i = 0; i < ARRAY_LEN(helper_names); i++)
 		if (!strcmp(name, helper_names[i]))
 			return SYM_HELPER;
+	for (i = 0; i < ARRAY_LEN(accessor_names); i++)
+		if (!strcmp(name, accessor_names[i]))
+			return SYM_ACCESSOR;
 	for (i = 0; i < ARRAY_LEN(page_fns); i++) {
 		if (!strcmp(name, page_fns[i].name)) {
 			*src = page_fns[i].src;
@@ -491,6 +509,14 @@ static void sym_keep(struct kmlab_bpf *skel, enum sym_role role, __u32 src,
 		((__u64 *)ro->helper_lo)[n] = lo;
 		((__u64 *)ro->helper_len)[n] = len;
 		ro->nr_helpers = n + 1;
+		break;
+	case SYM_ACCESSOR:
+		n = ro->nr_accessors;
+		if (n >= ARRAY_LEN(ro->accessor_lo))
+			return;
+		((__u64 *)ro->accessor_lo)[n] = lo;
+		((__u64 *)ro->accessor_len)[n] = len;
+		ro->nr_accessors = n + 1;
 		break;
 	case SYM_KVMALLOC:
 		ro->kvmalloc_lo = lo;
@@ -704,6 +730,19 @@ static void watch_open(struct observer *ob)
 void observer_watch_free(struct observer *ob, __u64 ptr, __u64 size)
 {
 	watchpoints_move(ob->wp, ptr, size);
+	ob->watch_stale = ob->skel->bss->watch_stale;
+}
+
+/*
+ * Hits on memory allocated again since its free: its new owner's every
+ * access would trap; the watchpoints rest until the module frees again.
+ */
+void observer_watch_check(struct observer *ob)
+{
+	if (!ob->wp || ob->skel->bss->watch_stale == ob->watch_stale)
+		return;
+	watchpoints_move(ob->wp, 0, 0);
+	ob->watch_stale = ob->skel->bss->watch_stale;
 }
 
 const char *observer_watch_stats(const struct observer *ob, __u64 *watched,

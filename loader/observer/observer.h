@@ -52,6 +52,8 @@ void observer_lost(struct observer *ob, __u64 lost[KMLAB_LOST_MAX],
 void observer_misses(struct observer *ob, struct kmlab_misses *m);
 /* The module freed the slab object [ptr, ptr + size): watch it. */
 void observer_watch_free(struct observer *ob, __u64 ptr, __u64 size);
+/* Rest the watchpoints if their object was allocated again. */
+void observer_watch_check(struct observer *ob);
 /* Frees watched, debug registers used per CPU, hits on memory already
  * allocated again; returns why there are none (NULL: there are). */
 const char *observer_watch_stats(const struct observer *ob, __u64 *watched,

@@ -171,7 +171,8 @@ void watchpoints_move(struct watchpoints *wp, __u64 obj, __u64 size)
 
 	if (!wp)
 		return;
-	wp->watched++;
+	if (obj)
+		wp->watched++;
 	for (s = 0; s < (__u32)wp->nr_slots; s++) {
 		w.obj = obj;
 		w.addr = (__u64)s * KMLAB_WATCH_LEN < size ?

@@ -20,7 +20,8 @@ struct watchpoints;
  * says what). */
 struct watchpoints *watchpoints_open(struct bpf_program *prog, int map_fd,
 				     char *why, size_t len);
-/* Watch the first bytes of the object [obj, obj + size) freed just now. */
+/* Watch the first bytes of the object [obj, obj + size) freed just now;
+ * @obj 0: none (all disabled). */
 void watchpoints_move(struct watchpoints *wp, __u64 obj, __u64 size);
 /* The debug registers it uses on each CPU. */
 int watchpoints_slots(const struct watchpoints *wp);
