@@ -42,16 +42,6 @@ static const char *rel_ms(const struct timeline *tl, __u64 ts, char *buf,
 	return buf;
 }
 
-static bool all_bytes(const __u8 *d, size_t n, __u8 v)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (d[i] != v)
-			return false;
-	return n > 0;
-}
-
 static size_t shown(const struct tl_finding *fd)
 {
 	return fd->len < KMLAB_EV_DATA_LEN ? fd->len : KMLAB_EV_DATA_LEN;
@@ -69,7 +59,7 @@ const char *report_sentence(const struct tl_finding *fd, char *buf,
 		break;
 	case FINDING_LATE_ACCESS:
 		if (fd->is_read && fd->has_data &&
-		    all_bytes(fd->data, shown(fd), 0x6b))
+		    timeline_poison(fd->data, shown(fd)))
 			snprintf(buf, len, "The pointer survived the free, the memory did not: these bytes are SLUB's poison (0x6b), not what was written.");
 		else if (fd->is_read)
 			snprintf(buf, len, "The pointer survived the free, the memory did not: these bytes belong to the allocator now, whatever they look like.");

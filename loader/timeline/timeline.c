@@ -431,14 +431,14 @@ static struct tl_finding *same_finding(struct timeline *tl,
 	return NULL;
 }
 
-static bool all_bytes(const __u8 *p, size_t n, __u8 v)
+bool timeline_poison(const __u8 *p, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (p[i] != v)
+		if (p[i] != KMLAB_POISON_FREE)
 			return false;
-	return true;
+	return n > 0;
 }
 
 /*
@@ -472,7 +472,7 @@ static int add_watch_hit(struct timeline *tl, const struct kmlab_event *e)
 	f->age_ns = e->ts - e->freed_ts;
 	f->has_data = true;
 	memcpy(f->data, e->data, sizeof(f->data));
-	f->is_read = all_bytes(e->data, KMLAB_WATCH_LEN, 0x6b);
+	f->is_read = timeline_poison(e->data, KMLAB_WATCH_LEN);
 	f->rw_unknown = !f->is_read;
 	set_stack(&f->stack, e);
 	if (o) {

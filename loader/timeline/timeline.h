@@ -8,6 +8,7 @@
 #define KMLAB_TIMELINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 #include "kmlab/events.h"
 #include "findings.h"
@@ -158,6 +159,10 @@ __u64 timeline_lost_relevant(const struct timeline *tl);
 int timeline_count(const struct timeline *tl, int kind);
 /* The load @ts falls in (1-), 0 if none is known. */
 int timeline_load_of(const struct timeline *tl, __u64 ts);
+/* SLUB's poison in a free object (POISON_FREE), as a read may see it */
+#define KMLAB_POISON_FREE	0x6b
+/* Do the @n > 0 bytes at @p all read as that poison? */
+bool timeline_poison(const __u8 *p, size_t n);
 /* "clean", "findings" or "inconclusive" */
 const char *timeline_verdict(const struct timeline *tl);
 
