@@ -679,6 +679,7 @@ int BPF_PROG(on_cache_free, unsigned long call_site, const void *ptr,
 
 #include "families.bpf.h"
 #include "watch.bpf.h"
+#include "kfence.bpf.h"
 
 static __always_inline bool is_target(struct module *mod)
 {

@@ -4,10 +4,10 @@
  * watched address (the loader's, loader/observer/watchpoints.c) runs
  * on_watch_hit() after each access to it, by anyone.  Only the watched
  * module's accesses to memory still free count, made by its own code or
- * through memcpy-like accessors it called: the allocator reads and writes
- * free objects too (free pointers, poison), even when the module called
- * it, and once the memory is allocated again its new owner may use it as
- * it likes.
+ * through memcpy-like accessors it called itself: the allocator reads and
+ * writes free objects too (free pointers, poison), even when the module
+ * called it, and once the memory is allocated again its new owner may use
+ * it as it likes.
  */
 #ifndef KMLAB_WATCH_BPF_H
 #define KMLAB_WATCH_BPF_H
@@ -41,6 +41,25 @@ static __always_inline bool in_accessor(__u64 ip)
 	return false;
 }
 
+/*
+ * The module's frame that called the accessor at the top of @stack, 0 if
+ * the accessor's caller is someone else.  A module frame deeper down is
+ * not enough: SLUB's debug checks memset() an object it hands out again
+ * while the module's kmalloc() is still on the stack.
+ */
+static __always_inline __u64 accessor_caller(const __u64 *stack, __u32 nr)
+{
+	__u32 i;
+
+	for (i = 0; i < KMLAB_STACK_DEPTH; i++) {
+		if (i >= nr)
+			return 0;
+		if (!in_accessor(stack[i]))
+			return in_module(stack[i]) ? stack[i] : 0;
+	}
+	return 0;
+}
+
 SEC("perf_event")
 int on_watch_hit(struct bpf_perf_event_data *ctx)
 {
@@ -65,8 +84,8 @@ int on_watch_hit(struct bpf_perf_event_data *ctx)
 		__sync_fetch_and_add(&watch_stale, 1);
 		return 0;
 	}
-	/* the module's own instruction, or its frame behind a memcpy-like
-	 * accessor; anything else (the allocator) is no finding */
+	/* the module's own instruction, or a memcpy-like accessor the
+	 * module called; anything else (the allocator) is no finding */
 	site = in_module(ip) ? ip : 0;
 	if (!site && !in_accessor(ip))
 		return 0;
@@ -75,7 +94,7 @@ int on_watch_hit(struct bpf_perf_event_data *ctx)
 		return 0;
 	e->nr_stack = get_stack(ctx, e->stack);
 	if (!site)
-		site = module_frame(e->stack, e->nr_stack);
+		site = accessor_caller(e->stack, e->nr_stack);
 	if (!site) {
 		bpf_ringbuf_discard(e, 0);
 		return 0;

@@ -9,7 +9,9 @@
  * that cache and still reads as SLUB's free poison (otherwise it was
  * handed out again and the "hazard" would hit someone else's object).
  * A read after vfree() runs too: it faults, and copy_from_kernel_nofault()
- * catches that.  Accesses past the requested size run within ksize().
+ * catches that.  So do hazards on an object KFENCE sampled (booted with
+ * kfence.sample_interval=MS), while its page is still unmapped.
+ * Accesses past the requested size run within ksize().
  * Interior frees, wrong-family frees that would corrupt, and everything
  * else are refused with a kmlab_step event (-EPERM and the reason) and a
  * sentence in dmesg.
@@ -19,6 +21,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/kfence.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/poison.h>
@@ -152,6 +155,21 @@ static bool still_poisoned(const struct kmlab_obj *o)
 	return true;
 }
 
+/*
+ * KFENCE unmaps a sampled object's page at its free and maps it again
+ * when it hands the object out: a late write faults into KFENCE's report
+ * and goes on, a late read faults into copy_from_kernel_nofault(), a
+ * second free is reported and ignored.  All safe while the page is still
+ * unmapped, that is while the object is still free.
+ */
+static bool kfence_still_free(const struct kmlab_obj *o)
+{
+	u8 b;
+
+	return is_kfence_address(o->ptr) &&
+	       copy_from_kernel_nofault(&b, o->ptr, 1) != 0;
+}
+
 static const char *const fix[KMLAB_REASON_MAX] = {
 	[KMLAB_REFUSE_UNGUARDED] = "boot the guest with slub_debug=FZPU, or use a plan cache created with poison red_zone consistency store_user",
 	[KMLAB_REFUSE_REUSED] = "the freed object no longer reads as SLUB's free poison (it was reused or overwritten); put the hazard right after the free",
@@ -216,7 +234,11 @@ enum kmlab_reason kmlab_guard_free(struct kmlab_plan *p,
 	}
 	if (o->state == KMLAB_LIVE)
 		return KMLAB_OK;
-	/* a second free: SLUB's checks must catch it */
+	/* a second free: KFENCE's or SLUB's checks must catch it */
+	if (bk == BK_SLAB && is_kfence_address(o->ptr) &&
+	    cache_alive(p, o, fam))
+		return kfence_still_free(o) ? KMLAB_OK :
+		       refuse(p, op, KMLAB_REFUSE_REUSED, "a second free");
 	if (bk != BK_SLAB || !o->guarded || !cache_alive(p, o, fam))
 		return refuse(p, op, KMLAB_REFUSE_UNGUARDED, "a second free");
 	if (!still_slab(o) || !still_poisoned(o))
@@ -253,6 +275,10 @@ enum kmlab_reason kmlab_guard_access(struct kmlab_plan *p,
 	/* a freed vmalloc area is unmapped: the read faults, safely */
 	if (bk == BK_VMAP && op->code == KMLAB_OP_READ)
 		return KMLAB_OK;
+	if (bk == BK_SLAB && is_kfence_address(o->ptr) &&
+	    cache_alive(p, o, fam))
+		return kfence_still_free(o) ? KMLAB_OK :
+		       refuse(p, op, KMLAB_REFUSE_REUSED, what);
 	if (bk != BK_SLAB || !o->guarded || !cache_alive(p, o, fam))
 		return refuse(p, op, KMLAB_REFUSE_UNGUARDED,
 			      op->code == KMLAB_OP_READ ? "a read after free" :

@@ -31,6 +31,8 @@ enum kmlab_ev_type {
 				 * in some object (anyone's): see below */
 	KMLAB_EV_WATCH_HIT,	/* the module touched a freed object under a
 				 * hardware watchpoint: see below */
+	KMLAB_EV_KFENCE,	/* KFENCE reported one of its sampled objects
+				 * (anyone's): see below */
 };
 
 /*
@@ -73,6 +75,35 @@ enum kmlab_slub_what {
 	KMLAB_SLUB_PADDING,	/* "Alignment padding", "Object padding" */
 };
 
+/*
+ * KMLAB_EV_KFENCE: KFENCE (CONFIG_KFENCE, booted with
+ * kfence.sample_interval=MS) hands one allocation per interval an object
+ * of its own, on a page between two unmapped guard pages, and reports a
+ * fault on those pages, or canary bytes beside the object changed when it
+ * is freed.  Only sampled objects are seen.  The event:
+ *   ptr        the address accessed (or the first changed byte)
+ *   base       the KFENCE object's start; size_req its size
+ *   reason     enum kmlab_kfence_what
+ *   flags      KMLAB_KFENCE_WRITE when the fault was a write,
+ *              KMLAB_KFENCE_DATA when data holds the bytes
+ *   call_site  the faulting instruction, 0 when found at free
+ *   data       the bytes at ptr, when readable (a canary overwritten)
+ *   name       the object's cache; stack the access's (from the
+ *              faulting instruction on) or the free's
+ */
+enum kmlab_kfence_what {
+	KMLAB_KFENCE_OTHER = 0,	/* an invalid access KFENCE cannot place */
+	KMLAB_KFENCE_UAF,	/* use-after-free read or write */
+	KMLAB_KFENCE_OOB,	/* out-of-bounds: into a guard page */
+	KMLAB_KFENCE_CORRUPT,	/* canary beside the object changed */
+	KMLAB_KFENCE_BAD_FREE,	/* a free of a free or inner address */
+};
+
+#define KMLAB_KFENCE_WRITE	1
+#define KMLAB_KFENCE_DATA	2
+
+/* the byte KFENCE keeps beside an object (KFENCE_CANARY_PATTERN_U8) */
+#define KMLAB_KFENCE_CANARY(addr)	((__u8)(0xaa ^ ((addr) & 0x7)))
 
 /* frees remembered for double-free and late-access checks */
 #define KMLAB_FREED_MAX	8192

@@ -433,6 +433,20 @@ static void slub_check_objects(struct timeline *tl)
 	memcpy(tl->slub_unguarded, sc.unguarded, sizeof(tl->slub_unguarded));
 }
 
+/* KFENCE's sampling interval in ms: 0 off, -1 not in this kernel */
+static int kfence_interval(void)
+{
+	FILE *f = fopen("/sys/module/kfence/parameters/sample_interval", "r");
+	int ms = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &ms) != 1)
+		ms = -1;
+	fclose(f);
+	return ms;
+}
+
 int session_finish(struct session *s)
 {
 	struct timeline *tl = &s->tl;
@@ -453,6 +467,7 @@ int session_finish(struct session *s)
 	if (why)
 		snprintf(tl->watch_why, sizeof(tl->watch_why), "%s", why);
 	observer_misses(s->ob, &tl->misses);
+	tl->kfence_interval = kfence_interval();
 	/* live objects are leaks only once the module is gone */
 	if (tl->unloaded) {
 		err = observer_for_each_live(s->ob, add_leak, tl);

@@ -128,6 +128,9 @@ static const struct family_fn family_fns[] = {
 	 * overflow into a red zone */
 	{ { "slab_fix" }, PROG(slub_fix_enter), NOPROG, false,
 	  SRC(KMALLOC) | SRC(CACHE) },
+	/* KFENCE reporting one of its sampled objects */
+	{ { "kfence_report_error" }, PROG(kfence_report_enter), NOPROG, false,
+	  SRC(KMALLOC) | SRC(CACHE) },
 };
 _Static_assert(sizeof(family_fns) / sizeof(family_fns[0]) <= FAMILY_FNS_MAX,
 	       "raise FAMILY_FNS_MAX");

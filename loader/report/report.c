@@ -312,15 +312,20 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 				fd->age_ns / 1e6);
 			break;
 		case FINDING_LATE_ACCESS:
-			if (fd->seen_by & TL_SEEN_WATCH) {
-				fprintf(f, "     %s [%llu, %llu) %.3f ms after its free at %s, by %s (a hardware watchpoint saw it)\n",
+			if (fd->accessed) {
+				fprintf(f, "     %s [%llu, %llu) %.3f ms after its free at %s, by %s (%s saw it)\n",
 					fd->rw_unknown ? "read or write" :
 					fd->is_read ? "read" : "write",
 					(unsigned long long)fd->off,
 					(unsigned long long)(fd->off + fd->len),
 					fd->age_ns / 1e6,
 					sym(rc, fd->site2, s2, sizeof(s2)),
-					sym(rc, fd->site, s, sizeof(s)));
+					sym(rc, fd->site, s, sizeof(s)),
+					!(fd->seen_by & TL_SEEN_KFENCE) ?
+					"a hardware watchpoint" :
+					fd->seen_by & TL_SEEN_WATCH ?
+					"a hardware watchpoint and KFENCE, on a sampled object," :
+					"KFENCE, on a sampled object,");
 			} else if (fd->seen_by == TL_SEEN_SLUB)
 				fprintf(f, "     write [%llu, %llu) found by SLUB's poison check %.3f ms after its free at %s (written in between)\n",
 					(unsigned long long)fd->off,
@@ -346,8 +351,15 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 				(long long)(fd->off + fd->len),
 				(unsigned long long)fd->size,
 				fd->seen_by & TL_SEEN_SLUB ?
-				", found by SLUB's red zone check" : "");
-			if (fd->seen_by == TL_SEEN_SLUB)
+				", found by SLUB's red zone check" :
+				!(fd->seen_by & TL_SEEN_KFENCE) ? "" :
+				fd->accessed ?
+				", by KFENCE's guard page (a sampled object)" :
+				", found by KFENCE's canary at free (a sampled object)");
+			if (fd->accessed)
+				fprintf(f, "     at %s\n",
+					sym(rc, fd->site, s, sizeof(s)));
+			else if (!(fd->seen_by & TL_SEEN_PLAN))
 				fprintf(f, "     allocated at %s\n",
 					sym(rc, fd->site, s, sizeof(s)));
 			if (fd->has_data) {
@@ -389,11 +401,12 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 			break;
 		}
 		text_stack(f, fd->kind == FINDING_LEAK ? "allocated here" :
-			   fd->seen_by & TL_SEEN_WATCH ? "accessed here" :
+			   fd->accessed ? "accessed here" :
 			   fd->kind == FINDING_LATE_ACCESS ? "freed here" :
-			   fd->seen_by == TL_SEEN_SLUB ? "allocated here" :
+			   fd->kind == FINDING_OVERFLOW ? "allocated here" :
 			   "stack", &fd->stack, rc);
 		text_stack(f, fd->kind == FINDING_LATE_ACCESS ? "freed here" :
+			   fd->kind == FINDING_OVERFLOW ? "allocated here" :
 			   "first freed here", &fd->stack2, rc);
 		/* a late access: the third moment, the allocation */
 		if (fd->kind == FINDING_LATE_ACCESS && fd->object >= 0 &&
@@ -438,6 +451,18 @@ static void text_misses(FILE *f, const struct timeline *tl)
 	if (m->other)
 		fprintf(f, "note: %llu module or plan event%s went unexamined\n", (unsigned long long)m->other,
 			m->other == 1 ? "" : "s");
+}
+
+static void text_kfence(FILE *f, const struct timeline *tl)
+{
+	if (tl->kfence_interval > 0)
+		fprintf(f, "note: KFENCE sampled one allocation every %d ms and reported %llu time%s%s; the objects it did not sample it cannot see\n",
+			tl->kfence_interval,
+			(unsigned long long)tl->kfence_reports,
+			tl->kfence_reports == 1 ? "" : "s",
+			tl->kfence_foreign ? " (some about objects that are not the module's)" : "");
+	else if (tl->kfence_interval == 0 && tl->slab_frees)
+		fprintf(f, "note: KFENCE is in this kernel but not sampling (boot with kfence.sample_interval=100 to add its checks)\n");
 }
 
 static void text_summary(FILE *f, const struct timeline *tl)
@@ -488,6 +513,7 @@ static void text_summary(FILE *f, const struct timeline *tl)
 	else if (tl->watch_why[0] && tl->slab_frees)
 		fprintf(f, "note: no hardware watchpoints (%s): a late read goes unseen\n",
 			tl->watch_why);
+	text_kfence(f, tl);
 	if (tl->late_unconfirmed)
 		fprintf(f, "note: %llu access%s the module flagged late hit memory the observer never saw freed (a family the kmem tracepoints do not show)\n",
 			(unsigned long long)tl->late_unconfirmed,
@@ -644,7 +670,9 @@ void report_json_event(FILE *f, const struct timeline *tl,
 /* "seen_by":["plan","slub","watchpoint"]: the mechanisms that saw it */
 static void json_seen_by(FILE *f, unsigned int seen)
 {
-	static const char *const names[] = { "plan", "slub", "watchpoint" };
+	static const char *const names[] = {
+		"plan", "slub", "watchpoint", "kfence"
+	};
 	const char *sep = "";
 	unsigned int i;
 
@@ -687,8 +715,7 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		json_site(f, "site", fd->site, rc);
 		if (fd->kind == FINDING_DOUBLE_FREE)
 			json_site(f, "first_free_site", fd->site2, rc);
-		if (fd->kind == FINDING_LATE_ACCESS &&
-		    (fd->seen_by & TL_SEEN_WATCH))
+		if (fd->kind == FINDING_LATE_ACCESS && fd->accessed)
 			json_site(f, "free_site", fd->site2, rc);
 		if (fd->kind == FINDING_LEAK && fd->via)
 			json_site(f, "via", fd->via, rc);
@@ -729,7 +756,8 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 			json_stack(f, "stack", &fd->stack, rc);
 		if (fd->stack2.nr)
 			json_stack(f, fd->kind == FINDING_LATE_ACCESS ?
-				   "free_stack" : "first_free_stack",
+				   "free_stack" : fd->kind == FINDING_OVERFLOW ?
+				   "alloc_stack" : "first_free_stack",
 				   &fd->stack2, rc);
 		if (fd->kind == FINDING_LATE_ACCESS && fd->object >= 0 &&
 		    fd->object < tl->nr_objs &&
@@ -776,5 +804,8 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		tl->watch_slots, (unsigned long long)tl->watch_frees,
 		(unsigned long long)tl->slab_frees,
 		(unsigned long long)tl->watch_hits);
+	fprintf(f, ",\"kfence_interval_ms\":%d,\"kfence_reports\":%llu,\"kfence_foreign\":%llu",
+		tl->kfence_interval, (unsigned long long)tl->kfence_reports,
+		(unsigned long long)tl->kfence_foreign);
 	fprintf(f, ",\"verdict\":\"%s\"}\n", timeline_verdict(tl));
 }

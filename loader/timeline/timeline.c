@@ -431,6 +431,20 @@ static struct tl_finding *same_finding(struct timeline *tl,
 	return NULL;
 }
 
+/* The newest finding of @kind on @o. */
+static struct tl_finding *object_finding(struct timeline *tl,
+					 enum finding_kind kind,
+					 const struct tl_object *o)
+{
+	int i;
+
+	for (i = tl->nr_finds - 1; i >= 0; i--)
+		if (tl->finds[i].kind == kind &&
+		    tl->finds[i].object == (int)(o - tl->objs))
+			return &tl->finds[i];
+	return NULL;
+}
+
 bool timeline_poison(const __u8 *p, size_t n)
 {
 	size_t i;
@@ -474,6 +488,7 @@ static int add_watch_hit(struct timeline *tl, const struct kmlab_event *e)
 	memcpy(f->data, e->data, sizeof(f->data));
 	f->is_read = timeline_poison(e->data, KMLAB_WATCH_LEN);
 	f->rw_unknown = !f->is_read;
+	f->accessed = true;
 	set_stack(&f->stack, e);
 	if (o) {
 		f->stack2 = o->free_stack;
@@ -538,6 +553,106 @@ static int add_slub_report(struct timeline *tl, const struct kmlab_event *e)
 	} else {
 		f->site = o->alloc_site;
 		f->stack = o->alloc_stack;
+	}
+	return 0;
+}
+
+/* The bytes from @e->ptr on, up to the last one no longer KFENCE's
+ * canary (of those the event carries). */
+static __u64 canary_changed(const struct kmlab_event *e)
+{
+	__u64 n = 1, i, end = KMLAB_EV_DATA_LEN;
+
+	/* before the object, the canary ends where the object begins */
+	if (e->ptr < e->base && e->base - e->ptr < end)
+		end = e->base - e->ptr;
+	for (i = 1; i < end; i++)
+		if (e->data[i] != KMLAB_KFENCE_CANARY(e->ptr + i))
+			n = i + 1;
+	return n;
+}
+
+/* What KFENCE's report makes of the object: none for a free of a
+ * free (the kmem events already tell the double free). */
+static enum finding_kind kfence_kind(const struct kmlab_event *e,
+				     const struct tl_object *o)
+{
+	switch (e->reason) {
+	case KMLAB_KFENCE_UAF:
+		return o->freed && o->free_ts <= e->ts ? FINDING_LATE_ACCESS :
+							 FINDING_MAX;
+	case KMLAB_KFENCE_OOB:
+	case KMLAB_KFENCE_CORRUPT:
+		return FINDING_OVERFLOW;
+	case KMLAB_KFENCE_BAD_FREE:
+		return FINDING_DOUBLE_FREE;
+	}
+	return FINDING_MAX;
+}
+
+/*
+ * KFENCE saw one of its sampled objects touched after its free, or
+ * outside its bounds (a guard page as it happened, a canary at free).
+ * Its object's start is the address the module was given.  It names
+ * the first byte, not the access's size.
+ */
+static int add_kfence_report(struct timeline *tl, const struct kmlab_event *e)
+{
+	struct tl_object *o = find_object(tl, e->base, false);
+	bool write = e->flags & KMLAB_KFENCE_WRITE;
+	enum finding_kind kind;
+	struct tl_finding *f;
+	__u64 off = e->ptr - e->base;
+
+	tl->kfence_reports++;
+	kind = o && o->alloc_ts <= e->ts ? kfence_kind(e, o) : FINDING_MAX;
+	if (kind == FINDING_MAX) {
+		tl->kfence_foreign++;
+		return 0;
+	}
+	/* an overflow into the guard page also changed the canary before
+	 * it, found again at free: one finding */
+	f = kind == FINDING_LATE_ACCESS ? same_finding(tl, kind, o, off, 1,
+						       false) :
+	    object_finding(tl, kind, o);
+	if (f) {
+		f->seen_by |= TL_SEEN_KFENCE;
+		if (f->rw_unknown && e->call_site) {
+			f->rw_unknown = false;
+			f->is_read = !write;
+		}
+		return 0;
+	}
+	if (kind == FINDING_DOUBLE_FREE) {
+		tl->kfence_foreign++;	/* the kmem events missed it */
+		return 0;
+	}
+	f = new_finding(tl, kind, o);
+	if (!f)
+		return ENOMEM_RET;
+	f->seen_by = TL_SEEN_KFENCE;
+	f->ts = e->ts;
+	f->off = off;
+	f->len = 1;
+	f->is_read = !write && e->reason != KMLAB_KFENCE_CORRUPT;
+	f->has_data = e->flags & KMLAB_KFENCE_DATA;
+	memcpy(f->data, e->data, sizeof(f->data));
+	if (e->reason == KMLAB_KFENCE_CORRUPT && f->has_data)
+		f->len = canary_changed(e);
+	if (e->call_site) {	/* as it happened: the access's stack */
+		f->site = e->call_site;
+		f->accessed = true;
+		set_stack(&f->stack, e);
+		f->site2 = o->freed ? o->free_site : o->alloc_site;
+		f->stack2 = o->freed ? o->free_stack : o->alloc_stack;
+	} else {		/* a canary, found at free */
+		f->site = o->alloc_site;
+		f->stack = o->alloc_stack;
+	}
+	if (kind == FINDING_LATE_ACCESS) {
+		f->age_ns = e->ts - o->free_ts;
+		if (o->free_line)
+			f->line = o->free_line;
 	}
 	return 0;
 }
@@ -684,6 +799,8 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 		return add_slub_report(tl, e);
 	case KMLAB_EV_WATCH_HIT:
 		return add_watch_hit(tl, e);
+	case KMLAB_EV_KFENCE:
+		return add_kfence_report(tl, e);
 	}
 	return 0;
 }

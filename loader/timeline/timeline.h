@@ -60,6 +60,7 @@ struct tl_object {
 #define TL_SEEN_PLAN	1	/* the data plane's own step record */
 #define TL_SEEN_SLUB	2	/* SLUB debug's poison or red zone check */
 #define TL_SEEN_WATCH	4	/* a hardware watchpoint, as it happened */
+#define TL_SEEN_KFENCE	8	/* KFENCE, on one of its sampled objects */
 
 struct tl_finding {
 	enum finding_kind kind;
@@ -77,6 +78,7 @@ struct tl_finding {
 	__u64 off, len;
 	bool is_read;
 	bool rw_unknown;	/* a watchpoint: read or write, x86 won't say */
+	bool accessed;		/* stack is the access's, as it happened */
 	bool has_data;
 	__u8 data[KMLAB_EV_DATA_LEN];
 	__u16 reason;		/* refused: enum kmlab_reason */
@@ -129,6 +131,11 @@ struct timeline {
 	/* SLUB debug reports (KMLAB_EV_SLUB), and of them those about no
 	 * object of the module's */
 	__u64 slub_reports, slub_foreign;
+	/* KFENCE reports (KMLAB_EV_KFENCE), and of them those about no
+	 * object of the module's; its sampling interval in ms (0: off,
+	 * -1: no KFENCE in this kernel), filled in by the loader */
+	__u64 kfence_reports, kfence_foreign;
+	int kfence_interval;
 	/* watchpoint hits on the module's freed objects, and how many of
 	 * its frees were watched; filled in by the loader at the end:
 	 * the debug registers used per CPU (0: none, watch_why says why) */

@@ -11,6 +11,11 @@
 # Newer SLUB (6.12, not 6.1) ends object_err() and slab_err() with a
 # WARN_ON(1): inside such a report, that splat is part of it too.
 #
+# KFENCE's reports ("BUG: KFENCE: use-after-free write in f+0x.." to the
+# next "====" rule, its stacks printed line by line) are KFENCE catching
+# a bug a test module makes on purpose, on an object it sampled: not
+# trouble either.
+#
 # -v expect=TEXT: a warning whose message holds TEXT was provoked on
 # purpose (the lab's --expect-warn); its splat, up to "---[ end trace",
 # is not trouble either.
@@ -38,6 +43,9 @@
 /^BUG [^ :]+ \(/	{ slub = 1; next }
 /^FIX [^ :]+: /		{ slub = 0; next }
 /^====================/ && slub	{ slub = 0 }
+/^BUG: KFENCE: /	{ kfence = 1; next }
+/^====================/ && kfence	{ kfence = 0; next }
+kfence			{ next }
 slub && /WARNING: CPU: .* at mm\/slub\.c:[0-9]+ (object_err|slab_err)\+/	{ warned = 1; next }
 expect != "" && index($0, expect)	{ warned = 1; next }
 /WARNING: CPU: .* at mm\/page_alloc\.c:[0-9]+ __alloc_pages(_noprof)?\+/	{ warned = 1; next }

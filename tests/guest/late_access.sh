@@ -76,6 +76,14 @@ rc=$?
 no_finding $rc /tmp/hold.json && has /tmp/hold.json '"type":"summary"' '"slub_checked":"' 'kmalloc-256'
 ok $? "a clean module: SLUB checked its cache (kmalloc-256) and found nothing of its" "$(why hold)"
 
+# 6. no false finding when the module frees and allocates again: SLUB
+# hands the watched slot out again, and its debug checks fill it while
+# the module's kmalloc() is on the stack (the allocator's access, not
+# the module's)
+watch reuse
+no_finding $rc /tmp/reuse.json && has /tmp/reuse.json '"type":"summary"' '"watch_frees":'
+ok $? "a module reusing a freed slot at once: no finding, the watchpoints moved to each free" "$(why reuse)"
+
 ! loaded kmlab_late && ! loaded kmlab_cases
 ok $? "both modules unloaded, the kernel still here"
 tap_end

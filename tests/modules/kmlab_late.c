@@ -14,17 +14,26 @@
  *              begins at 128.
  *  overflow_end  init writes 8 bytes just past a 128-byte buffer; exit
  *              frees it.  SLUB's right red zone, on every kernel.
+ *  reuse       no bug: five times, allocates 128 bytes, uses and frees
+ *              them, and waits delay_ms; SLUB hands the same slot out
+ *              again, and its debug checks write it while the module's
+ *              kmalloc() is on the stack.
+ *  kfence_write, kfence_read, kfence_overflow  the same bugs on an object
+ *              KFENCE sampled (booted with kfence.sample_interval=MS):
+ *              init allocates until KFENCE hands it one, for up to 20 s.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/kfence.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 static char *mode = "late_write";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "late_write, late_read, overflow or overflow_end");
+MODULE_PARM_DESC(mode, "late_write, late_read, overflow, overflow_end, reuse, kfence_write, kfence_read or kfence_overflow");
 
 static unsigned int delay_ms = 20;
 module_param(delay_ms, uint, 0444);
@@ -55,9 +64,72 @@ static noinline void fill(void *p, int c, size_t len)
 	memset(p, c, len);
 }
 
+/*
+ * KFENCE takes one allocation per sample interval, whoever makes it: ask
+ * often enough to be the one, slowly enough not to flood anyone.
+ */
+static void *kfence_kmalloc(size_t size)
+{
+	unsigned long until = jiffies + 20 * HZ;
+	void *p;
+
+	while (time_before(jiffies, until)) {
+		p = kmalloc(size, GFP_KERNEL);
+		if (!p || is_kfence_address(p))
+			return p;
+		kfree(p);
+		usleep_range(2000, 4000);
+	}
+	pr_err("KFENCE handed out no object in 20 s: boot with kfence.sample_interval=100\n");
+	return NULL;
+}
+
+static int kfence_mode(void)
+{
+	struct late_state *st;
+
+	if (!IS_ENABLED(CONFIG_KFENCE)) {
+		pr_err("this kernel has no KFENCE (CONFIG_KFENCE)\n");
+		return -ENODEV;
+	}
+
+	if (!strcmp(mode, "kfence_overflow")) {
+		buf = kfence_kmalloc(100);
+		if (!buf)
+			return -ENODEV;
+		fill(buf, 0x41, 112);
+		return 0;
+	}
+	st = kfence_kmalloc(sizeof(*st));
+	if (!st)
+		return -ENODEV;
+	st->count = 1;
+	kfree(st);
+	late_use(st, mode[7] == 'w');
+	return 0;
+}
+
 static int __init late_init(void)
 {
 	struct late_state *st;
+
+	if (!strcmp(mode, "reuse")) {
+		int i;
+
+		for (i = 0; i < 5; i++) {
+			st = kmalloc(sizeof(*st), GFP_KERNEL);
+			if (!st)
+				return -ENOMEM;
+			st->count = i;
+			fill(st->rest, i, sizeof(st->rest));
+			kfree(st);
+			msleep(delay_ms);
+		}
+		return 0;
+	}
+	if (!strcmp(mode, "kfence_write") || !strcmp(mode, "kfence_read") ||
+	    !strcmp(mode, "kfence_overflow"))
+		return kfence_mode();
 
 	if (!strcmp(mode, "late_write") || !strcmp(mode, "late_read")) {
 		st = kzalloc(sizeof(*st), GFP_KERNEL);
@@ -82,7 +154,7 @@ static int __init late_init(void)
 		fill(buf, 0x42, 136);
 		return 0;
 	}
-	pr_err("unknown mode '%s': late_write, late_read, overflow or overflow_end\n",
+	pr_err("unknown mode '%s': late_write, late_read, overflow, overflow_end, reuse or kfence_*\n",
 	       mode);
 	return -EINVAL;
 }

@@ -416,6 +416,101 @@ static void test_watch_hit(void)
 	timeline_free(&tl);
 }
 
+/* KFENCE: a late write as it happened, then a canary changed at free */
+static void test_kfence(void)
+{
+	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
+	const struct tl_finding *f;
+	struct kmlab_event e;
+	struct timeline tl;
+	char *out;
+	int i;
+
+	timeline_init(&tl, "m");
+	e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
+	timeline_add(&tl, &e);
+	e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
+	e.call_site = SITE_ALLOC;
+	e.size_req = 128;
+	e.src = KMLAB_FAM_KMALLOC;
+	timeline_add(&tl, &e);
+	e = ev(KMLAB_EV_FREE, 2, PTR_A);
+	e.call_site = SITE_FREE;
+	e.src = KMLAB_FAM_KMALLOC;
+	e.alloc_src = KMLAB_FAM_KMALLOC;
+	timeline_add(&tl, &e);
+
+	e = ev(KMLAB_EV_KFENCE, 12, PTR_A + 16);
+	e.base = PTR_A;
+	e.size_req = 128;
+	e.reason = KMLAB_KFENCE_UAF;
+	e.flags = KMLAB_KFENCE_WRITE;
+	e.call_site = SITE_FREE2;
+	e.nr_stack = 1;
+	e.stack[0] = SITE_FREE2;
+	timeline_add(&tl, &e);
+	f = find(&tl, FINDING_LATE_ACCESS);
+	TAP_OK(f && f->off == 16 && f->len == 1 && !f->is_read &&
+	       f->accessed && f->site == SITE_FREE2 &&
+	       f->site2 == SITE_FREE && f->age_ns == 10 * MS &&
+	       f->seen_by == TL_SEEN_KFENCE,
+	       "KFENCE's use-after-free write: a late write at 16, its instruction, the free");
+	/* the watchpoint saw the same access: one finding, KFENCE's r/w */
+	e = ev(KMLAB_EV_WATCH_HIT, 12, PTR_A);
+	e.off = 16;
+	e.alen = 8;
+	e.call_site = SITE_FREE2;
+	e.freed_ts = T0 + 2 * MS;
+	e.freed_site = SITE_FREE;
+	timeline_add(&tl, &e);
+	f = find(&tl, FINDING_LATE_ACCESS);
+	TAP_OK(timeline_count(&tl, FINDING_LATE_ACCESS) == 1 && f &&
+	       f->seen_by == (TL_SEEN_WATCH | TL_SEEN_KFENCE) && !f->is_read,
+	       "a watchpoint hit on the same bytes joins it");
+	tl.kfence_interval = 100;
+	out = text_of(&tl, &rc, false);
+	HAS(out, "write [16, 17) 10.000 ms after its free at dp_exec+0x20 [kmlab_dp], by dp_exec+0x30 [kmlab_dp] (a hardware watchpoint and KFENCE, on a sampled object, saw it)",
+	    "text: the write, the free, the instruction, both mechanisms");
+	HAS(out, "note: KFENCE sampled one allocation every 100 ms and reported 1 time;",
+	    "text: KFENCE samples");
+	free(out);
+
+	/* a canary beside a live 100-byte object, found at its free */
+	e = ev(KMLAB_EV_ALLOC, 20, PTR_B);
+	e.call_site = SITE_ALLOC;
+	e.size_req = 100;
+	e.src = KMLAB_FAM_KMALLOC;
+	timeline_add(&tl, &e);
+	e = ev(KMLAB_EV_KFENCE, 30, PTR_B + 100);
+	e.base = PTR_B;
+	e.size_req = 100;
+	e.reason = KMLAB_KFENCE_CORRUPT;
+	e.flags = KMLAB_KFENCE_DATA;
+	for (i = 0; i < KMLAB_EV_DATA_LEN; i++)
+		e.data[i] = i < 12 ? 0x41 : KMLAB_KFENCE_CANARY(e.ptr + i);
+	timeline_add(&tl, &e);
+	/* ... reported again from the guard page: still one finding */
+	e.reason = KMLAB_KFENCE_OOB;
+	e.ptr = PTR_B + 104;
+	timeline_add(&tl, &e);
+	f = find(&tl, FINDING_OVERFLOW);
+	TAP_OK(f && f->off == 100 && f->len == 12 && !f->is_read &&
+	       !f->accessed && f->site == SITE_ALLOC &&
+	       timeline_count(&tl, FINDING_OVERFLOW) == 1,
+	       "KFENCE's canary: an overflow write [100, 112), one finding for two reports");
+	/* someone else's object */
+	e.base = PTR_B + 0x1000;
+	timeline_add(&tl, &e);
+	TAP_OK(tl.kfence_reports == 4 && tl.kfence_foreign == 1,
+	       "a report about another object is counted as foreign");
+	out = text_of(&tl, &rc, true);
+	HAS(out, "\"seen_by\":[\"watchpoint\",\"kfence\"]", "json: seen by both");
+	HAS(out, "\"kfence_interval_ms\":100,\"kfence_reports\":4,\"kfence_foreign\":1",
+	    "json: the summary's KFENCE counts");
+	free(out);
+	timeline_free(&tl);
+}
+
 int main(void)
 {
 	struct kmlab_live leaky = {
@@ -594,5 +689,6 @@ int main(void)
 	test_families();
 	test_slub();
 	test_watch_hit();
+	test_kfence();
 	return tap_done();
 }
