@@ -7,6 +7,9 @@
 #ifndef KMLAB_COMPAT_H
 #define KMLAB_COMPAT_H
 
+#include <linux/kfence.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/version.h>
 
 /*
@@ -22,6 +25,24 @@
 #else
 #define kmlab_kmalloc_type(gfp)	kmalloc_type(gfp)
 #endif
+
+/*
+ * 946fa0dbf2d8 ("mm/slub: extend redzone check to extra allocated kmalloc
+ * space than requested"), v6.2: SLUB checks the bytes between the size a
+ * kmalloc() asked for and its bucket's, unless someone calls ksize() on
+ * the object: its caller may use the whole bucket, so the check is
+ * switched off for it.  The usable size comes from the size asked for
+ * instead (kmalloc_size_roundup(), v6.1): the same bucket, the check kept.
+ * KFENCE gives exactly the size asked for.
+ */
+static inline size_t kmlab_usable_size(const void *p, size_t req)
+{
+	if (is_vmalloc_addr(p))
+		return PAGE_ALIGN(req);
+	if (is_kfence_address(p))
+		return req;
+	return kmalloc_size_roundup(req);
+}
 
 /*
  * cb787f4ac0c2 ("[tree-wide] finally take no_llseek out"), v6.12:

@@ -24,6 +24,7 @@
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include "compat.h"
 #include "kmlab_dp.h"
 
 static DEFINE_SPINLOCK(kmlab_lock);
@@ -302,8 +303,7 @@ static void do_alloc(struct exec_ctx *x, const struct kmlab_ir_op *op,
 	switch (fam) {
 	case KMLAB_FAM_KMALLOC:
 	case KMLAB_FAM_KVMALLOC:
-		n.real = is_vmalloc_addr(n.ptr) ? PAGE_ALIGN(n.req) :
-						  ksize(n.ptr);
+		n.real = kmlab_usable_size(n.ptr, n.req);
 		break;
 	case KMLAB_FAM_CACHE:
 		n.real = n.req;

@@ -156,6 +156,26 @@ static bool still_poisoned(const struct kmlab_obj *o)
 }
 
 /*
+ * Does [start, @end) of live slab object @o end inside its right red
+ * zone, which SLUB checks and repairs at the free (a cache with
+ * SLAB_RED_ZONE and consistency checks)?  The red zone runs from the
+ * object's size to its inuse (the free pointer and tracking follow).
+ * Not on KFENCE's objects: their bytes past the end are its canary.
+ */
+static bool in_red_zone(const struct kmlab_plan *p, const struct kmlab_obj *o,
+			u32 fam, u64 end)
+{
+	struct kmem_cache *s = o->cache;
+
+	if (o->state != KMLAB_LIVE || backing_of(o, fam) != BK_SLAB ||
+	    !s || !cache_alive(p, o, fam) || is_kfence_address(o->ptr) ||
+	    !kmlab_slub_ok || !kmlab_slab_owns(s, o->ptr))
+		return false;
+	return (kmlab_cache_flags(s) & (GUARD_FLAGS | SLAB_RED_ZONE)) ==
+	       (GUARD_FLAGS | SLAB_RED_ZONE) && end <= kmlab_cache_inuse(s);
+}
+
+/*
  * KFENCE unmaps a sampled object's page at its free and maps it again
  * when it hands the object out: a late write faults into KFENCE's report
  * and goes on, a late read faults into copy_from_kernel_nofault(), a
@@ -175,6 +195,8 @@ static const char *const fix[KMLAB_REASON_MAX] = {
 	[KMLAB_REFUSE_REUSED] = "the freed object no longer reads as SLUB's free poison (it was reused or overwritten); put the hazard right after the free",
 	[KMLAB_REFUSE_FAMILY] = "free it with the function of the allocator it came from",
 	[KMLAB_REFUSE_STATE] = "allocate it before using or freeing it",
+	[KMLAB_REFUSE_INTERIOR] = "free the start of the object: SLUB writes at the pointer it is given before checking it, which would corrupt a neighbour",
+	[KMLAB_REFUSE_BEYOND] = "stay within what the allocator gave (ksize()), or within the right red zone of a cache SLUB checks (slub_debug=FZPU, or a plan cache created with red_zone consistency)",
 };
 
 static enum kmlab_reason refuse(struct kmlab_plan *p,
@@ -226,12 +248,8 @@ enum kmlab_reason kmlab_guard_free(struct kmlab_plan *p,
 	 * pointer that write lands in the metadata or a neighbour, so an
 	 * interior free is never run, guarded or not.
 	 */
-	if (op->off) {
-		pr_warn_ratelimited("plan %s line %u: refused an interior free of %s: SLUB in 6.1 writes at the pointer before checking it, which would corrupt a neighbour; free the start of the object\n",
-				    p->hdr.plan, op->line,
-				    p->objs[op->obj].name);
-		return KMLAB_REFUSE_UNGUARDED;
-	}
+	if (op->off)
+		return refuse(p, op, KMLAB_REFUSE_INTERIOR, "an interior free");
 	if (o->state == KMLAB_LIVE)
 		return KMLAB_OK;
 	/* a second free: KFENCE's or SLUB's checks must catch it */
@@ -262,12 +280,14 @@ enum kmlab_reason kmlab_guard_access(struct kmlab_plan *p,
 	if (end > o->req)
 		s->flags |= KMLAB_STEP_PAST_END;
 	if (end > o->real) {
-		/* past what the allocator gave: a neighbour's memory */
+		/*
+		 * past what the allocator gave: a neighbour's memory, or
+		 * the red zone SLUB keeps there to catch just this
+		 */
 		s->flags |= KMLAB_STEP_PAST_REAL;
-		pr_warn_ratelimited("plan %s line %u: refused an access to %s up to byte %llu: the allocator gave only %llu bytes and the rest belongs to someone else; stay within ksize()\n",
-				    p->hdr.plan, op->line,
-				    p->objs[op->obj].name, end, o->real);
-		return KMLAB_REFUSE_UNGUARDED;
+		if (!in_red_zone(p, o, fam, end))
+			return refuse(p, op, KMLAB_REFUSE_BEYOND,
+				      "an access past the object's end");
 	}
 	if (o->state == KMLAB_LIVE)
 		return KMLAB_OK;

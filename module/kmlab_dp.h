@@ -120,7 +120,6 @@ void kmlab_seed_exit(void);
 struct kmlab_plan *kmlab_plan_parse(const void *blob, size_t len);
 void kmlab_plan_free(struct kmlab_plan *p);
 
-
 /* exec.c */
 int kmlab_run_phase(struct kmlab_plan *p, enum kmlab_phase phase);
 void kmlab_plan_reset(struct kmlab_plan *p);
@@ -137,6 +136,7 @@ void kmlab_guard_note_alloc(struct kmlab_obj *o, u32 fam, gfp_t gfp);
 /* slub_peek.c */
 extern bool kmlab_slub_ok;
 slab_flags_t kmlab_cache_flags(struct kmem_cache *s);
+unsigned int kmlab_cache_inuse(struct kmem_cache *s);
 bool kmlab_slab_owns(struct kmem_cache *s, const void *p);
 void kmlab_slub_selftest(void);
 void kmlab_slub_second_free(struct kmem_cache *s, void *obj,

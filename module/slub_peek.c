@@ -29,6 +29,12 @@ slab_flags_t kmlab_cache_flags(struct kmem_cache *s)
 	return s->flags;
 }
 
+/* Where the object's right red zone ends (from the object's start). */
+unsigned int kmlab_cache_inuse(struct kmem_cache *s)
+{
+	return s->inuse;
+}
+
 /* Is p, right now, the start of an object slot of cache s? */
 bool kmlab_slab_owns(struct kmem_cache *s, const void *p)
 {

@@ -23,6 +23,9 @@ enum kmlab_reason {
 	KMLAB_REFUSE_STATE,	/* no such pointer (never allocated, NULL) */
 	KMLAB_REFUSE_BUSY,	/* cache still has objects */
 	KMLAB_FAILED,		/* the allocator returned NULL / error */
+	KMLAB_REFUSE_INTERIOR,	/* a free of an address inside an object */
+	KMLAB_REFUSE_BEYOND,	/* an access past what the allocator gave
+				 * and past any red zone that would catch it */
 	KMLAB_REASON_MAX
 };
 

@@ -176,6 +176,13 @@ int session_open(struct session *s, const char *target, bool step,
 	return session_open_families(s, target, step, json_path, 0, target);
 }
 
+static bool watch_off;
+
+void session_no_watchpoints(void)
+{
+	watch_off = true;
+}
+
 int session_open_families(struct session *s, const char *target, bool step,
 			  const char *json_path, unsigned int families,
 			  const char *subject)
@@ -185,7 +192,7 @@ int session_open_families(struct session *s, const char *target, bool step,
 		.step = step,
 		.families = families,
 		/* a plan's own accesses are reported by the data plane */
-		.watchpoints = !step,
+		.watchpoints = !step && !watch_off,
 	};
 	struct utsname u;
 	int err;
@@ -466,6 +473,9 @@ int session_finish(struct session *s)
 				   &stale);
 	if (why)
 		snprintf(tl->watch_why, sizeof(tl->watch_why), "%s", why);
+	if (watch_off)
+		snprintf(tl->watch_why, sizeof(tl->watch_why),
+			 "turned off with --no-watchpoints");
 	observer_misses(s->ob, &tl->misses);
 	tl->kfence_interval = kfence_interval();
 	/* live objects are leaks only once the module is gone */

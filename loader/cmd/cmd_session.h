@@ -44,6 +44,10 @@ struct session {
 	__u64 watch_ptr, watch_size;
 };
 
+/* Before session_open*(): no hardware watchpoints (kmlab watch
+ * --no-watchpoints), and the report says so. */
+void session_no_watchpoints(void);
+
 /* Open @json_path (may be NULL), open and attach the observer. */
 int session_open(struct session *s, const char *target, bool step,
 		 const char *json_path);

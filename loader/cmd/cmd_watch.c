@@ -39,6 +39,7 @@ static const struct argp_option opts[] = {
 	{ "timeout", 't', "S", 0, "Give up after S seconds (default: wait for the unload or Ctrl-C)", 0 },
 	{ "unload-after", 'u', "S", 0, "With PATH.ko: unload the module S seconds after it loaded (default: wait for rmmod; Ctrl-C unloads it)", 0 },
 	{ "hide-pointers", OPT_HIDE_POINTERS, NULL, 0, "Write kernel addresses as pseudonyms (the same address, the same name), for reports to share", 0 },
+	{ "no-watchpoints", OPT_NO_WATCHPOINTS, NULL, 0, "Leave the CPUs' debug registers alone (a debugger's, or to measure their cost): late reads go unseen, late writes wait for SLUB's check", 0 },
 	{ "stats", 's', NULL, 0, "At the end, print each observer program's run count and average cost (needs kernel.bpf_stats_enabled=1)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},
@@ -93,6 +94,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_HIDE_POINTERS:
 		kptr_hide(0);
+		break;
+	case OPT_NO_WATCHPOINTS:
+		session_no_watchpoints();
 		break;
 	case 'v':
 		kmlab_verbose = true;

@@ -16,6 +16,8 @@ static const char *const reasons[KMLAB_REASON_MAX] = {
 	[KMLAB_REFUSE_STATE]	= "there is no such pointer",
 	[KMLAB_REFUSE_BUSY]	= "the cache still has objects",
 	[KMLAB_FAILED]		= "the allocator failed",
+	[KMLAB_REFUSE_INTERIOR]	= "SLUB would write at the inner address before checking it",
+	[KMLAB_REFUSE_BEYOND]	= "the bytes past the object belong to someone else",
 };
 
 const char *report_reason(unsigned int reason)
@@ -67,7 +69,10 @@ const char *report_sentence(const struct tl_finding *fd, char *buf,
 			snprintf(buf, len, "Writing through a freed pointer scribbles on memory the allocator may already have given to someone else.");
 		break;
 	case FINDING_REFUSED:
-		snprintf(buf, len, "The data plane refused to run this hazard (%s): on this kernel it would corrupt memory instead of being caught.", report_reason(fd->reason));
+		snprintf(buf, len, "The data plane refused to run this hazard (%s): %s", report_reason(fd->reason),
+			 fd->reason == KMLAB_REFUSE_FAMILY ?
+			 "depending on the pair, the wrong free corrupts memory, or the kernel warns and leaks the object." :
+			 "on this kernel it would corrupt memory instead of being caught.");
 		break;
 	case FINDING_FAILED_ALLOC:
 		snprintf(buf, len, "The allocator returned NULL: code must check every allocation before using it.");
