@@ -420,8 +420,32 @@ static void print_json(struct session *s, FILE *out)
  * overflow when it checks the red zone: have it check the caches of the
  * module's slab objects now, so that both are in this report.
  */
-static void slub_check_objects(struct timeline *tl)
+/*
+ * Before 6.2 SLUB's red zone starts at the kmalloc bucket's end: the
+ * bytes between a kmalloc's size and its bucket's are nobody's check.
+ */
+static void count_rounding_blind(struct timeline *tl, bool plan)
 {
+	int i;
+
+	for (i = 0; i < tl->nr_objs; i++) {
+		const struct tl_object *o = &tl->objs[i];
+		__u64 class = kmlab_kmalloc_class(o->size_req);
+
+		if (o->family != KMLAB_FAM_KMALLOC || o->size_req >= class)
+			continue;
+		if (plan && !o->name[0])	/* the data plane's own */
+			continue;
+		if (!tl->slub_rounding_blind++) {
+			tl->blind_size = o->size_req;
+			tl->blind_class = class;
+		}
+	}
+}
+
+static void slub_check_objects(struct session *s)
+{
+	struct timeline *tl = &s->tl;
 	struct slub_check sc = {};
 	char tag[16];
 	int i;
@@ -437,6 +461,8 @@ static void slub_check_objects(struct timeline *tl)
 	}
 	tl->slub_asked = true;
 	memcpy(tl->slub_checked, sc.checked, sizeof(tl->slub_checked));
+	if (sc.checked[0] && !observer_kmalloc_redzone(s->ob))
+		count_rounding_blind(tl, s->rc.plan);
 	memcpy(tl->slub_unguarded, sc.unguarded, sizeof(tl->slub_unguarded));
 }
 
@@ -463,7 +489,7 @@ int session_finish(struct session *s)
 
 	/* its reports arrive as events: before the last drain */
 	if (tl->loaded)
-		slub_check_objects(tl);
+		slub_check_objects(s);
 
 	/* whatever is still in the ring buffer belongs to this run */
 	while (observer_poll(s->ob, 0) > 0)

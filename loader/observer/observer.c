@@ -42,6 +42,10 @@ struct kernel_caps {
 	/* __kmem_cache_create_args(): v6.12 "slab: create kmem_cache_create()
 	 * compatibility layer" */
 	bool cache_create_args;
+	/* SLUB checks a kmalloc's bytes between the size asked for and its
+	 * bucket's: v6.2 "mm/slub: extend redzone check to extra allocated
+	 * kmalloc space than requested" (skip_orig_size_check() with it) */
+	bool kmalloc_redzone;
 };
 
 struct observer {
@@ -320,6 +324,8 @@ static void caps_probe(struct kernel_caps *c, const struct btf *btf)
 		    btf_find(btf, "__kmalloc_noprof", BTF_KIND_FUNC) > 0;
 	c->cache_create_args = btf_find(btf, "__kmem_cache_create_args",
 					BTF_KIND_FUNC) > 0;
+	c->kmalloc_redzone = btf_find(btf, "skip_orig_size_check",
+				      BTF_KIND_FUNC) > 0;
 }
 
 static void caps_print(const struct kernel_caps *c, FILE *f)
@@ -328,11 +334,12 @@ static void caps_print(const struct kernel_caps *c, FILE *f)
 
 	if (uname(&u))
 		snprintf(u.release, sizeof(u.release), "?");
-	fprintf(f, "kmlab: kernel %s: module events %s, kprobes %s, kvfree_call_rcu(head, ptr) %s, kvmalloc buckets %s, _noprof allocators %s, __kmem_cache_create_args %s\n",
+	fprintf(f, "kmlab: kernel %s: module events %s, kprobes %s, kvfree_call_rcu(head, ptr) %s, kvmalloc buckets %s, _noprof allocators %s, __kmem_cache_create_args %s, kmalloc red zone %s\n",
 		u.release, c->module_events ? "yes" : "no",
 		c->kprobes ? "yes" : "no", c->rcu_takes_ptr ? "yes" : "no",
 		c->kvmalloc_bucket ? "yes" : "no", c->noprof ? "yes" : "no",
-		c->cache_create_args ? "yes" : "no");
+		c->cache_create_args ? "yes" : "no",
+		c->kmalloc_redzone ? "yes" : "no");
 }
 
 /*
@@ -755,6 +762,11 @@ const char *observer_watch_stats(const struct observer *ob, __u64 *watched,
 	*stale = ob->skel->bss->watch_stale;
 
 	return ob->wp ? NULL : ob->watch_why;
+}
+
+bool observer_kmalloc_redzone(const struct observer *ob)
+{
+	return ob->caps.kmalloc_redzone;
 }
 
 bool observer_has_families(const struct observer *ob)

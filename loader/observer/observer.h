@@ -40,6 +40,8 @@ int observer_attach_step(struct observer *ob);
  * rmmod fails (EAGAIN) while it is attached. */
 void observer_detach_step(struct observer *ob);
 /* Does it see the families beyond kmalloc and kmem_cache (kprobes)? */
+/* Does SLUB check the bytes past a kmalloc's size, up to its bucket's? */
+bool observer_kmalloc_redzone(const struct observer *ob);
 bool observer_has_families(const struct observer *ob);
 /* Can this kernel load modules at all (module_load tracepoint)? */
 bool observer_has_modules(const struct observer *ob);

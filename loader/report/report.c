@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include "json.h"
 #include "kptr.h"
@@ -503,6 +505,11 @@ static void text_summary(FILE *f, const struct timeline *tl)
 		fprintf(f, "note: SLUB checked the poison and red zones of %s at the end%s\n",
 			tl->slub_checked, tl->slub_foreign ?
 			" (it also found corruption in objects that are not the module's)" : "");
+	if (tl->slub_rounding_blind)
+		fprintf(f, "note: this kernel's SLUB (before 6.2) does not check the bytes between what a kmalloc asked for and its bucket: %llu of the module's objects have such bytes (%llu asked for, %llu given), where an overflow goes unseen by it\n",
+			(unsigned long long)tl->slub_rounding_blind,
+			(unsigned long long)tl->blind_size,
+			(unsigned long long)tl->blind_class);
 	if (tl->slub_unguarded[0])
 		fprintf(f, "note: %s %s no SLUB debug checks: late writes and overflows there go unseen (boot with slub_debug=FZPU to have them)\n",
 			tl->slub_unguarded,
@@ -526,11 +533,155 @@ static void text_summary(FILE *f, const struct timeline *tl)
 	fprintf(f, "verdict: %s\n", timeline_verdict(tl));
 }
 
+/*
+ * Folding: objects that lived the same life (name, line, sizes, sites,
+ * steps, how they ended; not their addresses or times) print once, with
+ * how many there were.  A repeat of 10,000 is then one block, not
+ * 30,000 lines.  Objects a finding is about always print alone.
+ */
+static bool same_steps(const struct tl_object *a, const struct tl_object *b)
+{
+	int i;
+
+	if (a->nr_steps != b->nr_steps)
+		return false;
+	for (i = 0; i < a->nr_steps; i++) {
+		const struct tl_step *x = &a->steps[i], *y = &b->steps[i];
+
+		if (x->op != y->op || x->reason != y->reason ||
+		    x->result != y->result || x->line != y->line ||
+		    x->flags != y->flags || x->late != y->late ||
+		    x->off != y->off || x->len != y->len ||
+		    memcmp(x->data, y->data, sizeof(x->data)))
+			return false;
+	}
+	return true;
+}
+
+static bool same_life(const struct tl_object *a, const struct tl_object *b)
+{
+	return !strcmp(a->name, b->name) && !strcmp(a->cache, b->cache) &&
+	       a->line == b->line && a->family == b->family &&
+	       a->size_req == b->size_req && a->size_alloc == b->size_alloc &&
+	       a->alloc_site == b->alloc_site && a->via == b->via &&
+	       a->seen_alloc == b->seen_alloc && a->freed == b->freed &&
+	       a->leaked == b->leaked && a->free_src == b->free_src &&
+	       a->free_site == b->free_site && a->free_line == b->free_line &&
+	       same_steps(a, b);
+}
+
+static __u64 life_hash(const struct tl_object *o)
+{
+	__u64 h = 1469598103934665603ULL, v[] = {
+		o->line, o->family, o->size_req, o->alloc_site, o->free_site,
+		o->freed | (__u64)o->leaked << 1, (__u64)o->nr_steps,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		h = (h ^ v[i]) * 1099511628211ULL;
+	for (i = 0; o->name[i] && i < sizeof(o->name); i++)
+		h = (h ^ (unsigned char)o->name[i]) * 1099511628211ULL;
+	return h;
+}
+
+/*
+ * @rep[i]: the first object that lived as object i did (i itself when it
+ * is the first, or must print alone); @count[i], @last[i]: for a first,
+ * how many lived so and the last of them.  -1 in rep: not printed (the
+ * data plane's own, hidden).  Returns 0 or -ENOMEM (then nothing folds).
+ */
+static int fold_objects(const struct timeline *tl, bool hide_own, int *rep,
+			int *count, int *last)
+{
+	unsigned int cap = 16, mask, k;
+	bool *alone = calloc(tl->nr_objs ? tl->nr_objs : 1, sizeof(*alone));
+	int *table, i;
+
+	while (cap < 2u * (unsigned int)tl->nr_objs)
+		cap <<= 1;
+	mask = cap - 1;
+	table = malloc(cap * sizeof(*table));
+	if (!alone || !table) {
+		free(alone);
+		free(table);
+		return -ENOMEM;
+	}
+	memset(table, -1, cap * sizeof(*table));
+	for (i = 0; i < tl->nr_finds; i++)
+		if (tl->finds[i].object >= 0 && tl->finds[i].object < tl->nr_objs)
+			alone[tl->finds[i].object] = true;
+	for (i = 0; i < tl->nr_objs; i++) {
+		const struct tl_object *o = &tl->objs[i];
+
+		count[i] = 1;
+		last[i] = i;
+		rep[i] = i;
+		/* in a plan run, unnamed objects are the data plane's own
+		 * bookkeeping: only worth a line when they go wrong */
+		if (hide_own && !o->name[0] && o->freed && !o->leaked) {
+			rep[i] = -1;
+			continue;
+		}
+		if (alone[i])
+			continue;
+		for (k = life_hash(o) & mask; table[k] >= 0; k = (k + 1) & mask)
+			if (same_life(&tl->objs[table[k]], o))
+				break;
+		if (table[k] < 0) {
+			table[k] = i;
+			continue;
+		}
+		rep[i] = table[k];
+		count[table[k]]++;
+		last[table[k]] = i;
+	}
+	free(alone);
+	free(table);
+	return 0;
+}
+
+static void text_timeline(FILE *f, const struct timeline *tl,
+			  const struct report_ctx *rc)
+{
+	int n = tl->nr_objs ? tl->nr_objs : 1, i, hidden = 0;
+	int *rep = malloc(3 * n * sizeof(int));
+	char t[32], p[KPTR_LEN];
+
+	if (!tl->nr_objs)
+		fprintf(f, "  (no objects)\n");
+	if (rep && fold_objects(tl, rc->plan, rep, rep + n, rep + 2 * n)) {
+		free(rep);
+		rep = NULL;
+	}
+	for (i = 0; i < tl->nr_objs; i++) {
+		const struct tl_object *o = &tl->objs[i], *l;
+
+		if (rep && rep[i] < 0) {
+			hidden++;
+			continue;
+		}
+		if (rep && rep[i] != i)
+			continue;
+		text_object(f, tl, o, rc);
+		if (!rep || rep[n + i] == 1)
+			continue;
+		l = &tl->objs[rep[2 * n + i]];
+		fprintf(f, "    ... x%d: %d more lived the same way, the last allocated at %s ms at %s\n",
+			rep[n + i], rep[n + i] - 1,
+			rel_ms(tl, l->alloc_ts, t, sizeof(t)),
+			kptr(l->ptr, p, sizeof(p)));
+	}
+	free(rep);
+	if (hidden)
+		fprintf(f, "  (and %d allocation%s of the data plane's own, all freed)\n", hidden, hidden == 1 ? "" : "s");
+}
+
 void report_text(FILE *f, const struct timeline *tl,
 		 const struct report_ctx *rc)
 {
 	char p[KPTR_LEN];
-	int i, nr, hidden;
+	int i, nr;
 
 	fprintf(f, "kmlab: %s\n", rc->title ? rc->title : "");
 	fprintf(f, "  kernel %s, module %s%s%s%s", rc->kernel ? rc->kernel :
@@ -542,21 +693,7 @@ void report_text(FILE *f, const struct timeline *tl,
 			kptr(tl->text_base, p, sizeof(p)),
 			(uint64_t)tl->text_len);
 	fprintf(f, "\n\ntimeline (ms since the module loaded):\n");
-	if (!tl->nr_objs)
-		fprintf(f, "  (no objects)\n");
-	for (i = 0, hidden = 0; i < tl->nr_objs; i++) {
-		const struct tl_object *o = &tl->objs[i];
-
-		/* in a plan run, unnamed objects are the data plane's own
-		 * bookkeeping: only worth a line when they go wrong */
-		if (rc->plan && !o->name[0] && o->freed && !o->leaked) {
-			hidden++;
-			continue;
-		}
-		text_object(f, tl, o, rc);
-	}
-	if (hidden)
-		fprintf(f, "  (and %d allocation%s of the data plane's own, all freed)\n", hidden, hidden == 1 ? "" : "s");
+	text_timeline(f, tl, rc);
 
 	fprintf(f, "\nfindings:\n");
 	for (i = 0, nr = 0; i < tl->nr_finds; i++)
@@ -805,6 +942,8 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 	json_str(f, tl->slub_checked);
 	fprintf(f, ",\"slub_unguarded\":");
 	json_str(f, tl->slub_unguarded);
+	fprintf(f, ",\"slub_rounding_blind\":%llu",
+		(unsigned long long)tl->slub_rounding_blind);
 	fprintf(f, ",\"watch_slots\":%d,\"watch_frees\":%llu,\"slab_frees\":%llu,\"watch_hits\":%llu",
 		tl->watch_slots, (unsigned long long)tl->watch_frees,
 		(unsigned long long)tl->slab_frees,

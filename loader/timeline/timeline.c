@@ -376,6 +376,7 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_event *e)
 		f = new_finding(tl, FINDING_OVERFLOW, o);
 		if (!f)
 			return ENOMEM_RET;
+		f->seen_by = TL_SEEN_PLAN;
 		f->line = e->line;
 		f->ts = e->ts;
 		f->off = e->off;

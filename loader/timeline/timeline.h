@@ -145,6 +145,10 @@ struct timeline {
 	/* the caches of the module's objects SLUB was asked to check at
 	 * the end, and those it could not (no debug checks) */
 	char slub_checked[256], slub_unguarded[256];
+	/* the module's kmalloc objects smaller than their bucket, on a
+	 * kernel whose SLUB does not check the bytes between (before 6.2),
+	 * and one of them: its size and its bucket's */
+	__u64 slub_rounding_blind, blind_size, blind_class;
 	bool slub_asked;
 };
 

@@ -511,6 +511,66 @@ static void test_kfence(void)
 	timeline_free(&tl);
 }
 
+/* count the occurrences of @needle in @hay */
+static int occurrences(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while (hay && (hay = strstr(hay, needle))) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/* a repeat: 1000 objects that lived the same life print as one block */
+static void test_fold(void)
+{
+	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
+	struct kmlab_event e;
+	struct timeline tl;
+	char *out;
+	int i;
+
+	timeline_init(&tl, "m");
+	e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
+	timeline_add(&tl, &e);
+	for (i = 0; i < 1000; i++) {
+		__u64 ptr = PTR_A + 64 * (i % 7);
+
+		e = ev(KMLAB_EV_ALLOC, 1 + 2 * i, ptr);
+		e.call_site = SITE_ALLOC;
+		e.size_req = 64;
+		e.size_alloc = 64;
+		e.src = KMLAB_FAM_KMALLOC;
+		timeline_add(&tl, &e);
+		e = ev(KMLAB_EV_FREE, 2 + 2 * i, ptr);
+		e.call_site = SITE_FREE;
+		e.src = KMLAB_FAM_KMALLOC;
+		e.alloc_src = KMLAB_FAM_KMALLOC;
+		timeline_add(&tl, &e);
+	}
+	/* one that differs (its size), one leaked like none other */
+	e = ev(KMLAB_EV_ALLOC, 3000, PTR_B);
+	e.call_site = SITE_ALLOC;
+	e.size_req = 100;
+	e.src = KMLAB_FAM_KMALLOC;
+	timeline_add(&tl, &e);
+	e = ev(KMLAB_EV_FREE, 3001, PTR_B);
+	e.call_site = SITE_FREE;
+	e.src = KMLAB_FAM_KMALLOC;
+	timeline_add(&tl, &e);
+	out = text_of(&tl, &rc, false);
+	TAP_EQ_INT(occurrences(out, "allocated 64 bytes"), 1,
+		   "fold: 1000 same lifecycles print one block");
+	HAS(out, "    ... x1000: 999 more lived the same way, the last allocated at +1999.000 ms at 0xffff888001000140",
+	    "fold: the count and the last of them");
+	TAP_EQ_INT(occurrences(out, "allocated 100 bytes"), 1,
+		   "fold: a different life prints on its own");
+	free(out);
+	timeline_free(&tl);
+}
+
 int main(void)
 {
 	struct kmlab_live leaky = {
@@ -690,5 +750,6 @@ int main(void)
 	test_slub();
 	test_watch_hit();
 	test_kfence();
+	test_fold();
 	return tap_done();
 }

@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0
+# The lessons teach what they say (tests/plans/lessons/), on a kernel
+# booted with slub_debug as the lab is: each `kmlab run` shows the bug
+# the lesson is about, and what the kernel's checkers made of it, or the
+# data plane's refusal with the true reason.  busybox sh, TAP.
+. "$(dirname "$0")/../lib/tap.sh"
+kmlab=${KMLAB:-build/kmlab}
+ko=${KMLAB_KO_DIR:-module}/kmlab_dp.ko
+
+# run PLAN: kmlab run it; rc, /tmp/l.json, /tmp/l.txt
+run() {
+	"$kmlab" run "$1" --module "$ko" --json /tmp/l.json >/tmp/l.txt 2>/tmp/l.err
+	rc=$?
+}
+why() { echo "rc=$rc $(grep -E '"finding"' /tmp/l.json) $(tail -n 3 /tmp/l.err)"; }
+
+run tests/plans/lessons/dangling.kml
+[ $rc -eq 1 ] && has /tmp/l.json '"kind":"late_access"' '"line":6,' '"bytes":"6b6b6b6b6b6b6b6b"' &&
+	has /tmp/l.json '"kind":"double_free"' '"line":7,' '"observed":true' &&
+	has /tmp/l.json '"kind":"leak"' '"object":"big_buffer"' '"observed":true'
+ok $? "dangling: a late read of SLUB's poison, a double free, a leak" "$(why)"
+
+run tests/plans/lessons/poison.kml
+[ $rc -eq 1 ] && has /tmp/l.json '"kind":"late_access"' '"line":9,' '"bytes":"6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b"'
+ok $? "poison: the freed object reads as 0x6b" "$(why)"
+
+run tests/plans/lessons/red_zone.kml
+[ $rc -eq 1 ] && has /tmp/l.json '"kind":"overflow"' '"line":7,' '"access":"write","off":124,"len":8' \
+	'"seen_by":["plan","slub"]' '"observed":true' &&
+	grep -q "write \[124, 132) of a 128-byte object, found by SLUB's red zone check" /tmp/l.txt
+ok $? "red_zone: 4 bytes past a 128-byte kmalloc, SLUB's red zone report joined to the finding" "$(why)"
+
+run tests/plans/lessons/interior_free.kml
+[ $rc -eq 1 ] && has /tmp/l.json '"kind":"refused"' '"line":8,' '"reason":"SLUB would write at the inner address before checking it"'
+ok $? "interior_free: refused, with the true reason" "$(why)"
+
+run tests/plans/lessons/wrong_free.kml
+[ $rc -eq 1 ] && has /tmp/l.json '"kind":"refused"' '"line":8,' '"reason":"this free does not match the allocator"' &&
+	grep -q 'depending on the pair, the wrong free corrupts memory, or the kernel warns and leaks the object' /tmp/l.txt
+ok $? "wrong_free: refused, with the true reason" "$(why)"
+
+# the data plane never calls ksize(): on 6.2+ that would switch off
+# SLUB's check of the bytes between kmalloc(100) and its 128-byte bucket
+run tests/plans/hazards/overflow_requested.kml
+case $(uname -r) in
+6.1.*)
+	[ $rc -eq 1 ] && has /tmp/l.json '"kind":"overflow"' '"line":5,' '"seen_by":["plan"]' &&
+		has /tmp/l.json '"type":"summary"' '"slub_rounding_blind":1,' &&
+		grep -q "does not check the bytes between what a kmalloc asked for and its bucket: 1 of the module's objects have such bytes (100 asked for, 128 given)" /tmp/l.txt
+	ok $? "6.1: a write past kmalloc(100) within its bucket: the plan's finding, and the report says SLUB cannot see there" "$(why)" ;;
+*)
+	[ $rc -eq 1 ] && has /tmp/l.json '"kind":"overflow"' '"line":5,' '"seen_by":["plan","slub"]' &&
+		has /tmp/l.json '"type":"summary"' '"slub_rounding_blind":0,'
+	ok $? "6.2+: a write past kmalloc(100) within its bucket: SLUB's kmalloc red zone sees it too" "$(why)" ;;
+esac
+tap_end
