@@ -177,6 +177,19 @@ $(OUT)/tests/%: tests/unit/%.c $(PURE_SRCS) $(LOADER_HDRS) $(CONTRACT) | $(OUT)/
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=address,undefined \
 		$< $(PURE_SRCS) -o $@
 
+# a .ko's symbols and lines need libelf, and a relocatable object with
+# DWARF to read: one compiled here as a module is (-g, -c)
+$(OUT)/tests/fixture_lines.o: tests/unit/fixtures/lines.c | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) -g -O0 -c $< -o $@
+
+MODSYMS_SRCS := loader/dataplane/modsyms.c loader/dataplane/modlines.c
+$(OUT)/tests/test_modsyms: tests/unit/test_modsyms.c $(MODSYMS_SRCS) $(LOADER_HDRS) $(OUT)/tests/fixture_lines.o | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=address,undefined \
+		-DFIXTURE='"$(OUT)/tests/fixture_lines.o"' \
+		$< $(MODSYMS_SRCS) -lelf -lz -o $@
+
 unit: $(UNIT_BINS)
 
 # static programs the guest tests run (busybox guest: no shared libc)

@@ -89,6 +89,37 @@ static const char *sym(void *ctx, __u64 addr, char *buf, size_t len)
 	return kptr(addr, buf, len);
 }
 
+/*
+ * The module's source line of a stack frame, from its .ko's DWARF.  A
+ * frame is a return address, or the instruction after a watchpoint's
+ * access: the line is the one of the byte before it.
+ */
+static const char *where(void *ctx, __u64 addr, unsigned int *line)
+{
+	struct session *s = ctx;
+	const struct timeline *tl = &s->tl;
+	const struct tl_load *l;
+	int i;
+
+	if (!s->modsyms || !addr)
+		return NULL;
+	if (s->modsyms_bound) {
+		const char *file = modsyms_source(s->modsyms, addr - 1, line);
+
+		if (file)
+			return file;
+	}
+	for (i = (tl->nr_loads < TL_LOADS_MAX ? tl->nr_loads :
+		  TL_LOADS_MAX) - 1; i >= 0; i--) {
+		l = &tl->loads[i];
+		if (addr - 1 - l->init_base < l->init_len)
+			return modsyms_init_source(s->modsyms,
+						   addr - 1 - l->init_base,
+						   line);
+	}
+	return NULL;
+}
+
 static int on_event(void *ctx, const struct kmlab_event *e)
 {
 	struct session *s = ctx;
@@ -203,6 +234,7 @@ int session_open_families(struct session *s, const char *target, bool step,
 		snprintf(s->kernel, sizeof(s->kernel), "%s", u.release);
 	s->rc.kernel = s->kernel;
 	s->rc.sym = sym;
+	s->rc.where = where;
 	s->rc.sym_ctx = s;
 	if (json_path) {
 		s->json = json_open(json_path);

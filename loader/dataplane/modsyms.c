@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "modlines.h"
 #include "modsyms.h"
 
 struct modsym {
@@ -19,6 +20,7 @@ struct modsec {
 	char *name;
 	size_t index;		/* ELF section index */
 	bool init;		/* .init.text: freed after init */
+	unsigned long long size;
 	unsigned long long addr;	/* 0 until modsyms_bind() */
 };
 
@@ -27,6 +29,7 @@ struct modsyms {
 	size_t n;
 	struct modsec *secs;
 	size_t nr_secs;
+	struct modlines *lines;	/* NULL: built without -g */
 };
 
 static int add_secs(struct modsyms *ms, Elf *elf, size_t shstrndx)
@@ -55,6 +58,7 @@ static int add_secs(struct modsyms *ms, Elf *elf, size_t shstrndx)
 			return -1;
 		v->index = elf_ndxscn(scn);
 		v->init = !strncmp(name, ".init", 5);
+		v->size = sh.sh_size;
 		ms->nr_secs++;
 	}
 	return ms->nr_secs ? 0 : -1;
@@ -127,6 +131,8 @@ struct modsyms *modsyms_load(const char *ko)
 			err = add_syms(ms, elf, scn);
 			break;
 		}
+	if (!err)
+		ms->lines = modlines_load(elf);
 out:
 	if (elf)
 		elf_end(elf);
@@ -151,6 +157,7 @@ void modsyms_free(struct modsyms *ms)
 		free(ms->secs[i].name);
 	free(ms->v);
 	free(ms->secs);
+	modlines_free(ms->lines);
 	free(ms);
 }
 
@@ -206,5 +213,32 @@ const char *modsyms_lookup(const struct modsyms *ms, unsigned long long addr,
 			return m->name;
 		}
 	}
+	return NULL;
+}
+
+const char *modsyms_source(const struct modsyms *ms, unsigned long long addr,
+			   unsigned int *line)
+{
+	size_t i;
+
+	for (i = 0; ms && i < ms->nr_secs; i++) {
+		const struct modsec *sec = &ms->secs[i];
+
+		if (sec->addr && addr - sec->addr < sec->size)
+			return modlines_find(ms->lines, sec->index,
+					     addr - sec->addr, line);
+	}
+	return NULL;
+}
+
+const char *modsyms_init_source(const struct modsyms *ms, unsigned long off,
+				unsigned int *line)
+{
+	size_t i;
+
+	for (i = 0; ms && i < ms->nr_secs; i++)
+		if (ms->secs[i].init)
+			return modlines_find(ms->lines, ms->secs[i].index,
+					     off, line);
 	return NULL;
 }

@@ -28,5 +28,14 @@ const char *modsyms_init(const struct modsyms *ms, unsigned long off,
 int modsyms_bind(struct modsyms *ms, const char *module);
 const char *modsyms_lookup(const struct modsyms *ms, unsigned long long addr,
 			   unsigned long *fn_off);
+/*
+ * The source file (base name) and *@line of the instruction at @addr of
+ * the bound module, or at @off into its init text, from the .ko's DWARF;
+ * NULL when the .ko has none (built without -g) or it does not cover it.
+ */
+const char *modsyms_source(const struct modsyms *ms, unsigned long long addr,
+			   unsigned int *line);
+const char *modsyms_init_source(const struct modsyms *ms, unsigned long off,
+				unsigned int *line);
 
 #endif /* KMLAB_MODSYMS_H */

@@ -160,23 +160,40 @@ static __u32 first_frame(const struct tl_stack *st,
 }
 
 /* one "symbol+off [module]" line per frame */
+/* A stack frame: its symbol, and its source line when the module's
+ * DWARF has it ("late_use+0x1c [mod] (mod.c:57)"). */
+static const char *frame(const struct report_ctx *rc, __u64 ip, char *buf,
+			 size_t len)
+{
+	unsigned int line = 0;
+	const char *file = rc->where ? rc->where(rc->sym_ctx, ip, &line) :
+				       NULL;
+	char s[160];
+
+	if (!file)
+		return sym(rc, ip, buf, len);
+	snprintf(buf, len, "%s (%s:%u)", sym(rc, ip, s, sizeof(s)), file,
+		 line);
+	return buf;
+}
+
 static void text_stack(FILE *f, const char *title, const struct tl_stack *st,
 		       const struct report_ctx *rc)
 {
-	char s[160];
+	char s[256];
 	__u32 i;
 
 	if (!st->nr)
 		return;
 	fprintf(f, "     %s:\n", title);
 	for (i = first_frame(st, rc); i < st->nr && i < KMLAB_STACK_DEPTH; i++)
-		fprintf(f, "       %s\n", sym(rc, st->ip[i], s, sizeof(s)));
+		fprintf(f, "       %s\n", frame(rc, st->ip[i], s, sizeof(s)));
 }
 
 static void json_stack(FILE *f, const char *key, const struct tl_stack *st,
 		       const struct report_ctx *rc)
 {
-	char s[160];
+	char s[256];
 	__u32 i;
 
 	__u32 first = first_frame(st, rc);
@@ -185,7 +202,7 @@ static void json_stack(FILE *f, const char *key, const struct tl_stack *st,
 	for (i = first; i < st->nr && i < KMLAB_STACK_DEPTH; i++) {
 		if (i > first)
 			fputc(',', f);
-		json_str(f, sym(rc, st->ip[i], s, sizeof(s)));
+		json_str(f, frame(rc, st->ip[i], s, sizeof(s)));
 	}
 	fputc(']', f);
 }

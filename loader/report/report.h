@@ -15,6 +15,10 @@ struct plan;
 /* "sym+0x1a [mod]" for @addr into @buf; returns @buf */
 typedef const char *(*report_sym_fn)(void *ctx, __u64 addr, char *buf,
 				     size_t len);
+/* the source file and *line of the call or access that returns to, or
+ * follows, @addr (a stack frame); NULL when unknown */
+typedef const char *(*report_where_fn)(void *ctx, __u64 addr,
+				       unsigned int *line);
 
 struct report_ctx {
 	const char *title;	/* "plan tests/x.kml" or "module foo" */
@@ -25,6 +29,7 @@ struct report_ctx {
 				 * caches themselves (kprobes), not only
 				 * kmalloc and kmem_cache objects */
 	report_sym_fn sym;	/* NULL: raw addresses */
+	report_where_fn where;	/* NULL: no source lines */
 	void *sym_ctx;
 };
 

@@ -32,6 +32,12 @@ grep '"kind":"late_access"' /tmp/late_write.json | grep '"stack":\[[^]]*late_use
 	grep '"free_stack":\[[^]]*late_init+0x' | grep -q '"alloc_stack":\[[^]]*late_init+0x'
 ok $? "... with the three stacks: accessed (late_use), freed and allocated (late_init)" \
 	"$(grep '"kind":"late_access"' /tmp/late_write.json | grep -o '"[a-z_]*stack":\[[^]]*\]')"
+# the .ko's DWARF: each of the module's frames with its source line; the
+# access is the write on line 55, the free's frame returns to line 140
+grep '"kind":"late_access"' /tmp/late_write.json | grep -q '"stack":\["late_use+0x[0-9a-f]* \[kmlab_late\] (kmlab_late.c:55)"' &&
+	grep -q '^       late_init+0x[0-9a-f]* \[kmlab_late\] (kmlab_late.c:1[0-9][0-9])$' /tmp/late_write.txt
+ok $? "stack frames name the module's source lines (late_use: kmlab_late.c:55)" \
+	"$(grep '"kind":"late_access"' /tmp/late_write.json | grep -o '"stack":\[[^]]*\]') $(grep -A3 'accessed here' /tmp/late_write.txt)"
 grep -q 'note: SLUB checked the poison and red zones of .*kmalloc-128' /tmp/late_write.txt &&
 	grep -q 'note: [0-9] hardware watchpoints* per CPU covered the first [0-9]* bytes' /tmp/late_write.txt
 ok $? "the text report says which caches SLUB checked and what the watchpoints covered" "$(grep -E 'write|note' /tmp/late_write.txt)"
