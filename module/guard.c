@@ -156,20 +156,25 @@ static bool still_poisoned(const struct kmlab_obj *o)
 }
 
 /*
- * Does [start, @end) of live slab object @o end inside its right red
- * zone, which SLUB checks and repairs at the free (a cache with
- * SLAB_RED_ZONE and consistency checks)?  The red zone runs from the
- * object's size to its inuse (the free pointer and tracking follow).
- * Not on KFENCE's objects: their bytes past the end are its canary.
+ * Does [start, @end) of live kmalloc'd object @o (kmalloc, or kvmalloc
+ * from a slab) end inside its right red zone, which SLUB checks and
+ * repairs at the free (a cache with SLAB_RED_ZONE and consistency
+ * checks)?  The red zone runs from the object's size to its inuse (the
+ * free pointer and tracking follow).  SLUB then keeps the object rather
+ * than free it: in a kmalloc cache that costs one object for good, in a
+ * plan's cache it would leave the cache impossible to destroy, so only
+ * kmalloc's.  Not on KFENCE's objects: their bytes past the end are its
+ * canary.
  */
-static bool in_red_zone(const struct kmlab_plan *p, const struct kmlab_obj *o,
-			u32 fam, u64 end)
+static bool in_red_zone(const struct kmlab_obj *o, u32 fam, u64 end)
 {
 	struct kmem_cache *s = o->cache;
 
-	if (o->state != KMLAB_LIVE || backing_of(o, fam) != BK_SLAB ||
-	    !s || !cache_alive(p, o, fam) || is_kfence_address(o->ptr) ||
-	    !kmlab_slub_ok || !kmlab_slab_owns(s, o->ptr))
+	if (o->state != KMLAB_LIVE ||
+	    (fam != KMLAB_FAM_KMALLOC && fam != KMLAB_FAM_KVMALLOC) ||
+	    backing_of(o, fam) != BK_SLAB || !s ||
+	    is_kfence_address(o->ptr) || !kmlab_slub_ok ||
+	    !kmlab_slab_owns(s, o->ptr))
 		return false;
 	return (kmlab_cache_flags(s) & (GUARD_FLAGS | SLAB_RED_ZONE)) ==
 	       (GUARD_FLAGS | SLAB_RED_ZONE) && end <= kmlab_cache_inuse(s);
@@ -196,7 +201,7 @@ static const char *const fix[KMLAB_REASON_MAX] = {
 	[KMLAB_REFUSE_FAMILY] = "free it with the function of the allocator it came from",
 	[KMLAB_REFUSE_STATE] = "allocate it before using or freeing it",
 	[KMLAB_REFUSE_INTERIOR] = "free the start of the object: SLUB writes at the pointer it is given before checking it, which would corrupt a neighbour",
-	[KMLAB_REFUSE_BEYOND] = "stay within what the allocator gave (ksize()), or within the right red zone of a cache SLUB checks (slub_debug=FZPU, or a plan cache created with red_zone consistency)",
+	[KMLAB_REFUSE_BEYOND] = "stay within what the allocator gave (ksize()), or, on a kmalloc, within the right red zone SLUB checks under slub_debug=FZPU",
 };
 
 static enum kmlab_reason refuse(struct kmlab_plan *p,
@@ -285,7 +290,7 @@ enum kmlab_reason kmlab_guard_access(struct kmlab_plan *p,
 		 * the red zone SLUB keeps there to catch just this
 		 */
 		s->flags |= KMLAB_STEP_PAST_REAL;
-		if (!in_red_zone(p, o, fam, end))
+		if (!in_red_zone(o, fam, end))
 			return refuse(p, op, KMLAB_REFUSE_BEYOND,
 				      "an access past the object's end");
 	}
