@@ -78,39 +78,41 @@ static uint64_t fixed(struct rd *r, size_t n)
 	return v;
 }
 
-static uint64_t uleb(struct rd *r)
+/* An LEB128's value, *@bits of it; *@last its last byte. */
+static uint64_t leb(struct rd *r, unsigned int *bits, uint8_t *last)
 {
 	uint64_t v = 0;
-	unsigned int shift = 0;
 	uint8_t b;
 
+	*bits = 0;
 	do {
 		if (!need(r, 1))
 			return 0;
 		b = *r->p++;
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
+		if (*bits < 64)
+			v |= (uint64_t)(b & 0x7f) << *bits;
+		*bits += 7;
 	} while (b & 0x80);
+	*last = b;
 	return v;
+}
+
+static uint64_t uleb(struct rd *r)
+{
+	unsigned int bits;
+	uint8_t last;
+
+	return leb(r, &bits, &last);
 }
 
 static int64_t sleb(struct rd *r)
 {
-	uint64_t v = 0;
-	unsigned int shift = 0;
-	uint8_t b;
+	unsigned int bits;
+	uint8_t last = 0;
+	uint64_t v = leb(r, &bits, &last);
 
-	do {
-		if (!need(r, 1))
-			return 0;
-		b = *r->p++;
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-	} while (b & 0x80);
-	if (shift < 64 && (b & 0x40))
-		v |= ~0ULL << shift;
+	if (bits < 64 && (last & 0x40))
+		v |= ~0ULL << bits;
 	return (int64_t)v;
 }
 

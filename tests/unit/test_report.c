@@ -416,6 +416,29 @@ static void test_watch_hit(void)
 	timeline_free(&tl);
 }
 
+/* the module's kmalloc(@size) at @ptr, @ms after T0, from SITE_ALLOC */
+static void kmalloc_at(struct timeline *tl, __u64 ms, __u64 ptr, __u64 size)
+{
+	struct kmlab_event e = ev(KMLAB_EV_ALLOC, ms, ptr);
+
+	e.call_site = SITE_ALLOC;
+	e.size_req = size;
+	e.size_alloc = size;
+	e.src = KMLAB_FAM_KMALLOC;
+	timeline_add(tl, &e);
+}
+
+/* ... and its kfree, from SITE_FREE */
+static void kfree_at(struct timeline *tl, __u64 ms, __u64 ptr)
+{
+	struct kmlab_event e = ev(KMLAB_EV_FREE, ms, ptr);
+
+	e.call_site = SITE_FREE;
+	e.src = KMLAB_FAM_KMALLOC;
+	e.alloc_src = KMLAB_FAM_KMALLOC;
+	timeline_add(tl, &e);
+}
+
 /* KFENCE: a late write as it happened, then a canary changed at free */
 static void test_kfence(void)
 {
@@ -429,16 +452,8 @@ static void test_kfence(void)
 	timeline_init(&tl, "m");
 	e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
 	timeline_add(&tl, &e);
-	e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
-	e.call_site = SITE_ALLOC;
-	e.size_req = 128;
-	e.src = KMLAB_FAM_KMALLOC;
-	timeline_add(&tl, &e);
-	e = ev(KMLAB_EV_FREE, 2, PTR_A);
-	e.call_site = SITE_FREE;
-	e.src = KMLAB_FAM_KMALLOC;
-	e.alloc_src = KMLAB_FAM_KMALLOC;
-	timeline_add(&tl, &e);
+	kmalloc_at(&tl, 1, PTR_A, 128);
+	kfree_at(&tl, 2, PTR_A);
 
 	e = ev(KMLAB_EV_KFENCE, 12, PTR_A + 16);
 	e.base = PTR_A;
@@ -476,11 +491,7 @@ static void test_kfence(void)
 	free(out);
 
 	/* a canary beside a live 100-byte object, found at its free */
-	e = ev(KMLAB_EV_ALLOC, 20, PTR_B);
-	e.call_site = SITE_ALLOC;
-	e.size_req = 100;
-	e.src = KMLAB_FAM_KMALLOC;
-	timeline_add(&tl, &e);
+	kmalloc_at(&tl, 20, PTR_B, 100);
 	e = ev(KMLAB_EV_KFENCE, 30, PTR_B + 100);
 	e.base = PTR_B;
 	e.size_req = 100;
@@ -538,28 +549,12 @@ static void test_fold(void)
 	for (i = 0; i < 1000; i++) {
 		__u64 ptr = PTR_A + 64 * (i % 7);
 
-		e = ev(KMLAB_EV_ALLOC, 1 + 2 * i, ptr);
-		e.call_site = SITE_ALLOC;
-		e.size_req = 64;
-		e.size_alloc = 64;
-		e.src = KMLAB_FAM_KMALLOC;
-		timeline_add(&tl, &e);
-		e = ev(KMLAB_EV_FREE, 2 + 2 * i, ptr);
-		e.call_site = SITE_FREE;
-		e.src = KMLAB_FAM_KMALLOC;
-		e.alloc_src = KMLAB_FAM_KMALLOC;
-		timeline_add(&tl, &e);
+		kmalloc_at(&tl, 1 + 2 * i, ptr, 64);
+		kfree_at(&tl, 2 + 2 * i, ptr);
 	}
-	/* one that differs (its size), one leaked like none other */
-	e = ev(KMLAB_EV_ALLOC, 3000, PTR_B);
-	e.call_site = SITE_ALLOC;
-	e.size_req = 100;
-	e.src = KMLAB_FAM_KMALLOC;
-	timeline_add(&tl, &e);
-	e = ev(KMLAB_EV_FREE, 3001, PTR_B);
-	e.call_site = SITE_FREE;
-	e.src = KMLAB_FAM_KMALLOC;
-	timeline_add(&tl, &e);
+	/* one that differs: its size */
+	kmalloc_at(&tl, 3000, PTR_B, 100);
+	kfree_at(&tl, 3001, PTR_B);
 	out = text_of(&tl, &rc, false);
 	TAP_EQ_INT(occurrences(out, "allocated 64 bytes"), 1,
 		   "fold: 1000 same lifecycles print one block");
