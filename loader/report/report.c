@@ -301,11 +301,26 @@ static const char *cache_of(const struct timeline *tl,
 	return "its cache";
 }
 
+/* " by insmod (pid 93)": the task that allocated the finding's object */
+static void text_task(FILE *f, const struct timeline *tl,
+		      const struct tl_finding *fd)
+{
+	const struct tl_object *o;
+
+	if (fd->object < 0 || fd->object >= tl->nr_objs)
+		return;
+	o = &tl->objs[fd->object];
+	if (o->alloc_comm[0])
+		fprintf(f, " by %s (pid %u)", o->alloc_comm, o->alloc_pid);
+	else if (o->alloc_pid)
+		fprintf(f, " by pid %u", o->alloc_pid);
+}
+
 static void text_finding(FILE *f, const struct timeline *tl, int nr,
 			 const struct tl_finding *fd,
 			 const struct report_ctx *rc)
 {
-	char s[160], s2[160], n[KMLAB_EV_NAME_LEN + 16], why[320];
+	char s[160], s2[160], n[KMLAB_EV_NAME_LEN + 16], why[320], p[KPTR_LEN];
 
 	fprintf(f, "  %d. %s: %s", nr, finding_name(fd->kind),
 		obj_name(fd->name, n, sizeof(n)));
@@ -322,11 +337,16 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 			if (fd->via)
 				fprintf(f, " through %s",
 					sym(rc, fd->via, s2, sizeof(s2)));
+			text_task(f, tl, fd);
 			fprintf(f, ", %.3f ms old at unload",
 				fd->age_ns / 1e6);
 			if (fd->load)
 				fprintf(f, " (load %d of %d)", fd->load,
 					tl->nr_loads);
+			if (fd->object >= 0 && fd->object < tl->nr_objs)
+				fprintf(f, ", at %s",
+					kptr(tl->objs[fd->object].ptr, p,
+					     sizeof(p)));
 			fprintf(f, "\n");
 			break;
 		case FINDING_DOUBLE_FREE:
@@ -880,6 +900,17 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 			json_site(f, "via", fd->via, rc);
 		if (fd->kind == FINDING_LEAK)
 			fprintf(f, ",\"age_ms\":%.3f", fd->age_ns / 1e6);
+		if (fd->kind == FINDING_LEAK && fd->object >= 0 &&
+		    fd->object < tl->nr_objs) {
+			const struct tl_object *o = &tl->objs[fd->object];
+
+			if (o->alloc_pid)
+				fprintf(f, ",\"pid\":%u", o->alloc_pid);
+			if (o->alloc_comm[0]) {
+				fprintf(f, ",\"comm\":");
+				json_str(f, o->alloc_comm);
+			}
+		}
 		if (fd->load)
 			fprintf(f, ",\"load\":%d", fd->load);
 		if (fd->kind == FINDING_LATE_ACCESS ||

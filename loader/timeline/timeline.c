@@ -708,6 +708,9 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 		o->size_alloc = e->size_alloc;
 		o->alloc_ts = e->ts;
 		o->alloc_site = e->call_site;
+		o->alloc_pid = e->pid;
+		memcpy(o->alloc_comm, e->comm, sizeof(o->alloc_comm));
+		o->alloc_comm[sizeof(o->alloc_comm) - 1] = '\0';
 		o->family = e->src;
 		o->via = e->via;
 		set_stack(&o->alloc_stack, e);
@@ -828,6 +831,8 @@ int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v)
 	if (!o)
 		return ENOMEM_RET;
 	o->leaked = true;
+	if (!o->alloc_pid)	/* its allocation event came before us */
+		o->alloc_pid = v->pid;
 	f = new_finding(tl, FINDING_LEAK, o);
 	if (!f)
 		return ENOMEM_RET;

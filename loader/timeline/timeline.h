@@ -48,6 +48,8 @@ struct tl_object {
 	bool freed, leaked;
 	__u64 size_req, size_alloc;
 	__u64 alloc_ts, alloc_site;
+	__u32 alloc_pid;	/* the task that allocated it, 0 if unknown */
+	char alloc_comm[KMLAB_COMM_LEN];
 	__u64 free_ts, free_site;
 	__u32 free_line;	/* plan line of the free, 0 if unknown */
 	__u32 next_free_line;	/* a free step seen, its kmem event not yet */

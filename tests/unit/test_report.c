@@ -566,6 +566,42 @@ static void test_fold(void)
 	timeline_free(&tl);
 }
 
+/* a leak names its address and the task that allocated it */
+static void test_leak_task(void)
+{
+	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
+	struct kmlab_live live = { .ts = T0 + MS, .call_site = SITE_ALLOC,
+				   .size_req = 64, .size_alloc = 64,
+				   .pid = 93 };
+	struct kmlab_event e;
+	struct timeline tl;
+	char *out;
+
+	timeline_init(&tl, "m");
+	e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
+	e.call_site = SITE_ALLOC;
+	e.size_req = 64;
+	e.src = KMLAB_FAM_KMALLOC;
+	e.pid = 93;
+	snprintf(e.comm, sizeof(e.comm), "insmod");
+	timeline_add(&tl, &e);
+	timeline_leak(&tl, PTR_A, &live);
+	/* allocated before kmlab started: the live map has the pid only */
+	live.pid = 7;
+	timeline_leak(&tl, PTR_B, &live);
+	out = text_of(&tl, &rc, false);
+	HAS(out, "allocated at dp_exec+0x10 [kmlab_dp] by insmod (pid 93), ",
+	    "leak: the task that allocated it");
+	HAS(out, "ms old at unload, at 0xffff888001000000\n",
+	    "leak: its address");
+	HAS(out, " by pid 7, ", "leak seen only in the live map: its pid");
+	free(out);
+	out = text_of(&tl, &rc, true);
+	HAS(out, "\"pid\":93,\"comm\":\"insmod\"", "json: pid and comm");
+	free(out);
+	timeline_free(&tl);
+}
+
 int main(void)
 {
 	struct kmlab_live leaky = {
@@ -746,5 +782,6 @@ int main(void)
 	test_watch_hit();
 	test_kfence();
 	test_fold();
+	test_leak_task();
 	return tap_done();
 }
