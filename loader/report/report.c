@@ -162,12 +162,14 @@ static __u32 first_frame(const struct tl_stack *st,
 /* one "symbol+off [module]" line per frame */
 /* A stack frame: its symbol, and its source line when the module's
  * DWARF has it ("late_use+0x1c [mod] (mod.c:57)"). */
-static const char *frame(const struct report_ctx *rc, __u64 ip, char *buf,
-			 size_t len)
+static const char *frame(const struct report_ctx *rc, const struct tl_stack *st,
+			 __u32 i, char *buf, size_t len)
 {
+	__u64 ip = st->ip[i];
 	unsigned int line = 0;
-	const char *file = rc->where ? rc->where(rc->sym_ctx, ip, &line) :
-				       NULL;
+	/* where() takes a return address: the faulting one is not */
+	const char *file = rc->where ? rc->where(rc->sym_ctx,
+		ip + (i == 0 && st->exact), &line) : NULL;
 	char s[160];
 
 	if (!file)
@@ -187,7 +189,7 @@ static void text_stack(FILE *f, const char *title, const struct tl_stack *st,
 		return;
 	fprintf(f, "     %s:\n", title);
 	for (i = first_frame(st, rc); i < st->nr && i < KMLAB_STACK_DEPTH; i++)
-		fprintf(f, "       %s\n", frame(rc, st->ip[i], s, sizeof(s)));
+		fprintf(f, "       %s\n", frame(rc, st, i, s, sizeof(s)));
 }
 
 static void json_stack(FILE *f, const char *key, const struct tl_stack *st,
@@ -202,7 +204,7 @@ static void json_stack(FILE *f, const char *key, const struct tl_stack *st,
 	for (i = first; i < st->nr && i < KMLAB_STACK_DEPTH; i++) {
 		if (i > first)
 			fputc(',', f);
-		json_str(f, frame(rc, st->ip[i], s, sizeof(s)));
+		json_str(f, frame(rc, st, i, s, sizeof(s)));
 	}
 	fputc(']', f);
 }

@@ -51,6 +51,7 @@ static void set_stack(struct tl_stack *st, const struct kmlab_event *e)
 	st->nr = e->nr_stack < KMLAB_STACK_DEPTH ? e->nr_stack :
 						   KMLAB_STACK_DEPTH;
 	memcpy(st->ip, e->stack, sizeof(st->ip));
+	st->exact = false;
 }
 
 /*
@@ -644,6 +645,7 @@ static int add_kfence_report(struct timeline *tl, const struct kmlab_event *e)
 		f->site = e->call_site;
 		f->accessed = true;
 		set_stack(&f->stack, e);
+		f->stack.exact = true;	/* KFENCE's fault: the access itself */
 		f->site2 = o->freed ? o->free_site : o->alloc_site;
 		f->stack2 = o->freed ? o->free_stack : o->alloc_stack;
 	} else {		/* a canary, found at free */

@@ -32,6 +32,8 @@ struct tl_step {
 struct tl_stack {
 	__u64 ip[KMLAB_STACK_DEPTH];
 	__u32 nr;
+	bool exact;		/* ip[0] is the instruction itself (a fault),
+				 * not a return address */
 };
 
 struct tl_object {

@@ -39,7 +39,8 @@ watch kfence_write
 f=$(finding /tmp/kfence_write.json late_access)
 [ $rc -eq 1 ] && echo "$f" | grep -F '"size":128,' | grep -F '"access":"write","off":16,' |
 	grep -E '"seen_by":\[[^]]*"kfence"' | grep -F '"site":"late_use+0x' |
-	grep -E '"stack":\[[^]]*late_use\+0x' | grep -qE '"free_site":"(kfence_mode|late_init)\+0x'
+	grep -E '"stack":\["late_use\+0x[0-9a-f]+ \[kmlab_late\] \(kmlab_late.c:55\)"' |
+	grep -qE '"free_site":"(kfence_mode|late_init)\+0x'
 ok $? "late write: a late_access (write at offset 16 of a 128-byte object) seen by KFENCE, its instruction, stack and free" "$(why kfence_write)"
 grep -qE 'write \[16, (17|24)\) [0-9.]+ ms after its free at .*, by late_use\+0x[0-9a-f]+ \[kmlab_late\] \((a hardware watchpoint and )?KFENCE, on a sampled object, saw it\)' /tmp/kfence_write.txt &&
 	grep -q 'note: KFENCE sampled one allocation every 100 ms and reported [1-9]' /tmp/kfence_write.txt
