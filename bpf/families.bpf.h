@@ -574,9 +574,41 @@ int BPF_KPROBE(tracking_enter, struct kmem_cache *s, void *object)
  * restore them through restore_bytes(), which first logs
  * slab_fix(s, "Restoring %s 0x%p-0x%p=0x%x", what, from, to - 1, value):
  * the bytes are still as found, and the addresses are raw here (the log
- * has them hashed).  slab_fix() runs only in such reports: a cold path.
+ * has them hashed).  A free they refuse (the object already free, or
+ * found corrupted) ends in slab_fix(s, "Object at 0x%p not freed", obj).
+ * slab_fix() runs only in such reports: a cold path.
  */
 static const char restoring_fmt[] = "Restoring ";
+static const char not_freed_fmt[] = "Object at ";
+
+static __always_inline bool fmt_is(const char *buf, const char *want)
+{
+	__u32 i;
+
+	for (i = 0; i < sizeof(restoring_fmt) - 1; i++)
+		if (buf[i] != want[i])
+			return false;
+	return true;
+}
+
+/* the free SLUB refused: the object stays allocated */
+static __always_inline int slub_kept(void *ctx, struct kmem_cache *s,
+				     __u64 obj)
+{
+	struct kmlab_event *e = event_new(KMLAB_EV_SLUB);
+
+	if (!e)
+		return 0;
+	e->ptr = obj;
+	e->reason = KMLAB_SLUB_KEPT;
+	bpf_probe_read_kernel_str(e->name, sizeof(e->name),
+				  BPF_CORE_READ(s, name));
+	e->size_req = BPF_CORE_READ(s, object_size);
+	e->size_alloc = BPF_CORE_READ(s, inuse);
+	e->base = BPF_CORE_READ(s, red_left_pad);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
 
 SEC("kprobe/slab_fix")
 int BPF_KPROBE(slub_fix_enter, struct kmem_cache *s, const char *fmt)
@@ -584,15 +616,17 @@ int BPF_KPROBE(slub_fix_enter, struct kmem_cache *s, const char *fmt)
 	char buf[sizeof(restoring_fmt)], what[2];
 	struct kmlab_event *e;
 	__u64 from, last, n;
-	__u32 i;
 
+	_Static_assert(sizeof(restoring_fmt) == sizeof(not_freed_fmt),
+		       "one read serves both formats");
 	if (trace_mode)
 		return 0;
 	if (bpf_probe_read_kernel_str(buf, sizeof(buf), fmt) < 0)
 		return 0;
-	for (i = 0; i < sizeof(restoring_fmt) - 1; i++)
-		if (buf[i] != restoring_fmt[i])
-			return 0;
+	if (fmt_is(buf, not_freed_fmt))
+		return slub_kept(ctx, s, PT_REGS_PARM3(ctx));
+	if (!fmt_is(buf, restoring_fmt))
+		return 0;
 	from = PT_REGS_PARM4(ctx);
 	last = PT_REGS_PARM5(ctx);
 	if (last < from)

@@ -73,6 +73,9 @@ enum kmlab_slub_what {
 	KMLAB_SLUB_POISON,	/* "Poison", "End Poison": a free object */
 	KMLAB_SLUB_REDZONE,	/* "Left/Right Redzone", "kmalloc Redzone" */
 	KMLAB_SLUB_PADDING,	/* "Alignment padding", "Object padding" */
+	KMLAB_SLUB_KEPT,	/* "Object at 0x%p not freed": its checks
+				 * refused a free (already free, or found
+				 * corrupted); ptr the object */
 };
 
 /*

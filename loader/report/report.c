@@ -220,6 +220,8 @@ static void text_free(FILE *f, const struct timeline *tl,
 		sym(rc, o->free_site, s, sizeof(s)));
 	if (o->free_line)
 		fprintf(f, " (line %u)", o->free_line);
+	if (o->slub_kept)
+		fprintf(f, "; SLUB found it corrupted and refused the free: it stays allocated");
 	fprintf(f, "\n");
 }
 

@@ -508,6 +508,28 @@ static int add_watch_hit(struct timeline *tl, const struct kmlab_event *e)
  * allocation) and this check.  A finding the data plane already reported
  * (a plan's own late write) is marked seen by SLUB too, not repeated.
  */
+/*
+ * SLUB refused a free: a second one (the double free is found already,
+ * now seen by SLUB too), or the first one of an object it found
+ * corrupted, which it keeps allocated rather than trust.
+ */
+static int add_slub_kept(struct timeline *tl, const struct kmlab_event *e)
+{
+	struct tl_object *o = find_object(tl, e->ptr, false);
+	struct tl_finding *f;
+
+	if (!o || !o->freed) {
+		tl->slub_foreign++;
+		return 0;
+	}
+	f = object_finding(tl, FINDING_DOUBLE_FREE, o);
+	if (f)
+		f->seen_by |= TL_SEEN_SLUB;
+	else
+		o->slub_kept = true;
+	return 0;
+}
+
 static int add_slub_report(struct timeline *tl, const struct kmlab_event *e)
 {
 	enum finding_kind kind = FINDING_OVERFLOW;
@@ -515,6 +537,8 @@ static int add_slub_report(struct timeline *tl, const struct kmlab_event *e)
 	struct tl_object *o;
 	__u64 off;
 
+	if (e->reason == KMLAB_SLUB_KEPT)	/* the end of a report */
+		return add_slub_kept(tl, e);
 	tl->slub_reports++;
 	o = slot_owner(tl, e->ptr, e->base, e->size_alloc > e->size_req ?
 		       e->size_alloc : e->size_req, e->ts);

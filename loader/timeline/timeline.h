@@ -48,6 +48,7 @@ struct tl_object {
 	__u32 line;		/* plan line of the allocation */
 	bool seen_alloc;	/* the observer saw the allocation */
 	bool freed, leaked;
+	bool slub_kept;		/* SLUB refused its free: still allocated */
 	__u64 size_req, size_alloc;
 	__u64 alloc_ts, alloc_site;
 	__u32 alloc_pid;	/* the task that allocated it, 0 if unknown */

@@ -16,9 +16,9 @@ why() { echo "rc=$rc $(grep -E '"finding"' /tmp/l.json) $(tail -n 3 /tmp/l.err)"
 
 run tests/plans/lessons/dangling.kml
 [ $rc -eq 1 ] && has /tmp/l.json '"kind":"late_access"' '"line":6,' '"bytes":"6b6b6b6b6b6b6b6b"' &&
-	has /tmp/l.json '"kind":"double_free"' '"line":7,' '"observed":true' &&
+	has /tmp/l.json '"kind":"double_free"' '"line":7,' '"seen_by":["slub"]' '"observed":true' &&
 	has /tmp/l.json '"kind":"leak"' '"object":"big_buffer"' '"observed":true'
-ok $? "dangling: a late read of SLUB's poison, a double free, a leak" "$(why)"
+ok $? "dangling: a late read of SLUB's poison, a double free SLUB refused, a leak" "$(why)"
 
 run tests/plans/lessons/poison.kml
 [ $rc -eq 1 ] && has /tmp/l.json '"kind":"late_access"' '"line":9,' '"bytes":"6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b"'
@@ -27,8 +27,9 @@ ok $? "poison: the freed object reads as 0x6b" "$(why)"
 run tests/plans/lessons/red_zone.kml
 [ $rc -eq 1 ] && has /tmp/l.json '"kind":"overflow"' '"line":7,' '"access":"write","off":124,"len":8' \
 	'"seen_by":["plan","slub"]' '"observed":true' &&
-	grep -q "write \[124, 132) of a 128-byte object, found by SLUB's red zone check" /tmp/l.txt
-ok $? "red_zone: 4 bytes past a 128-byte kmalloc, SLUB's red zone report joined to the finding" "$(why)"
+	grep -q "write \[124, 132) of a 128-byte object, found by SLUB's red zone check" /tmp/l.txt &&
+	grep -q "freed by kfree at .*; SLUB found it corrupted and refused the free: it stays allocated" /tmp/l.txt
+ok $? "red_zone: 4 bytes past a 128-byte kmalloc, SLUB's red zone report joined to the finding, the free it refused" "$(why)"
 
 run tests/plans/lessons/interior_free.kml
 [ $rc -eq 1 ] && has /tmp/l.json '"kind":"refused"' '"line":8,' '"reason":"SLUB would write at the inner address before checking it"'

@@ -602,6 +602,40 @@ static void test_leak_task(void)
 	timeline_free(&tl);
 }
 
+/* SLUB refusing a free: a double free it saw too, a corrupted object kept */
+static void test_slub_kept(void)
+{
+	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
+	const struct tl_finding *f;
+	struct kmlab_event e;
+	struct timeline tl;
+	char *out;
+
+	timeline_init(&tl, "m");
+	kmalloc_at(&tl, 1, PTR_A, 64);
+	kfree_at(&tl, 2, PTR_A);
+	e = ev(KMLAB_EV_DOUBLE_FREE, 3, PTR_A);
+	e.call_site = SITE_FREE2;
+	e.site2 = SITE_FREE;
+	timeline_add(&tl, &e);
+	e = slub(3, PTR_A, 0, KMLAB_SLUB_KEPT);
+	timeline_add(&tl, &e);
+	f = find(&tl, FINDING_DOUBLE_FREE);
+	TAP_OK(f && f->seen_by == TL_SEEN_SLUB,
+	       "a double free SLUB refused: seen by SLUB too");
+	kmalloc_at(&tl, 4, PTR_B, 64);
+	kfree_at(&tl, 5, PTR_B);
+	e = slub(5, PTR_B, 0, KMLAB_SLUB_KEPT);
+	timeline_add(&tl, &e);
+	TAP_OK(tl.slub_reports == 0 && timeline_count(&tl, FINDING_MAX) == 1,
+	       "a refused free is the end of a report, not one more");
+	out = text_of(&tl, &rc, false);
+	HAS(out, "; SLUB found it corrupted and refused the free: it stays allocated",
+	    "text: a free SLUB refused");
+	free(out);
+	timeline_free(&tl);
+}
+
 int main(void)
 {
 	struct kmlab_live leaky = {
@@ -783,5 +817,6 @@ int main(void)
 	test_kfence();
 	test_fold();
 	test_leak_task();
+	test_slub_kept();
 	return tap_done();
 }
