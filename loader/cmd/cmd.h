@@ -17,6 +17,7 @@ extern bool kmlab_verbose;	/* -v: libbpf debug output */
 /* long-only options shared by the commands */
 #define OPT_HIDE_POINTERS	0x100
 #define OPT_NO_WATCHPOINTS	0x101
+#define OPT_PROGRESS		0x102
 
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -51,7 +51,43 @@ static struct run_env {
 	const char *json;
 	const char *perfetto, *html;	/* pictures of the run */
 	int timeout_s;		/* wait for the unload event */
+	bool progress;		/* --progress, or stderr is a terminal */
 } env = { .timeout_s = 10 };
+
+/*
+ * A line on stderr, rewritten twice a second, while a long plan runs:
+ * the steps and events so far.  Wiped before the report.
+ */
+struct progress {
+	struct timespec start, last;
+	bool shown;
+};
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void progress_show(struct progress *pg, const struct session *s)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!env.progress || since(&pg->last, &now) < 0.5)
+		return;
+	pg->last = now;
+	pg->shown = true;
+	fprintf(stderr, "\rkmlab: %llu steps, %llu events, %.1f s",
+		(unsigned long long)s->steps,
+		(unsigned long long)s->tl.events, since(&pg->start, &now));
+	fflush(stderr);
+}
+
+static void progress_end(const struct progress *pg)
+{
+	if (pg->shown)
+		fputs(isatty(STDERR_FILENO) ? "\r\033[K" : "\n", stderr);
+}
 
 /* the first SIGINT or SIGTERM: stop the plan, report, clean up */
 static volatile sig_atomic_t stop_sig;
@@ -81,6 +117,7 @@ static const struct argp_option opts[] = {
 	{ "html", 'H', "FILE", 0, "Also write one HTML page: summary, an SVG timeline, the findings", 0 },
 	{ "hide-pointers", OPT_HIDE_POINTERS, NULL, 0, "Write kernel addresses as pseudonyms (the same address, the same name), for reports to share", 0 },
 	{ "timeout", 't', "S", 0, "Wait at most S seconds for the unload (default 10)", 0 },
+	{ "progress", OPT_PROGRESS, NULL, 0, "Show the steps and events so far on stderr while the plan runs (the default when stderr is a terminal)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},
 };
@@ -92,6 +129,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'm':
 		env.module = arg;
+		break;
+	case OPT_PROGRESS:
+		env.progress = true;
 		break;
 	case OPT_HIDE_POINTERS:
 		kptr_hide(0);
@@ -288,6 +328,7 @@ static int drive(struct session *s, const struct plan *plan,
 		 const char *name)
 {
 	struct writer w = { .plan = plan, .fd = -1 };
+	struct progress pg = { 0 };
 	bool paced = false, acked_ok = true;
 	__u64 acked = 0;
 	sigset_t block, old;
@@ -322,7 +363,10 @@ static int drive(struct session *s, const struct plan *plan,
 		w.err = -1;
 		goto out_remove;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &pg.start);
+	pg.last = pg.start;
 	while (!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE)) {
+		progress_show(&pg, s);
 		/* until the writer is done: it may not have seen the first */
 		if (stop_sig && write(ctl, "abort", 5) != 5)
 			fprintf(stderr, "kmlab: cannot abort the plan: %s\n",
@@ -343,6 +387,7 @@ static int drive(struct session *s, const struct plan *plan,
 	plan_over = 1;
 	while (observer_poll(s->ob, 0) > 0)
 		;
+	progress_end(&pg);
 	if (paced)
 		pace_notes(s, ctl);
 	if (stop_sig && w.aborted[0])
@@ -488,6 +533,7 @@ int cmd_run(int argc, char **argv)
 	argp_err_exit_status = KMLAB_EXIT_ENV;
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return KMLAB_EXIT_ENV;
+	env.progress = env.progress || isatty(STDERR_FILENO);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 

@@ -14,7 +14,7 @@ field() {	# field NAME: a number of the JSON summary in /tmp/p.json
 }
 
 start=$(date +%s)
-"$kmlab" run $plan --module "$ko" --json /tmp/p.json >/tmp/p.txt 2>/tmp/p.err
+"$kmlab" run $plan --module "$ko" --progress --json /tmp/p.json >/tmp/p.txt 2>/tmp/p.err
 rc=$?
 echo "# repeat10k: $(($(date +%s) - start)) s, $(grep -c '"event":"step"' /tmp/p.json) steps seen; $(grep '^note: the data plane' /tmp/p.txt)"
 ok $rc "repeat10k: kmlab run exits 0" "rc=$rc $(tail -n 3 /tmp/p.err)"
@@ -22,6 +22,11 @@ ok $rc "repeat10k: kmlab run exits 0" "rc=$rc $(tail -n 3 /tmp/p.err)"
 ok $? "repeat10k: no event lost to the ring buffer" "$(tail -n 1 /tmp/p.json)"
 has /tmp/p.json '"type":"summary"' '"verdict":"clean"'
 ok $? "repeat10k: verdict clean" "$(grep -E '^(summary|note|verdict)' /tmp/p.txt)"
+tr '\r' '\n' </tmp/p.err | grep -q '^kmlab: [1-9][0-9]* steps, [1-9][0-9]* events, [0-9.]* s$'
+ok $? "repeat10k --progress: the steps and events so far, on stderr" "$(tr '\r' '\n' </tmp/p.err | tail -n 3)"
+# the text timeline folds the 10,000 lifecycles
+[ "$(grep -c 'allocated 64 bytes' /tmp/p.txt)" -le 2 ] && grep -q '\.\.\. x10000: 9999 more lived the same way' /tmp/p.txt
+ok $? "repeat10k: the text timeline folds 10,000 same lifecycles into one block" "$(grep -c 'allocated' /tmp/p.txt) allocations printed; $(grep -F '... x' /tmp/p.txt)"
 
 # the reader stops for 6 s: without pacing the data plane would run on
 # and finish; paced, it waits, gives up after 2 s without an ack, runs
