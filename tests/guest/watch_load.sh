@@ -22,9 +22,10 @@ has /tmp/l.json '"type":"summary"' '"leaks":1,' '"module_loaded":true' '"module_
 ok $? "the summary saw the load and the unload kmlab made" "$(tail -n 1 /tmp/l.json) $(head -n 2 /tmp/l.err)"
 ! loaded kmlab_leaky
 ok $? "kmlab_leaky is unloaded afterwards"
-# its init text is long freed when the report is written: the .ko names it
-grep '"kind":"leak"' /tmp/l.json | grep -q '"kmlab_leaky_init+0x[0-9a-f]* \[kmlab_leaky\]"'
-ok $? "the leak's stack names the freed init function, kmlab_leaky_init+0x.. (from the .ko)" \
+# its init text is long freed when the report is written: the .ko names it,
+# and its DWARF gives the line of the call (leaky.c:108, kmlab_seed_init())
+grep '"kind":"leak"' /tmp/l.json | grep -q '"kmlab_leaky_init+0x[0-9a-f]* \[kmlab_leaky\] (leaky.c:108)"'
+ok $? "the leak's stack names the freed init function and its line, kmlab_leaky_init+0x.. (leaky.c:108), from the .ko" \
 	"$(grep '"kind":"leak"' /tmp/l.json | grep -o '"stack":\[[^]]*\]')"
 [ "$(stat -c %a /tmp/l.html /tmp/l.trace | tr '\n' ' ')" = "600 600 " ] &&
 	grep -q '<svg id="timeline"' /tmp/l.html && grep -q 'class="life leaked"' /tmp/l.html &&
