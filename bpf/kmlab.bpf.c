@@ -489,6 +489,31 @@ static __always_inline bool wrong_take(__u64 ptr, struct wrong_cache *out)
 }
 
 /*
+ * The module freed @ptr, which it got unseen: before kmlab attached, or
+ * from a path the observer does not follow.  A slab object is remembered
+ * like its own frees (sizes unknown), so that a second free of it is
+ * caught too: anyone's next allocation there ends the record, as the
+ * kmem tracepoints show every one.
+ */
+static __always_inline void unknown_freed(__u64 site, __u64 ptr, __u32 src)
+{
+	struct kmlab_freed gone = {
+		.ts = bpf_ktime_get_ns(),
+		.free_site = site,
+		.src = src == KMLAB_FAM_RCU ? KMLAB_FAM_KMALLOC : src,
+		.flags = src == KMLAB_FAM_RCU ? KMLAB_FREED_RCU : 0,
+	};
+
+	if (src != KMLAB_FAM_KMALLOC && src != KMLAB_FAM_CACHE &&
+	    src != KMLAB_FAM_RCU)
+		return;
+	if (bpf_map_update_elem(&freed, &ptr, &gone, BPF_ANY))
+		__sync_fetch_and_add(&lost[KMLAB_LOST_FREED_FULL], 1);
+	else
+		freed_added(ptr);
+}
+
+/*
  * @s: the cache the free event names; @given: the cache the caller
  * passed when SLUB warned that it was the wrong one (NULL if not).
  * Returns 1 when @ptr was one of the watched module's objects (live,
@@ -609,6 +634,8 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 	/* the module frees something it already freed, or never got */
 	if (!f && !ours)
 		return 0;
+	if (!f)
+		unknown_freed(site, ptr, src);
 	e = event_new(f ? KMLAB_EV_DOUBLE_FREE : KMLAB_EV_FREE_UNKNOWN);
 	if (!e)
 		return 1;
@@ -715,17 +742,12 @@ static __always_inline void init_text_check(void)
 		text_size[1] = 0;
 }
 
-/* module_load fires after layout, before the module's init runs */
-SEC("tp_btf/module_load")
-int BPF_PROG(on_module_load, struct module *mod)
+/* @mod is the watched module: its text is the module's from now on */
+static __always_inline void take_module(struct module *mod, __u32 flags)
 {
 	__u64 core, core_size, init, init_size;
 	struct kmlab_event *e;
 
-	if (!is_target(mod)) {
-		init_text_check();
-		return 0;
-	}
 	target_mod = (__u64)mod;
 	module_text(mod, &core, &core_size, &init, &init_size);
 	text_base[1] = init;
@@ -735,14 +757,44 @@ int BPF_PROG(on_module_load, struct module *mod)
 
 	e = event_new(KMLAB_EV_MOD_LOAD);
 	if (!e)
-		return 0;
+		return;
 	e->base = core;
 	e->len = core_size;
 	e->ptr = init;
 	e->size_req = init_size;
+	e->flags = flags;
 	bpf_probe_read_kernel_str(e->name, sizeof(e->name), mod->name);
 	bpf_ringbuf_submit(e, 0);
+}
+
+/* module_load fires after layout, before the module's init runs */
+SEC("tp_btf/module_load")
+int BPF_PROG(on_module_load, struct module *mod)
+{
+	if (!is_target(mod)) {
+		init_text_check();
+		return 0;
+	}
+	take_module(mod, 0);
 	return 0;
+}
+
+/*
+ * kmlab watch NAME of a module already loaded: the loader runs this once
+ * (BPF_PROG_TEST_RUN) with its struct module (its __this_module, from
+ * sysfs), as module_load would have run.  1: it is the watched module.
+ * A module unloaded meanwhile reads as no name (probe reads fault), not
+ * as garbage.
+ */
+SEC("raw_tp")
+int attach_loaded(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct module *mod = (struct module *)ctx->args[0];
+
+	if (target_mod || !is_target(mod))
+		return 0;
+	take_module(mod, KMLAB_MOD_ATTACHED);
+	return 1;
 }
 
 SEC("tp_btf/module_free")

@@ -22,7 +22,8 @@ enum kmlab_ev_type {
 	KMLAB_EV_ALLOC_FAIL,	/* ... that returned NULL */
 	KMLAB_EV_FREE,		/* a watched object was freed (by anyone) */
 	KMLAB_EV_DOUBLE_FREE,	/* the module freed an already freed object */
-	KMLAB_EV_MOD_LOAD,	/* the watched module was loaded */
+	KMLAB_EV_MOD_LOAD,	/* the watched module was loaded (or found
+				 * loaded: KMLAB_MOD_ATTACHED) */
 	KMLAB_EV_MOD_FREE,	/* ... and its memory is going away */
 	KMLAB_EV_STEP,		/* kmlab:kmlab_step, one op of the plan */
 	KMLAB_EV_FREE_UNKNOWN,	/* the module freed an address it never got
@@ -154,6 +155,12 @@ struct kmlab_live {
 #define KMLAB_FREED_RCU	1	/* kfree_rcu'd: core code frees it once more,
 				 * a grace period later */
 
+/*
+ * kmlab_event.flags of a MOD_LOAD: kmlab attached to a module that was
+ * already loaded (kmlab watch NAME): what it allocated before is unknown
+ */
+#define KMLAB_MOD_ATTACHED	1
+
 /* freed map value: an object the module allocated, now freed */
 struct kmlab_freed {
 	__u64 ts;		/* of the free */
@@ -188,7 +195,7 @@ struct kmlab_event {
 	__s32 result;
 	__u32 line;
 	__u32 obj;
-	__u32 flags;		/* KMLAB_STEP_* */
+	__u32 flags;		/* STEP: KMLAB_STEP_*; MOD_LOAD: KMLAB_MOD_* */
 	__u16 op;
 	__u16 family;
 	__u16 phase;

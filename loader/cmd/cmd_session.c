@@ -139,8 +139,10 @@ static int on_event(void *ctx, const struct kmlab_event *e)
 		s->err = err;
 	/* module symbols exist between load and unload only: from the .ko
 	 * and its sections' addresses when kmlab loaded it (fast, so the
-	 * events of its init are read as they come), else kallsyms */
-	if (e->type == KMLAB_EV_MOD_LOAD && s->ksyms_at_load) {
+	 * events of its init are read as they come), else kallsyms; one
+	 * already loaded is in the snapshot taken as kmlab attached */
+	if (e->type == KMLAB_EV_MOD_LOAD && s->ksyms_at_load &&
+	    !(e->flags & KMLAB_MOD_ATTACHED)) {
 		if (!s->modsyms_tried) {
 			s->modsyms = modsyms_load(s->rc.module_path);
 			s->modsyms_tried = true;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * kmlab watch MODULE: observe any module from its load to its unload
- * (the user runs insmod and rmmod elsewhere) and report its leaks and
- * double frees with their sites.  kmlab watch PATH.ko [-- PARAMS] loads
+ * (the user runs insmod and rmmod elsewhere), or from now on if it is
+ * loaded, and report its leaks and double frees with their sites.  kmlab watch PATH.ko [-- PARAMS] loads
  * the module itself, and unloads it after --unload-after S, on Ctrl-C,
  * or leaves that to the user's rmmod.
  */
@@ -202,12 +202,13 @@ int cmd_watch(int argc, char **argv)
 		.options = opts,
 		.parser = parse_arg,
 		.args_doc = "MODULE\nPATH.ko [--] [PARAM=VALUE...]",
-		.doc = "Observe a module from its load to its unload and report its leaks, double frees and what it left behind.\vkmlab watch MODULE waits for the module named MODULE: start it, then insmod and rmmod the module in another shell.  kmlab watch PATH.ko loads the module itself, with the parameters that follow, and unloads it after --unload-after S or on Ctrl-C (else rmmod it yourself).  Exit status: 0 nothing found, 1 findings, 2 usage or environment error (or the module's load or unload was not seen), 3 inconclusive (nothing found, but events were lost that could have hidden a finding).",
+		.doc = "Observe a module from its load to its unload and report its leaks, double frees and what it left behind.\vkmlab watch MODULE waits for the module named MODULE: start it, then insmod and rmmod the module in another shell; a module already loaded is watched from now on (what it allocated before is unknown, so a clean watch is inconclusive).  kmlab watch PATH.ko loads the module itself, with the parameters that follow, and unloads it after --unload-after S or on Ctrl-C (else rmmod it yourself).  Exit status: 0 nothing found, 1 findings, 2 usage or environment error (or the module's load or unload was not seen), 3 inconclusive (nothing found, but kmlab could not see everything: events were lost, the module was not unloaded, or it was loaded before kmlab attached).",
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	char title[128];
 	struct session s;
 	int ret = KMLAB_EXIT_ENV, err;
+	bool loaded;
 
 	argp_err_exit_status = KMLAB_EXIT_ENV;
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, NULL))
@@ -223,9 +224,10 @@ int cmd_watch(int argc, char **argv)
 		if (*p == '-')
 			*p = '_';
 
-	if (modload_is_loaded(env.module) > 0) {
-		fprintf(stderr, "kmlab: %s is already loaded, so its load cannot be observed: rmmod %s, then watch again\n",
-			env.module, env.module);
+	loaded = modload_is_loaded(env.module) > 0;
+	if (loaded && env.path) {
+		fprintf(stderr, "kmlab: %s is already loaded, so kmlab cannot load it: rmmod %s first, or watch it from now on with kmlab watch %s\n",
+			env.module, env.module, env.module);
 		return KMLAB_EXIT_ENV;
 	}
 	memset(&s, 0, sizeof(s));
@@ -260,6 +262,15 @@ int cmd_watch(int argc, char **argv)
 		}
 		if (!env.unload_after_s)
 			fprintf(stderr, "%s loaded: rmmod %s when done (Ctrl-C unloads it)\n", env.module, env.module);
+	} else if (loaded) {
+		/* its symbols while it is surely there (it may go before
+		 * the attach's event is read); what it holds now it got
+		 * unseen: from now on only */
+		s.ks = ksyms_load();
+		if (observer_attach_loaded(s.ob, env.module))
+			goto out;
+		fprintf(stderr, "watching %s, already loaded, from now on (its earlier allocations are unknown): rmmod it or Ctrl-C to end\n",
+			env.module);
 	} else {
 		fprintf(stderr, "watching %s: load it now\n", env.module);
 	}

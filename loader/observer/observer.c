@@ -679,6 +679,11 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	else
 		bpf_program__set_autoload(ob->skel->progs.on_step, false);
 
+	/* run by hand, for a module already loaded */
+	bpf_program__set_autoattach(ob->skel->progs.attach_loaded, false);
+	if (opts->trace || !ob->has_modules)
+		bpf_program__set_autoload(ob->skel->progs.attach_loaded, false);
+
 	/* attached by hand, one event per CPU and debug register */
 	bpf_program__set_autoattach(ob->skel->progs.on_watch_hit, false);
 	if (!opts->watchpoints || !ob->has_modules)
@@ -856,6 +861,53 @@ int observer_attach_step(struct observer *ob)
 		err = -errno;
 		fprintf(stderr, "kmlab: cannot attach to kmlab:kmlab_step (%s): run with -v for details\n", strerror(-err));
 		return err;
+	}
+	return 0;
+}
+
+/* Its struct module: the address of its __this_module section. */
+static int module_struct(const char *name, __u64 *addr)
+{
+	char path[256];
+	int n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/module/%s/sections/.gnu.linkonce.this_module", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	n = fscanf(f, "%llx", (unsigned long long *)addr);
+	fclose(f);
+	return n == 1 && *addr ? 0 : -EPERM;
+}
+
+int observer_attach_loaded(struct observer *ob, const char *name)
+{
+	__u64 mod = 0;
+	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &mod,
+		    .ctx_size_in = sizeof(mod));
+	int err;
+
+	if (!ob->has_modules)
+		return -EOPNOTSUPP;
+	err = module_struct(name, &mod);
+	if (err) {
+		fprintf(stderr, "kmlab: cannot find where %s is in memory (/sys/module/%s/sections: %s)\n",
+			name, name, strerror(-err));
+		return err;
+	}
+	err = bpf_prog_test_run_opts(
+		bpf_program__fd(ob->skel->progs.attach_loaded), &run);
+	if (err) {
+		err = -errno;
+		fprintf(stderr, "kmlab: cannot attach to %s while it is loaded (running the BPF program: %s): rmmod it and watch its load instead\n",
+			name, strerror(-err));
+		return err;
+	}
+	if (run.retval != 1) {
+		fprintf(stderr, "kmlab: %s was unloaded while kmlab attached to it\n", name);
+		return -ENOENT;
 	}
 	return 0;
 }

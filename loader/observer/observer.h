@@ -39,6 +39,12 @@ int observer_attach_step(struct observer *ob);
 /* Detach it again: the attachment holds a reference on the module, so
  * rmmod fails (EAGAIN) while it is attached. */
 void observer_detach_step(struct observer *ob);
+/*
+ * The target module is already loaded: watch it from now on, as if its
+ * load had just been seen (a MOD_LOAD event with KMLAB_MOD_ATTACHED).
+ * Prints why not; returns 0 or -errno.
+ */
+int observer_attach_loaded(struct observer *ob, const char *name);
 /* Does it see the families beyond kmalloc and kmem_cache (kprobes)? */
 /* Does SLUB check the bytes past a kmalloc's size, up to its bucket's? */
 bool observer_kmalloc_redzone(const struct observer *ob);

@@ -534,7 +534,11 @@ static void text_summary(FILE *f, const struct timeline *tl)
 		(unsigned long long)tl->recursion_misses);
 	if (!tl->loaded)
 		fprintf(f, "note: the module's load was never seen\n");
-	else if (!tl->unloaded)
+	if (tl->attached)
+		fprintf(f, "note: kmlab attached to %s after its load: what it allocated before is unknown, so leaks among that go unseen (it freed %llu such object%s while watched: not findings)\n",
+			tl->module, (unsigned long long)tl->unknown_frees,
+			tl->unknown_frees == 1 ? "" : "s");
+	if (tl->loaded && !tl->unloaded)
 		fprintf(f, "note: the module's unload was never seen: leaks cannot be told\n");
 	text_misses(f, tl);
 	if (tl->lost[KMLAB_LOST_RINGBUF] || tl->lost[KMLAB_LOST_LIVE_FULL] ||
@@ -1003,5 +1007,8 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 	fprintf(f, ",\"kfence_interval_ms\":%d,\"kfence_reports\":%llu,\"kfence_foreign\":%llu",
 		tl->kfence_interval, (unsigned long long)tl->kfence_reports,
 		(unsigned long long)tl->kfence_foreign);
+	fprintf(f, ",\"attached\":%s,\"unknown_frees\":%llu",
+		tl->attached ? "true" : "false",
+		(unsigned long long)tl->unknown_frees);
 	fprintf(f, ",\"verdict\":\"%s\"}\n", timeline_verdict(tl));
 }

@@ -700,6 +700,8 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 		tl->loaded = true;
 		tl->unloaded = false;
 		tl->init_failed = false;
+		if (e->flags & KMLAB_MOD_ATTACHED)
+			tl->attached = true;
 		tl->text_base = e->base;
 		tl->text_len = e->len;
 		tl->init_base = e->ptr;
@@ -789,8 +791,10 @@ int timeline_add(struct timeline *tl, const struct kmlab_event *e)
 	case KMLAB_EV_FREE_UNKNOWN:
 		/* an address inside one of the module's live objects */
 		o = find_containing(tl, e->ptr);
-		if (!o)
+		if (!o) {
+			tl->unknown_frees++;
 			return 0;
+		}
 		f = new_finding(tl, FINDING_INTERIOR_FREE, o);
 		if (!f)
 			return ENOMEM_RET;
@@ -1008,7 +1012,9 @@ __u64 timeline_lost_relevant(const struct timeline *tl)
 
 const char *timeline_verdict(const struct timeline *tl)
 {
-	if (timeline_lost_relevant(tl) || !tl->loaded || !tl->unloaded)
+	/* attached late: what it allocated before may have leaked */
+	if (timeline_lost_relevant(tl) || !tl->loaded || !tl->unloaded ||
+	    (tl->attached && !timeline_count(tl, FINDING_MAX)))
 		return "inconclusive";
 	return timeline_count(tl, FINDING_MAX) ? "findings" : "clean";
 }

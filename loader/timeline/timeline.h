@@ -116,6 +116,11 @@ struct timeline {
 	char module[KMLAB_MOD_NAME_LEN];
 	bool loaded, unloaded;
 	bool init_failed;	/* the last unload: its init had failed */
+	/* kmlab attached to it already loaded: its earlier allocations are
+	 * unknown, and so are leaks among them */
+	bool attached;
+	__u64 unknown_frees;	/* frees of addresses it never got from
+				 * the allocator while watched */
 	struct tl_load loads[TL_LOADS_MAX];
 	int nr_loads;		/* may exceed TL_LOADS_MAX: the first kept */
 	__u64 t0;		/* first event or module load, ns */

@@ -27,6 +27,12 @@
  *            unload: load for observers attaching and detaching
  *            (tests/guest/stress.sh).  /sys/module/kmlab_cases/parameters/
  *            rounds counts its rounds.
+ *
+ * poke (any mode, written while loaded) makes it act then, as an ioctl
+ * would, for observers that attach to a loaded module:
+ *  leak      kmalloc(96) and forget it
+ *  twice     free the held object ("hold") twice: SLUB (slub_debug)
+ *            catches the second free
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -116,6 +122,33 @@ static noinline void cases_release(void *p)
 {
 	kfree(p);
 }
+
+static int poke_set(const char *val, const struct kernel_param *kp)
+{
+	void *p;
+
+	if (sysfs_streq(val, "leak")) {
+		p = kmalloc(96, GFP_KERNEL);
+		pr_info("poke: leaking 96 bytes at %p\n", p);
+		return p ? 0 : -ENOMEM;
+	}
+	if (sysfs_streq(val, "twice") && !strcmp(mode, "hold") && obj) {
+		p = obj;
+		obj = NULL;
+		cases_release(p);
+		/* the bug on purpose */
+		cases_release(p);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static const struct kernel_param_ops poke_ops = {
+	.set = poke_set,
+};
+
+module_param_cb(poke, &poke_ops, NULL, 0200);
+MODULE_PARM_DESC(poke, "write leak or twice (hold mode) to have the module act now");
 
 static int __init cases_init(void)
 {
