@@ -116,6 +116,18 @@ static inline const char *kmlab_free_name(__u32 free)
 }
 
 /*
+ * Is an object's address, as the observer records it, where its bytes
+ * are (a hex dump can read them there)?  Slab, vmalloc and page objects
+ * are (pages by their direct-map address); a percpu pointer is an offset
+ * into every CPU's area, and a kmem_cache_create()'s is the cache.
+ */
+static inline int kmlab_family_has_bytes(__u32 fam)
+{
+	return fam != KMLAB_FAM_NONE && fam != KMLAB_FAM_PERCPU &&
+	       fam != KMLAB_FAM_SLAB && fam < KMLAB_FAM_MAX;
+}
+
+/*
  * The kmalloc cache a request of @size bytes comes from on x86-64 SLUB
  * (kmalloc_index(): KMALLOC_MIN_SIZE 8, the 96 and 192 classes), which is
  * also what ksize() gives; 0 above KMALLOC_MAX_CACHE_SIZE (two pages),

@@ -8,8 +8,10 @@
 #include <sys/utsname.h>
 #include "cmd.h"
 #include "cmd_session.h"
+#include "kmlab/families.h"
 #include "json.h"
 #include "picture.h"
+#include "kcore.h"
 #include "kptr.h"
 #include "ksyms.h"
 #include "modsyms.h"
@@ -348,6 +350,36 @@ static int add_leak(void *ctx, __u64 ptr, const struct kmlab_live *v)
 	return timeline_leak(ctx, ptr, v);
 }
 
+/*
+ * Each leak's first bytes, read now (its memory is still allocated: that
+ * is the leak), as kmemleak dumps them.  Without /proc/kcore (or root)
+ * the leaks are reported without.
+ */
+static void leak_dumps(struct timeline *tl)
+{
+	struct kcore *kc = NULL;
+	struct tl_finding *f;
+	struct tl_object *o;
+	long n;
+	int i;
+
+	for (i = 0; i < tl->nr_finds; i++) {
+		f = &tl->finds[i];
+		if (f->kind != FINDING_LEAK || f->object < 0 ||
+		    f->object >= tl->nr_objs)
+			continue;
+		o = &tl->objs[f->object];
+		if (!kmlab_family_has_bytes(o->family) || !o->size_req)
+			continue;
+		if (!kc && !(kc = kcore_open(NULL)))
+			return;
+		n = kcore_read(kc, o->ptr, f->dump, o->size_req < TL_DUMP_LEN ?
+			       o->size_req : TL_DUMP_LEN);
+		f->dump_len = n > 0 ? n : 0;
+	}
+	kcore_close(kc);
+}
+
 void session_note(struct session *s, const char *fmt, ...)
 {
 	size_t n = strlen(s->notes);
@@ -543,6 +575,7 @@ int session_finish(struct session *s)
 		err = observer_for_each_live(s->ob, add_leak, tl);
 		if (err && !s->err)
 			s->err = err;
+		leak_dumps(tl);
 	}
 	err = timeline_match(tl, s->rc.plan);
 	if (err && !s->err)

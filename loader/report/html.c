@@ -45,24 +45,29 @@ static const char *const mark_class[] = {
 	[PIC_FINDING] = "finding", [PIC_STEP] = "step",
 };
 
-/* "6b 6b 6b ...  kkk..." */
+/* "6b 6b 6b ...  kkk...", 16 bytes a row; "--": a hidden byte */
 static void hexdump(FILE *f, const char *hex)
 {
-	size_t i, n = strlen(hex) / 2;
+	size_t i, row, n = strlen(hex) / 2;
+	unsigned int c;
 
 	fputs("<pre class=\"hexdump\">", f);
-	for (i = 0; i < n; i++)
-		fprintf(f, "%.2s%s", hex + 2 * i, i + 1 < n ? " " : "");
-	fputs("  ", f);
-	for (i = 0; i < n; i++) {
-		unsigned int c;
-
-		if (sscanf(hex + 2 * i, "%2x", &c) != 1)
-			break;
-		if (c >= 0x20 && c < 0x7f && c != '<' && c != '>' && c != '&')
-			fputc(c, f);
-		else
-			fputc('.', f);
+	for (row = 0; row < n; row += 16) {
+		for (i = row; i < row + 16 && i < n; i++)
+			fprintf(f, "%.2s ", hex + 2 * i);
+		for (; i < row + 16 && n > 16; i++)
+			fputs("   ", f);
+		fputs(" ", f);
+		for (i = row; i < row + 16 && i < n; i++) {
+			if (sscanf(hex + 2 * i, "%2x", &c) != 1)
+				fputc('-', f);
+			else if (c >= 0x20 && c < 0x7f && c != '<' &&
+				 c != '>' && c != '&')
+				fputc(c, f);
+			else
+				fputc('.', f);
+		}
+		fputc('\n', f);
 	}
 	fputs("</pre>\n", f);
 }

@@ -35,7 +35,7 @@ struct pic_obj {
 	int line, free_line;	/* plan lines, 0 if unknown */
 	double t_alloc, t_free;	/* ms; t_free < 0: never freed */
 	bool leaked;
-	char bytes[40];		/* hex of bytes a finding showed, "" if none */
+	char bytes[72];		/* hex of bytes a finding showed, "" if none */
 	struct pic_mark *marks;
 	int nr_marks, cap_marks;
 };
@@ -43,7 +43,7 @@ struct pic_obj {
 struct pic_finding {
 	char kind[24], object[64], site[160], message[320];
 	char stack[1024], free_stack[1024];	/* frames, '\n' between */
-	char bytes[40];		/* hex */
+	char bytes[72];		/* hex: up to a leak's 32 bytes */
 	double size;
 	int line, obj;		/* obj: index in objs, -1 if none */
 	bool predicted, observed;

@@ -126,6 +126,63 @@ static void hex(FILE *f, const __u8 *d, size_t n)
 		fprintf(f, "%s%02x", i ? " " : "", d[i]);
 }
 
+/*
+ * --hide-pointers: a leak's bytes may hold kernel addresses (list heads,
+ * pointers to other objects).  Byte @i is hidden when its aligned 8-byte
+ * word is whole and reads as one (x86-64: the upper half, top 17 bits
+ * set).
+ */
+static bool dump_hidden(const __u8 *d, size_t n, size_t i)
+{
+	size_t w = i & ~(size_t)7;
+	__u64 v;
+
+	if (!kptr_hidden() || w + 8 > n)
+		return false;
+	memcpy(&v, d + w, 8);
+	return v >= 0xffff800000000000ULL;
+}
+
+/* kmemleak's layout: 16 bytes a row, then those that print as text */
+static void text_dump(FILE *f, const struct tl_finding *fd)
+{
+	size_t i, row, n = fd->dump_len;
+
+	fprintf(f, "     hex dump (first %zu bytes%s):\n", n,
+		kptr_hidden() ? ", kernel addresses hidden" : "");
+	for (row = 0; row < n; row += 16) {
+		fprintf(f, "      ");
+		for (i = row; i < row + 16; i++) {
+			if (i >= n)
+				fprintf(f, "   ");
+			else if (dump_hidden(fd->dump, n, i))
+				fprintf(f, " --");
+			else
+				fprintf(f, " %02x", fd->dump[i]);
+		}
+		fprintf(f, "  ");
+		for (i = row; i < row + 16 && i < n; i++)
+			fputc(dump_hidden(fd->dump, n, i) ? '-' :
+			      fd->dump[i] >= 0x20 && fd->dump[i] < 0x7f ?
+			      fd->dump[i] : '.', f);
+		fprintf(f, "\n");
+	}
+}
+
+/* The same in JSON: hex, "--" for a hidden byte */
+static void json_dump(FILE *f, const struct tl_finding *fd)
+{
+	size_t i;
+
+	fprintf(f, ",\"bytes\":\"");
+	for (i = 0; i < fd->dump_len; i++)
+		if (dump_hidden(fd->dump, fd->dump_len, i))
+			fprintf(f, "--");
+		else
+			fprintf(f, "%02x", fd->dump[i]);
+	fprintf(f, "\"");
+}
+
 static const char *obj_name(const char *name, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s", name[0] ? name : "(unnamed)");
@@ -352,6 +409,8 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 					kptr(tl->objs[fd->object].ptr, p,
 					     sizeof(p)));
 			fprintf(f, "\n");
+			if (fd->dump_len)
+				text_dump(f, fd);
 			break;
 		case FINDING_DOUBLE_FREE:
 			fprintf(f, "     first freed at %s\n     freed again at %s, %.3f ms later\n",
@@ -908,6 +967,8 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 			json_site(f, "via", fd->via, rc);
 		if (fd->kind == FINDING_LEAK)
 			fprintf(f, ",\"age_ms\":%.3f", fd->age_ns / 1e6);
+		if (fd->kind == FINDING_LEAK && fd->dump_len)
+			json_dump(f, fd);
 		if (fd->kind == FINDING_LEAK && fd->object >= 0 &&
 		    fd->object < tl->nr_objs) {
 			const struct tl_object *o = &tl->objs[fd->object];

@@ -61,6 +61,8 @@ struct tl_object {
 	int older;		/* the object before it at ptr, -1 if none */
 };
 
+#define TL_DUMP_LEN	32	/* a leak's hex dump, as kmemleak's */
+
 /* tl_finding.seen_by: the mechanisms that saw it */
 #define TL_SEEN_PLAN	1	/* the data plane's own step record */
 #define TL_SEEN_SLUB	2	/* SLUB debug's poison or red zone check */
@@ -86,6 +88,9 @@ struct tl_finding {
 	bool accessed;		/* stack is the access's, as it happened */
 	bool has_data;
 	__u8 data[KMLAB_EV_DATA_LEN];
+	/* leak: its first bytes as they were at the end, as kmemleak shows */
+	__u8 dump[TL_DUMP_LEN];
+	__u8 dump_len;
 	__u16 reason;		/* refused: enum kmlab_reason */
 	int load;		/* leak: the module's load it came from (1-),
 				 * when it was loaded more than once */

@@ -55,6 +55,10 @@ finish
 [ $rc -eq 1 ] && has /tmp/a.json '"kind":"leak"' '"size":96,' '"site":"poke_set+0x' '"comm":"sh"' &&
 	[ "$(findings | wc -l)" -eq 1 ]
 ok $? "a leak made after the attach: found (96 bytes, at poke_set, by sh), and only it; exit 1" "$(why)"
+has /tmp/a.json '"kind":"leak"' '"bytes":"6b6d6c61625f63617365733a20706f6b656400' &&
+	grep -q '^     hex dump (first 32 bytes):$' /tmp/a.txt &&
+	grep -q '^       6b 6d 6c 61 62 5f 63 61 73 65 73 3a 20 70 6f 6b  kmlab_cases: pok$' /tmp/a.txt
+ok $? "its first 32 bytes, as the module wrote them: a hex dump in the text and the JSON" "$(grep -A3 'hex dump' /tmp/a.txt) $(findings | grep -o '"bytes":"[^"]*"')"
 
 # 3. the object it held from its init, freed twice after the attach: the
 # second free is a double free, though its allocation was never seen

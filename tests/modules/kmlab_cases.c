@@ -30,7 +30,7 @@
  *
  * poke (any mode, written while loaded) makes it act then, as an ioctl
  * would, for observers that attach to a loaded module:
- *  leak      kmalloc(96) and forget it
+ *  leak      kmalloc(96), write "kmlab_cases: poked" there, forget it
  *  twice     free the held object ("hold") twice: SLUB (slub_debug)
  *            catches the second free
  */
@@ -129,8 +129,12 @@ static int poke_set(const char *val, const struct kernel_param *kp)
 
 	if (sysfs_streq(val, "leak")) {
 		p = kmalloc(96, GFP_KERNEL);
+		if (!p)
+			return -ENOMEM;
+		/* what a hex dump of the leak should show */
+		strscpy(p, "kmlab_cases: poked", 96);
 		pr_info("poke: leaking 96 bytes at %p\n", p);
-		return p ? 0 : -ENOMEM;
+		return 0;
 	}
 	if (sysfs_streq(val, "twice") && !strcmp(mode, "hold") && obj) {
 		p = obj;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "tap.h"
 #include "plan.h"
+#include "kptr.h"
 #include "report.h"
 #include "timeline.h"
 
@@ -636,6 +637,52 @@ static void test_slub_kept(void)
 	timeline_free(&tl);
 }
 
+/* a leak's first bytes: kmemleak's hex dump, text and JSON; hidden
+ * kernel addresses in it with --hide-pointers (last: it stays on) */
+static void test_leak_dump(void)
+{
+	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
+	struct kmlab_live live = { .ts = T0 + MS, .call_site = SITE_ALLOC,
+				   .size_req = 40, .size_alloc = 64 };
+	static const __u8 bytes[32] = {
+		'k', 'm', 'l', 'a', 'b', 0, 0, 0,
+		0x60, 0x00, 0x00, 0x01, 0x80, 0x88, 0xff, 0xff,
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+	};
+	struct tl_finding *f;
+	struct timeline tl;
+	char *out;
+
+	timeline_init(&tl, "m");
+	timeline_leak(&tl, PTR_A, &live);
+	f = (struct tl_finding *)find(&tl, FINDING_LEAK);
+	if (f) {
+		memcpy(f->dump, bytes, sizeof(bytes));
+		f->dump_len = sizeof(bytes);
+	}
+	out = text_of(&tl, &rc, false);
+	HAS(out, "     hex dump (first 32 bytes):\n"
+	    "       6b 6d 6c 61 62 00 00 00 60 00 00 01 80 88 ff ff  kmlab...`.......\n"
+	    "       01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10  ................\n",
+	    "text: kmemleak's hex dump, 16 bytes a row");
+	free(out);
+	out = text_of(&tl, &rc, true);
+	HAS(out, "\"bytes\":\"6b6d6c616200000060000001808" "8ffff0102030405060708090a0b0c0d0e0f10\"",
+	    "json: the leak's bytes");
+	free(out);
+	kptr_hide(7);
+	out = text_of(&tl, &rc, false);
+	HAS(out, "(first 32 bytes, kernel addresses hidden):\n"
+	    "       6b 6d 6c 61 62 00 00 00 -- -- -- -- -- -- -- --  kmlab...--------\n",
+	    "hidden: the word holding a kernel address");
+	free(out);
+	out = text_of(&tl, &rc, true);
+	HAS(out, "\"bytes\":\"6b6d6c6162000000----------------0102",
+	    "hidden: in JSON too");
+	free(out);
+	timeline_free(&tl);
+}
+
 int main(void)
 {
 	struct kmlab_live leaky = {
@@ -818,5 +865,6 @@ int main(void)
 	test_fold();
 	test_leak_task();
 	test_slub_kept();
+	test_leak_dump();
 	return tap_done();
 }
