@@ -44,6 +44,9 @@ const volatile __u32 trace_pid = 0;
 const volatile char trace_comm[KMLAB_COMM_LEN] = {};
 const volatile __u64 trace_min_size = 0;
 const volatile __u64 trace_max_size = ~0ULL;
+/* trace -- CMD: the processes in traced (its own, then each one a traced
+ * process forks), not trace_pid alone */
+const volatile bool trace_follow = false;
 /* core helpers that allocate for their caller (kstrdup, kmemdup...):
  * [helper_lo, helper_lo + helper_len), resolved from kallsyms */
 const volatile __u32 nr_helpers = 0;
@@ -93,6 +96,14 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
+
+/* trace -- CMD: the thread groups (tgid) whose allocations are traced */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KMLAB_TRACED_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -235,10 +246,16 @@ static __always_inline bool trace_wants(__u64 size)
 	char comm[KMLAB_COMM_LEN];
 	int i;
 
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
 	if (size < trace_min_size || size > trace_max_size)
 		return false;
-	if (trace_pid && (bpf_get_current_pid_tgid() >> 32) != trace_pid)
+	if (trace_follow) {
+		if (!bpf_map_lookup_elem(&traced, &tgid))
+			return false;
+	} else if (trace_pid && tgid != trace_pid) {
 		return false;
+	}
 	if (!trace_comm[0])
 		return true;
 	bpf_get_current_comm(comm, sizeof(comm));
@@ -819,6 +836,35 @@ int BPF_PROG(on_module_free, struct module *mod)
 	e->size_req = live_count;
 	bpf_probe_read_kernel_str(e->name, sizeof(e->name), mod->name);
 	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * trace -- CMD: a traced process's new process is traced too (a thread
+ * shares its tgid, already in).  Loaded only then.
+ */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	__u8 one = 1;
+
+	if (ptgid == ctgid || !bpf_map_lookup_elem(&traced, &ptgid))
+		return 0;
+	if (bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY))
+		__sync_fetch_and_add(&lost[KMLAB_LOST_UNFOLLOWED], 1);
+	return 0;
+}
+
+/* ... and leaves the set when its last thread exits: tgids are reused */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *p)
+{
+	__u32 tgid = p->tgid;
+
+	if (BPF_CORE_READ(p, signal, live.counter))
+		return 0;
+	bpf_map_delete_elem(&traced, &tgid);
 	return 0;
 }
 

@@ -109,6 +109,9 @@ enum kmlab_kfence_what {
 /* the byte KFENCE keeps beside an object (KFENCE_CANARY_PATTERN_U8) */
 #define KMLAB_KFENCE_CANARY(addr)	((__u8)(0xaa ^ ((addr) & 0x7)))
 
+/* kmlab trace -- CMD: its processes and theirs, followed at once */
+#define KMLAB_TRACED_MAX	16384
+
 /* frees remembered for double-free and late-access checks */
 #define KMLAB_FREED_MAX	8192
 
@@ -120,6 +123,8 @@ enum kmlab_lost {
 	KMLAB_LOST_FREED_AGED,	/* a free's record may have aged out of the
 				 * freed map: a second free of it would go
 				 * unseen */
+	KMLAB_LOST_UNFOLLOWED,	/* trace -- CMD: a process it started that
+				 * could not be followed (map full) */
 	KMLAB_LOST_MAX
 };
 

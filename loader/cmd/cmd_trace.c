@@ -400,18 +400,23 @@ static int print_summary(struct trace *t, struct observer *ob)
 		all_lost += lost[i];
 	if (env.top)
 		print_top(t, out);
-	fprintf(out, "summary: %llu allocations (%llu bytes), %llu frees, %llu still allocated, %llu failed, %llu double frees; lost: %llu ring buffer, %llu live map full, %llu recursion; verdict: %s\n",
+	fprintf(out, "summary: %llu allocations (%llu bytes), %llu frees, %llu still allocated, %llu failed, %llu double frees; lost: %llu ring buffer, %llu live map full, %llu recursion",
 		(unsigned long long)t->allocs, (unsigned long long)t->bytes, (unsigned long long)t->frees,
 		(unsigned long long)live, (unsigned long long)t->failed, (unsigned long long)t->double_frees,
 		(unsigned long long)lost[KMLAB_LOST_RINGBUF], (unsigned long long)lost[KMLAB_LOST_LIVE_FULL],
-		(unsigned long long)rec, verdict(t, all_lost));
+		(unsigned long long)rec);
+	if (lost[KMLAB_LOST_UNFOLLOWED])
+		fprintf(out, ", %llu processes not followed (too many at once)",
+			(unsigned long long)lost[KMLAB_LOST_UNFOLLOWED]);
+	fprintf(out, "; verdict: %s\n", verdict(t, all_lost));
 	if (t->json)
-		fprintf(t->json, "{\"type\":\"summary\",\"findings\":%llu,\"double_frees\":%llu,\"allocs\":%llu,\"bytes\":%llu,\"frees\":%llu,\"live\":%llu,\"failed\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"recursion_misses\":%llu,\"lost_events\":%llu,\"verdict\":\"%s\"}\n",
+		fprintf(t->json, "{\"type\":\"summary\",\"findings\":%llu,\"double_frees\":%llu,\"allocs\":%llu,\"bytes\":%llu,\"frees\":%llu,\"live\":%llu,\"failed\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"recursion_misses\":%llu,\"lost_unfollowed\":%llu,\"lost_events\":%llu,\"verdict\":\"%s\"}\n",
 			(unsigned long long)t->double_frees, (unsigned long long)t->double_frees,
 			(unsigned long long)t->allocs, (unsigned long long)t->bytes,
 			(unsigned long long)t->frees, (unsigned long long)live,
 			(unsigned long long)t->failed, (unsigned long long)lost[KMLAB_LOST_RINGBUF],
 			(unsigned long long)lost[KMLAB_LOST_LIVE_FULL], (unsigned long long)rec,
+			(unsigned long long)lost[KMLAB_LOST_UNFOLLOWED],
 			(unsigned long long)all_lost, verdict(t, all_lost));
 	/* recursion misses are allocations in interrupts that hit while
 	 * the program ran on that CPU: counted, shown, not an error */
@@ -429,7 +434,7 @@ int cmd_trace(int argc, char **argv)
 		.options = opts,
 		.parser = parse_arg,
 		.args_doc = "[-- COMMAND [ARGS...]]",
-		.doc = "Stream kernel allocations (kmalloc, kmem_cache_alloc) and their frees live, system-wide or of one COMMAND kmlab starts; Ctrl-C (or the command's exit) prints a summary.\vColumns: ms since the first event, process, pid, event, address, requested/allocated bytes, call site.  A COMMAND is traced by its pid, its threads included; the processes it starts are not followed.  Exit status: 0 nothing wrong seen, 1 double frees seen, 2 usage or environment error, 3 events were lost (the counts are lower bounds).",
+		.doc = "Stream kernel allocations (kmalloc, kmem_cache_alloc) and their frees live, system-wide or of one COMMAND kmlab starts; Ctrl-C (or the command's exit) prints a summary.\vColumns: ms since the first event, process, pid, event, address, requested/allocated bytes, call site.  A COMMAND is traced with its threads and every process it starts (and those start), from their fork to their exit.  Exit status: 0 nothing wrong seen, 1 double frees seen, 2 usage or environment error, 3 events were lost (the counts are lower bounds).",
 	};
 	struct observer_opts o = {};
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -462,6 +467,7 @@ int cmd_trace(int argc, char **argv)
 	o.target = env.module;
 	o.trace = !env.module;
 	o.pid = env.pid;
+	o.follow = env.cmd != NULL;
 	o.comm = env.comm;
 	o.min_size = env.min_size;
 	o.max_size = env.max_size;

@@ -640,6 +640,13 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 			 opts->target);
 	ob->skel->rodata->trace_mode = opts->trace;
 	ob->skel->rodata->trace_pid = opts->pid;
+	ob->skel->rodata->trace_follow = opts->follow && opts->pid;
+	if (!ob->skel->rodata->trace_follow) {
+		bpf_program__set_autoload(ob->skel->progs.on_fork, false);
+		bpf_program__set_autoload(ob->skel->progs.on_exit, false);
+		/* unused: no room kept for it */
+		bpf_map__set_max_entries(ob->skel->maps.traced, 1);
+	}
 	if (opts->comm)
 		snprintf((char *)ob->skel->rodata->trace_comm,
 			 sizeof(ob->skel->rodata->trace_comm), "%s",
@@ -696,6 +703,21 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 		btf_index_free();
 		btf__free(btf);
 		goto err_close;
+	}
+	if (opts->follow && opts->pid) {
+		__u32 pid = opts->pid;
+		__u8 one = 1;
+
+		/* before the attach: its first allocation is traced */
+		err = bpf_map__update_elem(ob->skel->maps.traced, &pid,
+					   sizeof(pid), &one, sizeof(one), 0);
+		if (err) {
+			fprintf(stderr, "kmlab: cannot mark pid %u for tracing: %s\n",
+				pid, strerror(-err));
+			btf_index_free();
+			btf__free(btf);
+			goto err_close;
+		}
 	}
 	families_attach(ob);
 	btf_index_free();

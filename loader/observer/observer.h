@@ -23,6 +23,7 @@ struct observer_opts {
 	bool watchpoints;	/* hardware watchpoints on the module's
 				 * last free (watchpoints.h) */
 	__u32 pid;		/* trace filters: 0 / NULL = any */
+	bool follow;		/* ... pid and the processes it starts */
 	const char *comm;
 	__u64 min_size, max_size;
 };

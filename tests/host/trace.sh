@@ -81,6 +81,20 @@ ok $? "--top 40: at most 40 sites by bytes, alloc_pipe_info with its 30 allocati
 	"sites=$sites sorted=$sorted $pipe"
 grep -q '^summary: .*; verdict: \(clean\|inconclusive\)$' "$tmp/c.out"
 ok $? "the text summary ends with the verdict" "$(grep '^summary' "$tmp/c.out")"
+# -- CMD follows the processes it starts: a shell running two probes,
+# one in the background; nothing from outside the tree (the command's
+# first allocations, before its exec, are kmlab's copy's: comm kmlab)
+"$kmlab" trace --json "$tmp/f.json" -- sh -c "'$tmp/allocprobe' 7 & '$tmp/allocprobe' 5; wait" >"$tmp/f.out" 2>"$tmp/f.err"
+rc=$?
+fpid=$(sed -n 's/^tracing sh (pid \([0-9]*\)).*/\1/p' "$tmp/f.err")
+fpipes=$(grep '"event":"alloc"' "$tmp/f.json" | grep -c '"site":"alloc_pipe_info')
+fpids=$(grep '"event":"alloc"' "$tmp/f.json" | grep '"site":"alloc_pipe_info' | grep -v "\"pid\":${fpid:-x}," |
+	sed 's/.*"pid":\([0-9]*\),.*/\1/' | sort -u | wc -l)
+fcomms=$(grep '"event":"alloc"' "$tmp/f.json" | sed 's/.*"comm":"\([^"]*\)".*/\1/' | sort -u | tr '\n' ' ')
+no_finding $rc "$tmp/f.json" && [ "$fpipes" -ge 12 ] && [ "$fpids" -eq 2 ] &&
+	[ "$(echo "$fcomms" | tr ' ' '\n' | grep -cv '^\(sh\|allocprobe\|kmlab\|\)$')" -eq 0 ]
+ok $? "trace -- sh -c 'probe & probe': both children followed (their 12 pipes, 2 pids), nothing from outside" \
+	"rc=$rc pipes=$fpipes child pids=$fpids comms=$fcomms $(tail -n 2 "$tmp/f.err")"
 "$kmlab" trace -- "$tmp/no-such-program" >"$tmp/n.out" 2>"$tmp/n.err"
 rc=$?
 [ $rc -eq 2 ] && grep -q "cannot run $tmp/no-such-program: No such file or directory" "$tmp/n.err"
