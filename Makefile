@@ -179,7 +179,7 @@ $(OUT)/tests/%: tests/unit/%.c $(PURE_SRCS) $(LOADER_HDRS) $(CONTRACT) | $(OUT)/
 
 # a .ko's symbols and lines need libelf, and a relocatable object with
 # DWARF to read: one compiled here as a module is (-g, -c)
-$(OUT)/tests/fixture_lines.o: tests/unit/fixtures/lines.c | $(OUT)/tests
+$(OUT)/tests/fixture_lines.o: tests/unit/fixtures/lines.c tests/unit/fixtures/lines_inline.h | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O0 -c $< -o $@
 

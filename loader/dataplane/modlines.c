@@ -36,6 +36,7 @@ struct row {
 	size_t shndx;
 	uint64_t addr;
 	const char *file;
+	const char *unit;	/* its unit's own source file */
 	unsigned int line;
 	bool end;		/* end of a sequence: no line from here */
 	size_t nr;		/* its place in the table: at one address,
@@ -288,6 +289,9 @@ static void add_row(struct modlines *ml, size_t shndx, uint64_t addr,
 		    const struct files *f, uint64_t file, unsigned int line,
 		    bool end)
 {
+	/* the unit's own file: entry 0 in DWARF 5, 1 before */
+	const char *unit = f->n > 1 && !f->names[0] ? f->names[1] :
+			   f->n ? f->names[0] : NULL;
 	struct row *row;
 
 	if (!shndx)		/* an address no relocation placed */
@@ -305,6 +309,7 @@ static void add_row(struct modlines *ml, size_t shndx, uint64_t addr,
 	row->shndx = shndx;
 	row->addr = addr;
 	row->file = file < f->n ? f->names[file] : NULL;
+	row->unit = unit;
 	row->line = line;
 	row->end = end;
 	row->nr = ml->n - 1;
@@ -557,8 +562,37 @@ void modlines_free(struct modlines *ml)
 	free(ml);
 }
 
+/*
+ * Row @i is a header's code inlined into the unit (kmalloc()'s, say):
+ * the user's line is the one that used it, the nearest row of the
+ * unit's own file before it in the same function (from @fn_start).  The line table alone
+ * says no more (the exact call line is in .debug_info's inlined
+ * subroutines); compilers emit the using statement's row first.
+ * True, with *@line set, when there is one.
+ */
+static bool inlined_use(const struct modlines *ml, size_t i,
+			unsigned long fn_start, unsigned int *line)
+{
+	const struct row *row = &ml->rows[i];
+	const struct row *r;
+
+	if (!row->unit || !strcmp(row->file, row->unit))
+		return false;
+	while (i-- > 0) {
+		r = &ml->rows[i];
+		if (r->shndx != row->shndx || r->end || r->addr < fn_start)
+			return false;
+		if (r->file && r->line && !strcmp(r->file, row->unit)) {
+			*line = r->line;
+			return true;
+		}
+	}
+	return false;
+}
+
 const char *modlines_find(const struct modlines *ml, size_t shndx,
-			  unsigned long off, unsigned int *line)
+			  unsigned long off, unsigned long fn_start,
+			  unsigned int *line)
 {
 	size_t lo = 0, hi, mid;
 	const struct row *row;
@@ -582,5 +616,6 @@ const char *modlines_find(const struct modlines *ml, size_t shndx,
 	if (row->shndx != shndx || row->end || !row->file || !row->line)
 		return NULL;
 	*line = row->line;
-	return row->file;
+	return fn_start <= off && inlined_use(ml, lo - 1, fn_start, line) ?
+	       row->unit : row->file;
 }

@@ -20,8 +20,12 @@ void modlines_free(struct modlines *ml);
 /*
  * The source file (its base name) and *@line of the instruction at @off
  * into the ELF section @shndx; NULL when the table does not cover it.
+ * Code a header inlined into the function that starts at @fn_start
+ * (ULONG_MAX: unknown) is given the line in the unit's own file that
+ * used it.
  */
 const char *modlines_find(const struct modlines *ml, size_t shndx,
-			  unsigned long off, unsigned int *line);
+			  unsigned long off, unsigned long fn_start,
+			  unsigned int *line);
 
 #endif /* KMLAB_MODLINES_H */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <gelf.h>
@@ -216,6 +217,20 @@ const char *modsyms_lookup(const struct modsyms *ms, unsigned long long addr,
 	return NULL;
 }
 
+/* Where the function holding @off in section @sec starts; ULONG_MAX if
+ * no symbol says. */
+static unsigned long fn_start(const struct modsyms *ms, size_t sec,
+			      unsigned long off)
+{
+	size_t i;
+
+	for (i = 0; i < ms->n; i++)
+		if (ms->v[i].sec == sec &&
+		    off - ms->v[i].off < (ms->v[i].size ? ms->v[i].size : 1))
+			return ms->v[i].off;
+	return ULONG_MAX;
+}
+
 const char *modsyms_source(const struct modsyms *ms, unsigned long long addr,
 			   unsigned int *line)
 {
@@ -223,10 +238,11 @@ const char *modsyms_source(const struct modsyms *ms, unsigned long long addr,
 
 	for (i = 0; ms && i < ms->nr_secs; i++) {
 		const struct modsec *sec = &ms->secs[i];
+		unsigned long off = addr - sec->addr;
 
-		if (sec->addr && addr - sec->addr < sec->size)
-			return modlines_find(ms->lines, sec->index,
-					     addr - sec->addr, line);
+		if (sec->addr && off < sec->size)
+			return modlines_find(ms->lines, sec->index, off,
+					     fn_start(ms, i, off), line);
 	}
 	return NULL;
 }
@@ -239,6 +255,6 @@ const char *modsyms_init_source(const struct modsyms *ms, unsigned long off,
 	for (i = 0; ms && i < ms->nr_secs; i++)
 		if (ms->secs[i].init)
 			return modlines_find(ms->lines, ms->secs[i].index,
-					     off, line);
+					     off, fn_start(ms, i, off), line);
 	return NULL;
 }

@@ -914,6 +914,10 @@ int observer_attach_loaded(struct observer *ob, const char *name)
 	if (!ob->has_modules)
 		return -EOPNOTSUPP;
 	err = module_struct(name, &mod);
+	if (err == -ENOENT) {
+		fprintf(stderr, "kmlab: %s was unloaded before kmlab could attach to it\n", name);
+		return err;
+	}
 	if (err) {
 		fprintf(stderr, "kmlab: cannot find where %s is in memory (/sys/module/%s/sections: %s)\n",
 			name, name, strerror(-err));

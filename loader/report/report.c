@@ -796,7 +796,8 @@ void report_text(FILE *f, const struct timeline *tl,
 		fprintf(f, ", text %s+0x%" PRIx64,
 			kptr(tl->text_base, p, sizeof(p)),
 			(uint64_t)tl->text_len);
-	fprintf(f, "\n\ntimeline (ms since the module loaded):\n");
+	fprintf(f, "\n\ntimeline (ms since %s):\n", tl->attached ?
+		"kmlab attached to the module" : "the module loaded");
 	text_timeline(f, tl, rc);
 
 	fprintf(f, "\nfindings:\n");

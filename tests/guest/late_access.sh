@@ -38,6 +38,11 @@ grep '"kind":"late_access"' /tmp/late_write.json | grep -q '"stack":\["late_use+
 	grep -q '^       late_init+0x[0-9a-f]* \[kmlab_late\] (kmlab_late.c:1[0-9][0-9])$' /tmp/late_write.txt
 ok $? "stack frames name the module's source lines (late_use: kmlab_late.c:55)" \
 	"$(grep '"kind":"late_access"' /tmp/late_write.json | grep -o '"stack":\[[^]]*\]') $(grep -A3 'accessed here' /tmp/late_write.txt)"
+# kzalloc() is inlined from slab.h: its frame is the line that called it
+grep '"kind":"late_access"' /tmp/late_write.json |
+	grep -q '"alloc_stack":\["[^"]*","late_init+0x[0-9a-f]* \[kmlab_late\] (kmlab_late.c:135)"'
+ok $? "the allocation's frame: the kzalloc() line in kmlab_late.c (135), not slab.h's inlined body" \
+	"$(grep '"kind":"late_access"' /tmp/late_write.json | grep -o '"alloc_stack":\[[^]]*\]')"
 grep -q 'note: SLUB checked the poison and red zones of .*kmalloc-128' /tmp/late_write.txt &&
 	grep -q 'note: [0-9] hardware watchpoints* per CPU covered the first [0-9]* bytes' /tmp/late_write.txt
 ok $? "the text report says which caches SLUB checked and what the watchpoints covered" "$(grep -E 'write|note' /tmp/late_write.txt)"

@@ -66,6 +66,17 @@ static void fixture(void)
 	       "its instructions come from lines 9 and 11");
 	TAP_OK(!(mask & ~((1UL << 8) | (1UL << 9) | (1UL << 11) | (1UL << 12))),
 	       "and from no line outside the function");
+	/* a header's inline body (kmalloc's, in a module) is reported at
+	 * the line that used it, in the unit's own file */
+	start = ms ? init_fn(ms, "lines_inlined") : -1;
+	file = NULL;
+	mask = start >= 0 ? lines_of(ms, start, &file) : 0;
+	TAP_OK(start >= 0 && file && !strcmp(file, "lines.c") &&
+	       (mask & (1UL << 26)),
+	       "code inlined from a header: the line of its use (lines.c:26)");
+	TAP_OK(!(mask & ~((1UL << 24) | (1UL << 25) | (1UL << 26) |
+			   (1UL << 27))),
+	       "and never the header's lines (lines_inline.h:7..10)");
 	modsyms_free(ms);
 }
 
