@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mount.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -609,6 +610,27 @@ static int check_env(void)
 
 static void watch_open(struct observer *ob);
 
+/*
+ * KMLAB_PHASES=1: how long each step of getting ready took, on stderr
+ * (the time to ready is a benchmark: scripts/bench).
+ */
+static void phase(const char *what)
+{
+	static struct timespec t0;
+	static int on = -1;
+	struct timespec t;
+
+	if (on < 0) {
+		on = getenv("KMLAB_PHASES") != NULL;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+	}
+	if (!on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	fprintf(stderr, "kmlab: phase %-24s %8.1f ms\n", what,
+		(t.tv_sec - t0.tv_sec) * 1e3 + (t.tv_nsec - t0.tv_nsec) / 1e6);
+}
+
 int observer_open(struct observer **out, const struct observer_opts *opts,
 		  observer_event_fn fn, void *ctx)
 {
@@ -616,6 +638,7 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	struct btf *btf;
 	int err;
 
+	phase("start");
 	libbpf_set_print(print_fn);
 	err = check_env();
 	if (err)
@@ -663,17 +686,22 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 		goto err_close;
 	}
 
+	phase("opened");
 	/* kernels without CONFIG_MODULES (the host) lack the module events */
 	btf = btf__load_vmlinux_btf();
+	phase("vmlinux BTF read");
 	btf_index_build(btf);
 	caps_probe(&ob->caps, btf);
+	phase("BTF indexed, caps");
 	if (verbose)
 		caps_print(&ob->caps, stderr);
 	ob->has_modules = ob->caps.module_events;
 	families_prepare(ob, btf, !opts->trace && ob->has_modules,
 			 opts->families);
+	phase("families prepared");
 	if (!opts->trace && ob->has_modules)
 		core_syms_prepare(ob);
+	phase("core symbols");
 	if (!ob->has_modules || opts->trace) {
 		bpf_program__set_autoload(ob->skel->progs.on_module_load,
 					  false);
@@ -697,6 +725,7 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 		bpf_program__set_autoload(ob->skel->progs.on_watch_hit, false);
 
 	err = kmlab_bpf__load(ob->skel);
+	phase("loaded (verifier)");
 	if (err) {
 		fprintf(stderr, "kmlab: the kernel refused the BPF observer (%s): run with -v to see the verifier's log\n",
 			strerror(-err));
@@ -720,9 +749,11 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 		}
 	}
 	families_attach(ob);
+	phase("families attached");
 	btf_index_free();
 	btf__free(btf);
 	err = kmlab_bpf__attach(ob->skel);
+	phase("attached");
 	if (err) {
 		fprintf(stderr, "kmlab: cannot attach the BPF observer to the kmem tracepoints (%s): run with -v for details\n",
 			strerror(-err));
@@ -737,6 +768,7 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	}
 	if (opts->watchpoints && ob->has_modules)
 		watch_open(ob);
+	phase("watchpoints");
 	*out = ob;
 	return 0;
 
