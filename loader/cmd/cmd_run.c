@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include "cmd.h"
+#include "cmd_options.h"
 #include "kptr.h"
 #include "cmd_session.h"
 #include "diag.h"
@@ -48,8 +49,6 @@
 static struct run_env {
 	const char *plan;
 	const char *module;
-	const char *json;
-	const char *perfetto, *html;	/* pictures of the run */
 	int timeout_s;		/* wait for the unload event */
 	bool progress;		/* --progress, or stderr is a terminal */
 } env = { .timeout_s = 10 };
@@ -112,13 +111,8 @@ static const char *sig_name(int sig)
 
 static const struct argp_option opts[] = {
 	{ "module", 'm', "PATH", 0, "The data plane (kmlab_dp.ko) to use", 0 },
-	{ "json", 'j', "FILE", 0, "Also write JSON lines to FILE ('-': stdout, and the text goes to stderr)", 0 },
-	{ "perfetto", 'P', "FILE", 0, "Also write a trace for ui.perfetto.dev or chrome://tracing: a track per object", 0 },
-	{ "html", 'H', "FILE", 0, "Also write one HTML page: summary, an SVG timeline, the findings", 0 },
-	{ "hide-pointers", OPT_HIDE_POINTERS, NULL, 0, "Write kernel addresses as pseudonyms (the same address, the same name), for reports to share", 0 },
 	{ "timeout", 't', "S", 0, "Wait at most S seconds for the unload (default 10)", 0 },
 	{ "progress", OPT_PROGRESS, NULL, 0, "Show the steps and events so far on stderr while the plan runs (the default when stderr is a terminal)", 0 },
-	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},
 };
 
@@ -133,26 +127,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_PROGRESS:
 		env.progress = true;
 		break;
-	case OPT_HIDE_POINTERS:
-		kptr_hide(0);
-		break;
-	case 'j':
-		env.json = arg;
-		break;
-	case 'P':
-		env.perfetto = arg;
-		break;
-	case 'H':
-		env.html = arg;
-		break;
 	case 't':
 		errno = 0;
 		env.timeout_s = strtol(arg, &end, 10);
 		if (errno || *end || env.timeout_s <= 0)
 			argp_error(state, "--timeout wants whole seconds > 0, not '%s'", arg);
-		break;
-	case 'v':
-		kmlab_verbose = true;
 		break;
 	case ARGP_KEY_ARG:
 		if (env.plan)
@@ -515,9 +494,14 @@ static unsigned int plan_families(const struct plan *plan)
 
 int cmd_run(int argc, char **argv)
 {
+	static const struct argp_child children[] = {
+		{ &cmd_reports_argp, 0, NULL, 0 },
+		{},
+	};
 	static const struct argp argp = {
 		.options = opts,
 		.parser = parse_arg,
+		.children = children,
 		.args_doc = "PLAN",
 		.doc = "Run a plan in the kmlab_dp module under the BPF observer and report what happened to every object.\vNeeds root and a kernel with modules and BTF (the lab guest: scripts/lab run PLAN).  Exit status: 0 nothing found, 1 findings, 2 errors, 3 inconclusive (nothing found, but events were lost that could have hidden a finding); 128 + N when signal N (SIGINT, SIGTERM) stopped the plan: then kmlab reports what it saw, resets and unloads the data plane.",
 	};
@@ -565,10 +549,10 @@ int cmd_run(int argc, char **argv)
 	}
 
 	fams = plan_families(plan);
-	err = session_open_families(&s, modname, true, env.json, fams,
+	err = session_open_families(&s, modname, true, cmd_out.json, fams,
 				    env.plan);
 	if (!err)
-		err = session_pictures(&s, env.perfetto, env.html, "run",
+		err = session_pictures(&s, cmd_out.perfetto, cmd_out.html, "run",
 				       env.plan);
 	if (err)
 		goto out_session;

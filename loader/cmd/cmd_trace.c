@@ -18,6 +18,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include "cmd.h"
+#include "cmd_options.h"
 #include "kptr.h"
 #include "json.h"
 #include "kptr.h"
@@ -60,10 +61,8 @@ static const struct argp_option opts[] = {
 	{ "json", 'j', "FILE", 0, "Write JSON lines to FILE ('-': stdout, JSON only: the live lines are left out and the summary goes to stderr)",
 	  0 },
 	{ "duration", 'd', "S", 0, "Stop after S seconds", 0 },
-	{ "hide-pointers", OPT_HIDE_POINTERS, NULL, 0, "Write kernel addresses as pseudonyms (the same address, the same name), for reports to share", 0 },
 	{ "quiet", 'q', NULL, 0, "Only the summary", 0 },
 	{ "top", 't', "N", 0, "At the end, the N call sites that allocated the most bytes: allocations, bytes and what is still allocated", 0 },
-	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},
 };
 
@@ -110,16 +109,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'q':
 		env.quiet = true;
 		break;
-	case OPT_HIDE_POINTERS:
-		kptr_hide(0);
-		break;
 	case 't':
 		env.top = number(state, "--top", arg);
 		if (env.top <= 0)
 			argp_error(state, "--top wants a count of call sites, 1 or more");
-		break;
-	case 'v':
-		kmlab_verbose = true;
 		break;
 	case ARGP_KEY_ARG:
 		/* the command to trace: the rest of argv is its own */
@@ -430,9 +423,14 @@ static int print_summary(struct trace *t, struct observer *ob)
 
 int cmd_trace(int argc, char **argv)
 {
+	static const struct argp_child children[] = {
+		{ &cmd_common_argp, 0, NULL, 0 },
+		{},
+	};
 	static const struct argp argp = {
 		.options = opts,
 		.parser = parse_arg,
+		.children = children,
 		.args_doc = "[-- COMMAND [ARGS...]]",
 		.doc = "Stream kernel allocations (kmalloc, kmem_cache_alloc) and their frees live, system-wide or of one COMMAND kmlab starts; Ctrl-C (or the command's exit) prints a summary.\vColumns: ms since the first event, process, pid, event, address, requested/allocated bytes, call site.  A COMMAND is traced with its threads and every process it starts (and those start), from their fork to their exit.  Exit status: 0 nothing wrong seen, 1 double frees seen, 2 usage or environment error, 3 events were lost (the counts are lower bounds).",
 	};

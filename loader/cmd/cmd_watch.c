@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
+#include "cmd_options.h"
 #include "kptr.h"
 #include "cmd_session.h"
 #include "ksyms.h"
@@ -23,8 +24,6 @@ static struct watch_env {
 	const char *path;	/* PATH.ko: kmlab loads it */
 	char params[1024];	/* -- PARAMS: its module parameters */
 	char name[KMLAB_MOD_NAME_LEN];	/* PATH.ko's module name */
-	const char *json;
-	const char *perfetto, *html;	/* pictures of the run */
 	int timeout_s;		/* 0: until the unload or Ctrl-C */
 	int unload_after_s;	/* PATH.ko: rmmod after S s; 0: the user does */
 	bool stats;		/* print bpf_stats per program at the end */
@@ -33,15 +32,10 @@ static struct watch_env {
 static volatile int stop;
 
 static const struct argp_option opts[] = {
-	{ "json", 'j', "FILE", 0, "Also write JSON lines to FILE ('-': stdout, and the text goes to stderr)", 0 },
-	{ "perfetto", 'P', "FILE", 0, "Also write a trace for ui.perfetto.dev or chrome://tracing: a track per object", 0 },
-	{ "html", 'H', "FILE", 0, "Also write one HTML page: summary, an SVG timeline, the findings", 0 },
 	{ "timeout", 't', "S", 0, "Give up after S seconds (default: wait for the unload or Ctrl-C)", 0 },
 	{ "unload-after", 'u', "S", 0, "With PATH.ko: unload the module S seconds after it loaded (default: wait for rmmod; Ctrl-C unloads it)", 0 },
-	{ "hide-pointers", OPT_HIDE_POINTERS, NULL, 0, "Write kernel addresses as pseudonyms (the same address, the same name), for reports to share", 0 },
 	{ "no-watchpoints", OPT_NO_WATCHPOINTS, NULL, 0, "Leave the CPUs' debug registers alone (a debugger's, or to measure their cost): late reads go unseen, late writes wait for SLUB's check", 0 },
 	{ "stats", 's', NULL, 0, "At the end, print each observer program's run count and average cost (needs kernel.bpf_stats_enabled=1)", 0 },
-	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{},
 };
 
@@ -68,15 +62,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	char *end;
 
 	switch (key) {
-	case 'j':
-		env.json = arg;
-		break;
-	case 'P':
-		env.perfetto = arg;
-		break;
-	case 'H':
-		env.html = arg;
-		break;
 	case 't':
 		errno = 0;
 		env.timeout_s = strtol(arg, &end, 10);
@@ -92,14 +77,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 's':
 		env.stats = true;
 		break;
-	case OPT_HIDE_POINTERS:
-		kptr_hide(0);
-		break;
 	case OPT_NO_WATCHPOINTS:
 		session_no_watchpoints();
-		break;
-	case 'v':
-		kmlab_verbose = true;
 		break;
 	case ARGP_KEY_ARG:
 		if (env.path) {
@@ -198,9 +177,14 @@ static int until_unloaded(struct session *s)
 
 int cmd_watch(int argc, char **argv)
 {
+	static const struct argp_child children[] = {
+		{ &cmd_reports_argp, 0, NULL, 0 },
+		{},
+	};
 	static const struct argp argp = {
 		.options = opts,
 		.parser = parse_arg,
+		.children = children,
 		.args_doc = "MODULE\nPATH.ko [--] [PARAM=VALUE...]",
 		.doc = "Observe a module from its load to its unload and report its leaks, double frees and what it left behind.\vkmlab watch MODULE waits for the module named MODULE: start it, then insmod and rmmod the module in another shell; a module already loaded is watched from now on (what it allocated before is unknown, so a clean watch is inconclusive).  kmlab watch PATH.ko loads the module itself, with the parameters that follow, and unloads it after --unload-after S or on Ctrl-C (else rmmod it yourself).  Exit status: 0 nothing found, 1 findings, 2 usage or environment error (or the module's load or unload was not seen), 3 inconclusive (nothing found, but kmlab could not see everything: events were lost, the module was not unloaded, or it was loaded before kmlab attached).",
 	};
@@ -231,9 +215,9 @@ int cmd_watch(int argc, char **argv)
 		return KMLAB_EXIT_ENV;
 	}
 	memset(&s, 0, sizeof(s));
-	err = session_open(&s, env.module, false, env.json);
+	err = session_open(&s, env.module, false, cmd_out.json);
 	if (!err)
-		err = session_pictures(&s, env.perfetto, env.html, "watch", env.module);
+		err = session_pictures(&s, cmd_out.perfetto, cmd_out.html, "watch", env.module);
 	if (err)
 		goto out;
 	s.ksyms_at_load = true;
