@@ -850,15 +850,19 @@ void report_json_event(FILE *f, const struct timeline *tl,
 	case KMLAB_EV_MOD_FREE:
 		fprintf(f, ",\"module\":");
 		json_strn(f, e->name, strnlen(e->name, sizeof(e->name)));
-		if (e->type == KMLAB_EV_MOD_LOAD)
-			fprintf(f, ",\"text\":\"%s\",\"text_size\":%llu,\"init_text\":\"%s\",\"init_text_size\":%llu",
-				kptr(e->base, p, sizeof(p)),
-				(unsigned long long)e->len,
-				kptr(e->ptr, p2, sizeof(p2)),
-				(unsigned long long)e->size_req);
-		else
+		if (e->type == KMLAB_EV_MOD_FREE) {
 			fprintf(f, ",\"init_failed\":%s",
 				e->init_failed ? "true" : "false");
+			break;
+		}
+		fprintf(f, ",\"text\":\"%s\",\"text_size\":%llu,\"init_text\":\"%s\",\"init_text_size\":%llu",
+			kptr(e->base, p, sizeof(p)),
+			(unsigned long long)e->len,
+			kptr(e->ptr, p2, sizeof(p2)),
+			(unsigned long long)e->size_req);
+		/* found loaded: its load was before kmlab */
+		if (e->flags & KMLAB_MOD_ATTACHED)
+			fprintf(f, ",\"attached\":true");
 		break;
 	case KMLAB_EV_STEP:
 		fprintf(f, ",\"op\":\"%s\",\"line\":%u,\"object\":",

@@ -38,7 +38,8 @@ attach
 sleep 3
 finish
 [ $rc -eq 3 ] && [ "$(verdict_of /tmp/a.json)" = inconclusive ] && ! findings >/dev/null &&
-	has /tmp/a.json '"type":"summary"' '"attached":true' '"module_unloaded":true'
+	has /tmp/a.json '"type":"summary"' '"attached":true' '"module_unloaded":true' &&
+	has /tmp/a.json '"event":"module_load"' '"module":"kmlab_cases"' '"attached":true'
 ok $? "a busy module already loaded: attached, its earlier objects' frees are no findings, exit 3 inconclusive" "$(why)"
 grep -q '^note: kmlab attached to kmlab_cases after its load: what it allocated before is unknown' /tmp/a.txt &&
 	grep -q '^verdict: inconclusive' /tmp/a.txt
