@@ -243,10 +243,9 @@ static __always_inline void forget_free(__u64 ptr)
 
 static __always_inline bool trace_wants(__u64 size)
 {
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	char comm[KMLAB_COMM_LEN];
 	int i;
-
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
 	if (size < trace_min_size || size > trace_max_size)
 		return false;

@@ -2,9 +2,10 @@
 /*
  * kmlab watch MODULE: observe any module from its load to its unload
  * (the user runs insmod and rmmod elsewhere), or from now on if it is
- * loaded, and report its leaks and double frees with their sites.  kmlab watch PATH.ko [-- PARAMS] loads
- * the module itself, and unloads it after --unload-after S, on Ctrl-C,
- * or leaves that to the user's rmmod.
+ * loaded, and report its leaks and double frees with their sites.
+ * kmlab watch PATH.ko [-- PARAMS] loads the module itself, and unloads
+ * it after --unload-after S, on Ctrl-C, or leaves that to the user's
+ * rmmod.
  */
 #include <argp.h>
 #include <errno.h>

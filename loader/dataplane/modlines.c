@@ -565,9 +565,10 @@ void modlines_free(struct modlines *ml)
 /*
  * Row @i is a header's code inlined into the unit (kmalloc()'s, say):
  * the user's line is the one that used it, the nearest row of the
- * unit's own file before it in the same function (from @fn_start).  The line table alone
- * says no more (the exact call line is in .debug_info's inlined
- * subroutines); compilers emit the using statement's row first.
+ * unit's own file before it in the same function (from @fn_start).
+ * The line table alone says no more (the exact call line is in
+ * .debug_info's inlined subroutines); compilers emit the using
+ * statement's row first.
  * True, with *@line set, when there is one.
  */
 static bool inlined_use(const struct modlines *ml, size_t i,

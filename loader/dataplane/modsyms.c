@@ -162,18 +162,35 @@ void modsyms_free(struct modsyms *ms)
 	free(ms);
 }
 
+/* The function of section @sec (index in ms->secs) holding @off. */
+static const struct modsym *sym_at(const struct modsyms *ms, size_t sec,
+				   unsigned long off)
+{
+	size_t i;
+
+	for (i = 0; i < ms->n; i++) {
+		const struct modsym *m = &ms->v[i];
+
+		if (m->sec == sec && off - m->off < (m->size ? m->size : 1))
+			return m;
+	}
+	return NULL;
+}
+
 /* init functions: the .ko's only init text section ("init" then names it) */
 const char *modsyms_init(const struct modsyms *ms, unsigned long off,
 			 unsigned long *fn_off)
 {
+	const struct modsym *m;
 	size_t i;
 
-	for (i = 0; ms && i < ms->n; i++)
-		if (ms->secs[ms->v[i].sec].init &&
-		    off - ms->v[i].off < (ms->v[i].size ? ms->v[i].size : 1)) {
-			*fn_off = off - ms->v[i].off;
-			return ms->v[i].name;
+	for (i = 0; ms && i < ms->nr_secs; i++) {
+		m = ms->secs[i].init ? sym_at(ms, i, off) : NULL;
+		if (m) {
+			*fn_off = off - m->off;
+			return m->name;
 		}
+	}
 	return NULL;
 }
 
@@ -202,15 +219,15 @@ int modsyms_bind(struct modsyms *ms, const char *module)
 const char *modsyms_lookup(const struct modsyms *ms, unsigned long long addr,
 			   unsigned long *fn_off)
 {
+	const struct modsym *m;
 	size_t i;
 
-	for (i = 0; ms && i < ms->n; i++) {
-		const struct modsym *m = &ms->v[i];
-		unsigned long long at = ms->secs[m->sec].addr + m->off;
-
-		if (ms->secs[m->sec].addr &&
-		    addr - at < (m->size ? m->size : 1)) {
-			*fn_off = addr - at;
+	for (i = 0; ms && i < ms->nr_secs; i++) {
+		if (!ms->secs[i].addr)
+			continue;
+		m = sym_at(ms, i, addr - ms->secs[i].addr);
+		if (m) {
+			*fn_off = addr - ms->secs[i].addr - m->off;
 			return m->name;
 		}
 	}
@@ -222,13 +239,9 @@ const char *modsyms_lookup(const struct modsyms *ms, unsigned long long addr,
 static unsigned long fn_start(const struct modsyms *ms, size_t sec,
 			      unsigned long off)
 {
-	size_t i;
+	const struct modsym *m = sym_at(ms, sec, off);
 
-	for (i = 0; i < ms->n; i++)
-		if (ms->v[i].sec == sec &&
-		    off - ms->v[i].off < (ms->v[i].size ? ms->v[i].size : 1))
-			return ms->v[i].off;
-	return ULONG_MAX;
+	return m ? m->off : ULONG_MAX;
 }
 
 const char *modsyms_source(const struct modsyms *ms, unsigned long long addr,
