@@ -243,12 +243,14 @@ static __always_inline void forget_free(__u64 ptr)
 
 static __always_inline bool trace_wants(__u64 size)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	char comm[KMLAB_COMM_LEN];
+	__u32 tgid;
 	int i;
 
 	if (size < trace_min_size || size > trace_max_size)
 		return false;
+	/* the task only when a filter asks: this runs on every allocation */
+	tgid = trace_follow || trace_pid ? bpf_get_current_pid_tgid() >> 32 : 0;
 	if (trace_follow) {
 		if (!bpf_map_lookup_elem(&traced, &tgid))
 			return false;
