@@ -591,21 +591,28 @@ static __always_inline bool fmt_is(const char *buf, const char *want)
 	return true;
 }
 
+/* the cache's name and geometry: whose object it was is the loader's */
+static __always_inline void slub_geometry(struct kmlab_ev_slub *e,
+					  struct kmem_cache *s)
+{
+	bpf_probe_read_kernel_str(e->cache, sizeof(e->cache),
+				  BPF_CORE_READ(s, name));
+	e->object_size = BPF_CORE_READ(s, object_size);
+	e->inuse = BPF_CORE_READ(s, inuse);
+	e->red_left_pad = BPF_CORE_READ(s, red_left_pad);
+}
+
 /* the free SLUB refused: the object stays allocated */
 static __always_inline int slub_kept(void *ctx, struct kmem_cache *s,
 				     __u64 obj)
 {
-	struct kmlab_event *e = event_new(KMLAB_EV_SLUB);
+	struct kmlab_ev_slub *e = EVENT_NEW(kmlab_ev_slub, KMLAB_EV_SLUB);
 
 	if (!e)
 		return 0;
-	e->ptr = obj;
-	e->reason = KMLAB_SLUB_KEPT;
-	bpf_probe_read_kernel_str(e->name, sizeof(e->name),
-				  BPF_CORE_READ(s, name));
-	e->size_req = BPF_CORE_READ(s, object_size);
-	e->size_alloc = BPF_CORE_READ(s, inuse);
-	e->base = BPF_CORE_READ(s, red_left_pad);
+	e->addr = obj;
+	e->what = KMLAB_SLUB_KEPT;
+	slub_geometry(e, s);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
@@ -614,7 +621,7 @@ SEC("kprobe/slab_fix")
 int BPF_KPROBE(slub_fix_enter, struct kmem_cache *s, const char *fmt)
 {
 	char buf[sizeof(restoring_fmt)], what[2];
-	struct kmlab_event *e;
+	struct kmlab_ev_slub *e;
 	__u64 from, last, n;
 
 	_Static_assert(sizeof(restoring_fmt) == sizeof(not_freed_fmt),
@@ -631,31 +638,27 @@ int BPF_KPROBE(slub_fix_enter, struct kmem_cache *s, const char *fmt)
 	last = PT_REGS_PARM5(ctx);
 	if (last < from)
 		return 0;
-	e = event_new(KMLAB_EV_SLUB);
+	e = EVENT_NEW(kmlab_ev_slub, KMLAB_EV_SLUB);
 	if (!e)
 		return 0;
-	e->ptr = from;
-	e->alen = last - from + 1;
-	e->off = ctx->r9 & 0xff;	/* 6th argument (x86-64): the byte expected */
+	e->addr = from;
+	e->len = last - from + 1;
+	e->expected = ctx->r9 & 0xff;	/* 6th argument (x86-64) */
 	/* "Poison", "End Poison", "Left/Right/kmalloc Redzone", "... padding" */
 	if (bpf_probe_read_kernel(what, sizeof(what),
 				  (void *)PT_REGS_PARM3(ctx)) == 0) {
 		if (what[0] == 'P' || what[0] == 'E')
-			e->reason = KMLAB_SLUB_POISON;
+			e->what = KMLAB_SLUB_POISON;
 		else if (what[0] == 'L' || what[0] == 'R' || what[0] == 'k')
-			e->reason = KMLAB_SLUB_REDZONE;
+			e->what = KMLAB_SLUB_REDZONE;
 		else if (what[0] == 'A' || what[0] == 'O')
-			e->reason = KMLAB_SLUB_PADDING;
+			e->what = KMLAB_SLUB_PADDING;
 	}
-	n = e->alen < KMLAB_EV_DATA_LEN ? e->alen : KMLAB_EV_DATA_LEN;
+	n = e->len < KMLAB_EV_DATA_LEN ? e->len : KMLAB_EV_DATA_LEN;
 	if (n > 0 && n <= KMLAB_EV_DATA_LEN)
 		bpf_probe_read_kernel(e->data, n, (void *)from);
-	bpf_probe_read_kernel_str(e->name, sizeof(e->name),
-				  BPF_CORE_READ(s, name));
-	e->size_req = BPF_CORE_READ(s, object_size);
-	e->size_alloc = BPF_CORE_READ(s, inuse);
-	e->base = BPF_CORE_READ(s, red_left_pad);
-	e->nr_stack = get_stack(ctx, e->stack);
+	slub_geometry(e, s);
+	e->stack.nr = get_stack(ctx, e->stack.ip);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

@@ -96,33 +96,33 @@ int BPF_KPROBE(kfence_report_enter, unsigned long address, bool is_write,
 	       struct pt_regs *regs,
 	       const struct kfence_metadata___kmlab *meta, int type)
 {
-	struct kmlab_event *e;
+	struct kmlab_ev_kfence *e;
 	__u64 ip = 0;
 
 	if (trace_mode)
 		return 0;
-	e = event_new(KMLAB_EV_KFENCE);
+	e = EVENT_NEW(kmlab_ev_kfence, KMLAB_EV_KFENCE);
 	if (!e)
 		return 0;
 	if (regs)
 		ip = BPF_CORE_READ(regs, ip);
-	e->ptr = address;
-	e->call_site = ip;
+	e->addr = address;
+	e->ip = ip;
 	e->flags = is_write ? KMLAB_KFENCE_WRITE : 0;
-	e->reason = kfence_what(type);
+	e->what = kfence_what(type);
 	if (meta) {
 		struct kmem_cache *s = BPF_CORE_READ(meta, cache);
 
-		e->base = BPF_CORE_READ(meta, addr);
-		e->size_req = BPF_CORE_READ(meta, size);
+		e->obj = BPF_CORE_READ(meta, addr);
+		e->obj_size = BPF_CORE_READ(meta, size);
 		if (s)
-			bpf_probe_read_kernel_str(e->name, sizeof(e->name),
+			bpf_probe_read_kernel_str(e->cache, sizeof(e->cache),
 						  BPF_CORE_READ(s, name));
 	}
 	/* a protected page faults here too, safely: the bytes stay unknown */
 	if (!bpf_probe_read_kernel(e->data, sizeof(e->data), (void *)address))
 		e->flags |= KMLAB_KFENCE_DATA;
-	e->nr_stack = kfence_stack(ctx, ip, e->stack);
+	e->stack.nr = kfence_stack(ctx, ip, e->stack.ip);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

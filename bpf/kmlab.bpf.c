@@ -26,11 +26,11 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "kmlab/events.h"
-#include "compat.bpf.h"
 /* vmlinux.h already has the __u* types <linux/types.h> would bring */
 #define _LINUX_TYPES_H
+#include "kmlab/events.h"
 #include "kmlab/ir.h"
+#include "compat.bpf.h"
 
 #define LIVE_MAX	32768
 #define ZERO_SIZE_PTR	16
@@ -269,22 +269,28 @@ static __always_inline bool trace_wants(__u64 size)
 	return true;
 }
 
-static __always_inline struct kmlab_event *event_new(__u32 type)
+/*
+ * A zeroed record of @type (its struct in events.h: @size is its sizeof,
+ * a constant the verifier needs), its head filled in.
+ */
+static __always_inline void *event_new(__u32 type, __u32 size)
 {
-	struct kmlab_event *e;
+	struct kmlab_ev_head *h;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
+	h = bpf_ringbuf_reserve(&events, size, 0);
+	if (!h) {
 		__sync_fetch_and_add(&lost[KMLAB_LOST_RINGBUF], 1);
 		return NULL;
 	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->type = type;
-	e->ts = bpf_ktime_get_ns();
-	e->pid = bpf_get_current_pid_tgid() >> 32;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	return e;
+	__builtin_memset(h, 0, size);
+	h->type = type;
+	h->ts = bpf_ktime_get_ns();
+	h->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	return h;
 }
+
+#define EVENT_NEW(T, type)	((struct T *)event_new(type, sizeof(struct T)))
 
 static __always_inline bool in_helper(__u64 site)
 {
@@ -331,7 +337,7 @@ static __always_inline int on_alloc(void *ctx, __u64 site, __u64 ptr,
 				    const __u64 *stack, __u32 nr, __u64 via)
 {
 	struct kmlab_live obj = {};
-	struct kmlab_event *e;
+	struct kmlab_ev_alloc *e;
 	int err;
 
 	if (trace_mode) {
@@ -372,10 +378,10 @@ static __always_inline int on_alloc(void *ctx, __u64 site, __u64 ptr,
 
 	/* reserve last: 6.1's verifier loses a reservation kept across
 	 * the map calls above */
-	e = event_new(ptr ? KMLAB_EV_ALLOC : KMLAB_EV_ALLOC_FAIL);
+	e = EVENT_NEW(kmlab_ev_alloc, ptr ? KMLAB_EV_ALLOC : KMLAB_EV_ALLOC_FAIL);
 	if (!e)
 		return 0;
-	e->ts = obj.ts;
+	e->h.ts = obj.ts;
 	e->ptr = ptr;
 	e->call_site = site;
 	e->size_req = req;
@@ -384,16 +390,16 @@ static __always_inline int on_alloc(void *ctx, __u64 site, __u64 ptr,
 	e->src = src;
 	e->via = via;
 	if (s)
-		bpf_probe_read_kernel_str(e->name, sizeof(e->name),
+		bpf_probe_read_kernel_str(e->cache, sizeof(e->cache),
 					  BPF_CORE_READ(s, name));
 	if (trace_mode) {
 		/* a process's allocations are many: no stacks */
 	} else if (stack) {
 		/* whole arrays: callers zero what bpf_get_stack left */
-		__builtin_memcpy(e->stack, stack, sizeof(e->stack));
-		e->nr_stack = nr < KMLAB_STACK_DEPTH ? nr : KMLAB_STACK_DEPTH;
+		__builtin_memcpy(e->stack.ip, stack, sizeof(e->stack.ip));
+		e->stack.nr = nr < KMLAB_STACK_DEPTH ? nr : KMLAB_STACK_DEPTH;
 	} else {
-		e->nr_stack = get_stack(ctx, e->stack);
+		e->stack.nr = get_stack(ctx, e->stack.ip);
 	}
 	bpf_ringbuf_submit(e, 0);
 	return 0;
@@ -531,6 +537,47 @@ static __always_inline void unknown_freed(__u64 site, __u64 ptr, __u32 src)
 		freed_added(ptr);
 }
 
+/* The module freed @ptr, which it never got while watched.  1. */
+static __always_inline int free_unknown(void *ctx, __u64 site, __u64 ptr,
+					__u32 src)
+{
+	struct kmlab_ev_free_unknown *e;
+
+	e = EVENT_NEW(kmlab_ev_free_unknown, KMLAB_EV_FREE_UNKNOWN);
+	if (!e)
+		return 1;
+	e->ptr = ptr;
+	e->call_site = site;
+	e->src = src;
+	if (ctx)
+		e->stack.nr = get_stack(ctx, e->stack.ip);
+	bpf_ringbuf_submit(e, 0);
+	return 1;
+}
+
+/* A second free of @ptr, first freed as @f says.  1. */
+static __always_inline int double_free(void *ctx, __u64 site, __u64 ptr,
+				       __u32 src, const struct kmlab_freed *f)
+{
+	struct kmlab_ev_double_free *e;
+
+	e = EVENT_NEW(kmlab_ev_double_free, KMLAB_EV_DOUBLE_FREE);
+	if (!e)
+		return 1;
+	e->ptr = ptr;
+	e->call_site = site;
+	e->src = src;
+	e->first_site = f->free_site;
+	e->first_ts = f->ts;
+	e->size_req = f->size_req;
+	e->size_alloc = f->size_alloc;
+	e->alloc_src = f->src;
+	if (ctx)
+		e->stack.nr = get_stack(ctx, e->stack.ip);
+	bpf_ringbuf_submit(e, 0);
+	return 1;
+}
+
 /*
  * @s: the cache the free event names; @given: the cache the caller
  * passed when SLUB warned that it was the wrong one (NULL if not).
@@ -551,7 +598,7 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 				   const struct wrong_cache *given)
 {
 	struct kmlab_freed gone = {};
-	struct kmlab_event *e;
+	struct kmlab_ev_free *e;
 	struct kmlab_live *obj;
 	struct kmlab_freed *f;
 	__u32 wrong, alloc_src;
@@ -601,14 +648,14 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 			else
 				freed_added(ptr);
 		}
-		e = event_new(KMLAB_EV_FREE);
+		e = EVENT_NEW(kmlab_ev_free, KMLAB_EV_FREE);
 		if (!e)
 			return 1;
-		e->ts = gone.ts;
+		e->h.ts = gone.ts;
 		e->ptr = ptr;
 		e->call_site = site;
-		e->site2 = gone.alloc_site;
-		e->ts2 = gone.alloc_ts;
+		e->alloc_site = gone.alloc_site;
+		e->alloc_ts = gone.alloc_ts;
 		e->size_req = gone.size_req;
 		e->size_alloc = gone.size_alloc;
 		e->src = src;
@@ -617,16 +664,16 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 		if (wrong) {
 			e->wrong_cache = 1;
 			if (given)
-				__builtin_memcpy(e->name, given->given,
-						 sizeof(e->name));
+				__builtin_memcpy(e->cache, given->given,
+						 sizeof(e->cache));
 			else if (s)
-				bpf_probe_read_kernel_str(e->name,
-					sizeof(e->name), BPF_CORE_READ(s,
-								       name));
+				bpf_probe_read_kernel_str(e->cache,
+					sizeof(e->cache), BPF_CORE_READ(s,
+									name));
 		}
 		/* one of the module's objects: worth a stack */
 		if (ctx && !trace_mode)
-			e->nr_stack = get_stack(ctx, e->stack);
+			e->stack.nr = get_stack(ctx, e->stack.ip);
 		bpf_ringbuf_submit(e, 0);
 		return 1;
 	}
@@ -652,25 +699,11 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 	/* the module frees something it already freed, or never got */
 	if (!f && !ours)
 		return 0;
-	if (!f)
+	if (!f) {
 		unknown_freed(site, ptr, src);
-	e = event_new(f ? KMLAB_EV_DOUBLE_FREE : KMLAB_EV_FREE_UNKNOWN);
-	if (!e)
-		return 1;
-	e->ptr = ptr;
-	e->call_site = site;
-	e->src = src;
-	if (f) {
-		e->site2 = f->free_site;
-		e->ts2 = f->ts;
-		e->size_req = f->size_req;
-		e->size_alloc = f->size_alloc;
-		e->alloc_src = f->src;
+		return free_unknown(ctx, site, ptr, src);
 	}
-	if (ctx)
-		e->nr_stack = get_stack(ctx, e->stack);
-	bpf_ringbuf_submit(e, 0);
-	return 1;
+	return double_free(ctx, site, ptr, src, f);
 }
 
 /*
@@ -764,7 +797,7 @@ static __always_inline void init_text_check(void)
 static __always_inline void take_module(struct module *mod, __u32 flags)
 {
 	__u64 core, core_size, init, init_size;
-	struct kmlab_event *e;
+	struct kmlab_ev_mod_load *e;
 
 	target_mod = (__u64)mod;
 	module_text(mod, &core, &core_size, &init, &init_size);
@@ -773,13 +806,13 @@ static __always_inline void take_module(struct module *mod, __u32 flags)
 	text_base[0] = core;
 	text_size[0] = core_size;
 
-	e = event_new(KMLAB_EV_MOD_LOAD);
+	e = EVENT_NEW(kmlab_ev_mod_load, KMLAB_EV_MOD_LOAD);
 	if (!e)
 		return;
-	e->base = core;
-	e->len = core_size;
-	e->ptr = init;
-	e->size_req = init_size;
+	e->text = core;
+	e->text_size = core_size;
+	e->init_text = init;
+	e->init_text_size = init_size;
 	e->flags = flags;
 	bpf_probe_read_kernel_str(e->name, sizeof(e->name), mod->name);
 	bpf_ringbuf_submit(e, 0);
@@ -818,9 +851,8 @@ int attach_loaded(struct bpf_raw_tracepoint_args *ctx)
 SEC("tp_btf/module_free")
 int BPF_PROG(on_module_free, struct module *mod)
 {
-	struct kmlab_event *e;
-
 	__u64 core, core_size, init, init_size;
+	struct kmlab_ev_mod_free *e;
 
 	if (!is_target(mod))
 		return 0;
@@ -830,11 +862,11 @@ int BPF_PROG(on_module_free, struct module *mod)
 	target_mod = 0;
 	/* init text still there: the init failed (or never ran) */
 	module_text(mod, &core, &core_size, &init, &init_size);
-	e = event_new(KMLAB_EV_MOD_FREE);
+	e = EVENT_NEW(kmlab_ev_mod_free, KMLAB_EV_MOD_FREE);
 	if (!e)
 		return 0;
 	e->init_failed = init != 0;
-	e->size_req = live_count;
+	e->live = live_count;
 	bpf_probe_read_kernel_str(e->name, sizeof(e->name), mod->name);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
@@ -874,34 +906,22 @@ SEC("tp/kmlab/kmlab_step")
 int on_step(void *ctx)
 {
 	struct kmlab_step_record r;
-	struct kmlab_event *e;
+	struct kmlab_ev_step *e;
 	struct kmlab_freed *f;
 
 	if (bpf_probe_read_kernel(&r, sizeof(r), ctx))
 		return 0;
 	forwarding_done();
-	e = event_new(KMLAB_EV_STEP);
+	e = EVENT_NEW(kmlab_ev_step, KMLAB_EV_STEP);
 	if (!e)
 		return 0;
-	e->ptr = r.ptr;
-	e->size_req = r.size;
-	e->off = r.off;
-	e->alen = r.len;
-	e->result = r.result;
-	e->line = r.line;
-	e->obj = r.obj;
-	e->flags = r.flags;
-	e->op = r.op;
-	e->family = r.family;
-	e->phase = r.phase;
-	e->reason = r.reason;
-	__builtin_memcpy(e->name, r.name, sizeof(e->name));
-	__builtin_memcpy(e->data, r.data, sizeof(e->data));
+	__builtin_memcpy(&e->step, &r.step, sizeof(e->step));
 
 	/* observed, not trusted: is the accessed object one we saw freed? */
-	if ((r.op == KMLAB_OP_READ || r.op == KMLAB_OP_WRITE) && !r.result) {
-		f = bpf_map_lookup_elem(&freed, &r.ptr);
-		if (f && r.off < f->size_alloc) {
+	if ((r.step.op == KMLAB_OP_READ || r.step.op == KMLAB_OP_WRITE) &&
+	    !r.step.result) {
+		f = bpf_map_lookup_elem(&freed, &r.step.ptr);
+		if (f && r.step.off < f->size_alloc) {
 			e->late = 1;
 			e->freed_ts = f->ts;
 			e->freed_site = f->free_site;

@@ -65,8 +65,8 @@ int on_watch_hit(struct bpf_perf_event_data *ctx)
 {
 	__u64 addr = ctx->addr, ip = PT_REGS_IP(&ctx->regs), site;
 	struct kmlab_watch *w = NULL;
+	struct kmlab_ev_watch_hit *e;
 	struct kmlab_freed *f;
-	struct kmlab_event *e;
 	__u32 i;
 
 	for (i = 0; i < KMLAB_WATCH_SLOTS; i++) {
@@ -89,21 +89,21 @@ int on_watch_hit(struct bpf_perf_event_data *ctx)
 	site = in_module(ip) ? ip : 0;
 	if (!site && !in_accessor(ip))
 		return 0;
-	e = event_new(KMLAB_EV_WATCH_HIT);
+	e = EVENT_NEW(kmlab_ev_watch_hit, KMLAB_EV_WATCH_HIT);
 	if (!e)
 		return 0;
-	e->nr_stack = get_stack(ctx, e->stack);
+	e->stack.nr = get_stack(ctx, e->stack.ip);
 	if (!site)
-		site = accessor_caller(e->stack, e->nr_stack);
+		site = accessor_caller(e->stack.ip, e->stack.nr);
 	if (!site) {
 		bpf_ringbuf_discard(e, 0);
 		return 0;
 	}
-	e->ptr = w->obj;
+	e->obj = w->obj;
 	e->off = addr - w->obj;
-	e->alen = KMLAB_WATCH_LEN;
+	e->len = KMLAB_WATCH_LEN;
 	e->call_site = site;
-	e->base = ip;
+	e->ip = ip;
 	e->freed_ts = f->ts;
 	e->freed_site = f->free_site;
 	e->freed_size = f->size_req;

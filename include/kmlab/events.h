@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Events the observer (kmlab.bpf.c) sends to the loader through its ring
- * buffer, and the values of its maps.  Fixed-width types: both the BPF
- * side and the loader include this file.  An object's src is the
- * family it came from, a free's the kind of free (families.h).
+ * buffer, one record struct per event type, and the values of its maps.
+ * Fixed-width types: both the BPF side and the loader include this file.
+ * An object's src is the family it came from, a free's the kind of free
+ * (families.h).
  */
 #ifndef KMLAB_EVENTS_H
 #define KMLAB_EVENTS_H
@@ -14,6 +15,7 @@
 #define KMLAB_COMM_LEN		16
 #define KMLAB_EV_NAME_LEN	32	/* cache or object name */
 #define KMLAB_EV_DATA_LEN	16	/* = KMLAB_DATA_LEN of ir.h */
+#include "ir.h"
 #define KMLAB_STACK_DEPTH	12	/* kernel frames kept per event */
 #define KMLAB_HELPERS_MAX	16	/* core helpers allocating for callers */
 
@@ -40,10 +42,7 @@ enum kmlab_ev_type {
  * Hardware watchpoints on the module's most recent free: the loader
  * points them (8 bytes each, read or write) at the first bytes of the
  * object the module freed last, and fills the watches map with what each
- * covers.  KMLAB_EV_WATCH_HIT: ptr the object, off/alen the bytes
- * watched, call_site the module's instruction after the access (x86
- * reports a data breakpoint once the access is done), data the bytes
- * there afterwards, freed_* from the object's free, stack the access's.
+ * covers.  A hit is a struct kmlab_ev_watch_hit.
  */
 #define KMLAB_WATCH_SLOTS	4	/* x86's debug registers DR0-DR3 */
 #define KMLAB_WATCH_LEN		8	/* the most one register covers */
@@ -58,16 +57,10 @@ struct kmlab_watch {
  * debug flags) found the bytes [ptr, ptr + alen) of a slab not as they
  * should be, and are about to restore them: poison in a free object
  * written after its free, a red zone beside an object written past its
- * end.  The event carries what SLUB found and the cache's geometry, so
- * that the loader can tell whose object it was:
- *   reason     enum kmlab_slub_what
- *   off        the byte SLUB expected there (0x6b poison, 0xbb/0xcc...)
- *   data       the first bytes found instead
- *   name       the cache's name
- *   size_req   its object_size; size_alloc its inuse (object and the red
- *              zone after it); base its red_left_pad (red zone before)
- * SLUB names the region in a message (check_object()); the observer
- * keeps its kind only.
+ * end.  struct kmlab_ev_slub carries what SLUB found and the cache's
+ * geometry, so that the loader can tell whose object it was.  SLUB names
+ * the region in a message (check_object()); the observer keeps its kind
+ * only.
  */
 enum kmlab_slub_what {
 	KMLAB_SLUB_OTHER = 0,
@@ -84,16 +77,7 @@ enum kmlab_slub_what {
  * kfence.sample_interval=MS) hands one allocation per interval an object
  * of its own, on a page between two unmapped guard pages, and reports a
  * fault on those pages, or canary bytes beside the object changed when it
- * is freed.  Only sampled objects are seen.  The event:
- *   ptr        the address accessed (or the first changed byte)
- *   base       the KFENCE object's start; size_req its size
- *   reason     enum kmlab_kfence_what
- *   flags      KMLAB_KFENCE_WRITE when the fault was a write,
- *              KMLAB_KFENCE_DATA when data holds the bytes
- *   call_site  the faulting instruction, 0 when found at free
- *   data       the bytes at ptr, when readable (a canary overwritten)
- *   name       the object's cache; stack the access's (from the
- *              faulting instruction on) or the free's
+ * is freed.  Only sampled objects are seen: struct kmlab_ev_kfence.
  */
 enum kmlab_kfence_what {
 	KMLAB_KFENCE_OTHER = 0,	/* an invalid access KFENCE cannot place */
@@ -103,8 +87,9 @@ enum kmlab_kfence_what {
 	KMLAB_KFENCE_BAD_FREE,	/* a free of a free or inner address */
 };
 
-#define KMLAB_KFENCE_WRITE	1
-#define KMLAB_KFENCE_DATA	2
+/* kmlab_ev_kfence.flags */
+#define KMLAB_KFENCE_WRITE	1	/* the fault was a write */
+#define KMLAB_KFENCE_DATA	2	/* data holds the bytes at addr */
 
 /* the byte KFENCE keeps beside an object (KFENCE_CANARY_PATTERN_U8) */
 #define KMLAB_KFENCE_CANARY(addr)	((__u8)(0xaa ^ ((addr) & 0x7)))
@@ -161,8 +146,8 @@ struct kmlab_live {
 				 * a grace period later */
 
 /*
- * kmlab_event.flags of a MOD_LOAD: kmlab attached to a module that was
- * already loaded (kmlab watch NAME): what it allocated before is unknown
+ * kmlab_ev_mod_load.flags: kmlab attached to a module that was already
+ * loaded (kmlab watch NAME): what it allocated before is unknown
  */
 #define KMLAB_MOD_ATTACHED	1
 
@@ -178,51 +163,214 @@ struct kmlab_freed {
 	__u32 flags;		/* KMLAB_FREED_* */
 };
 
-struct kmlab_event {
+/*
+ * The ring buffer's records: each starts with the head, whose type says
+ * which struct follows.  Sizes differ: the loader checks each record's
+ * length against kmlab_ev_size() of its type.
+ */
+struct kmlab_ev_head {
 	__u32 type;		/* enum kmlab_ev_type */
-	__u32 pid;
-	__u64 ts;
+	__u32 pid;		/* tgid of the task it happened in */
+	__u64 ts;		/* bpf_ktime_get_ns() */
+	char comm[KMLAB_COMM_LEN];
+};
+
+/* kernel frames, innermost first: only for the watched module's own
+ * objects (a trace has none) */
+struct kmlab_ev_stack {
+	__u32 nr;
+	__u32 pad;
+	__u64 ip[KMLAB_STACK_DEPTH];
+};
+
+/* KMLAB_EV_ALLOC, KMLAB_EV_ALLOC_FAIL (ptr 0) */
+struct kmlab_ev_alloc {
+	struct kmlab_ev_head h;
 	__u64 ptr;
-	__u64 call_site;	/* allocation or free site */
+	__u64 call_site;	/* the module's call (or the helper's caller) */
 	__u64 size_req;
 	__u64 size_alloc;
-	__u64 site2;		/* FREE: alloc site; DOUBLE_FREE: 1st free */
-	__u64 ts2;		/* FREE: alloc time; DOUBLE_FREE: 1st free */
-	__u64 base;		/* MOD_LOAD: core text start */
-	__u64 len;		/* MOD_LOAD: core text size */
-	__u32 gfp;
+	__u64 via;		/* the core helper (kstrdup...) that allocated
+				 * on the module's behalf, 0 if none */
+	__u32 gfp;		/* the kernel's gfp_t bits */
 	__u32 src;		/* enum kmlab_family */
-	char comm[KMLAB_COMM_LEN];
-	char name[KMLAB_EV_NAME_LEN];	/* module or object name */
-	/* KMLAB_EV_STEP: the kmlab_step record's fields */
-	__u64 off;
-	__u64 alen;
-	__s32 result;
-	__u32 line;
-	__u32 obj;
-	__u32 flags;		/* STEP: KMLAB_STEP_*; MOD_LOAD: KMLAB_MOD_* */
-	__u16 op;
-	__u16 family;
-	__u16 phase;
-	__u16 reason;
-	__u32 late;		/* observer: access inside a freed object */
-	__u32 wrong_cache;	/* FREE: freed by the wrong allocator: another
-				 * cache than the object's (name: the freeing
-				 * one), or another family (alloc_src) */
+	char cache[KMLAB_EV_NAME_LEN];	/* kmem_cache's name, "" if none */
+	struct kmlab_ev_stack stack;
+};
+
+/* KMLAB_EV_FREE: one of the watched objects was freed (by anyone) */
+struct kmlab_ev_free {
+	struct kmlab_ev_head h;
+	__u64 ptr;
+	__u64 call_site;	/* the free's */
+	__u64 alloc_site;
+	__u64 alloc_ts;
+	__u64 size_req;
+	__u64 size_alloc;
+	__u32 src;		/* enum kmlab_family: the kind of free */
+	__u32 alloc_src;	/* ... and the allocation's family */
+	__u32 wrong_cache;	/* freed by the wrong allocator: another
+				 * cache than the object's (cache: the
+				 * freeing one), or another family */
+	__u32 rcu_readers;	/* from a SLAB_TYPESAFE_BY_RCU cache, whose
+				 * freed objects readers may still read: no
+				 * watchpoint there */
+	char cache[KMLAB_EV_NAME_LEN];
+	struct kmlab_ev_stack stack;
+};
+
+/* KMLAB_EV_DOUBLE_FREE: a free of an object already freed */
+struct kmlab_ev_double_free {
+	struct kmlab_ev_head h;
+	__u64 ptr;
+	__u64 call_site;	/* the second free's */
+	__u64 first_site;	/* the first free's */
+	__u64 first_ts;
+	__u64 size_req;		/* 0 when the object was never seen */
+	__u64 size_alloc;
+	__u32 src;		/* enum kmlab_family: this free's kind */
+	__u32 alloc_src;	/* the allocation's family, if seen */
+	struct kmlab_ev_stack stack;
+};
+
+/* KMLAB_EV_FREE_UNKNOWN: the module freed an address it never got from
+ * the allocator while watched (one inside an object, or from before) */
+struct kmlab_ev_free_unknown {
+	struct kmlab_ev_head h;
+	__u64 ptr;
+	__u64 call_site;
+	__u32 src;		/* enum kmlab_family: the kind of free */
+	__u32 pad;
+	struct kmlab_ev_stack stack;
+};
+
+/* KMLAB_EV_MOD_LOAD: the watched module was loaded (or found loaded) */
+struct kmlab_ev_mod_load {
+	struct kmlab_ev_head h;
+	__u64 text;		/* its core text: [text, text + text_size) */
+	__u64 text_size;
+	__u64 init_text;	/* its init text, freed once init returns */
+	__u64 init_text_size;
+	__u32 flags;		/* KMLAB_MOD_* */
+	__u32 pad;
+	char name[KMLAB_MOD_NAME_LEN];
+};
+
+/* KMLAB_EV_MOD_FREE: ... and its memory is going away */
+struct kmlab_ev_mod_free {
+	struct kmlab_ev_head h;
+	__u64 live;		/* objects still in the live map */
+	__u32 init_failed;	/* its init never returned 0 */
+	__u32 pad;
+	char name[KMLAB_MOD_NAME_LEN];
+};
+
+/* KMLAB_EV_STEP: the data plane's kmlab_step record, as it came, and
+ * what the observer knows of the object it touched */
+struct kmlab_ev_step {
+	struct kmlab_ev_head h;
+	struct kmlab_step_fields step;
+	__u32 late;		/* the access is inside a freed object */
+	__u32 pad;
 	__u64 freed_ts;		/* late: when the object was freed */
 	__u64 freed_site;	/* late: who freed it */
 	__u64 freed_size;	/* late: its requested size */
-	__u8 data[KMLAB_EV_DATA_LEN];
-	__u32 alloc_src;	/* FREE: enum kmlab_family of the allocation */
-	__u32 nr_stack;		/* frames in stack[]: only for the watched
-				 * module's own allocations and frees */
-	__u64 via;		/* ALLOC: the core helper (kstrdup...) that
-				 * allocated on the module's behalf */
-	__u32 init_failed;	/* MOD_FREE: its init never returned 0 */
-	__u32 rcu_readers;	/* FREE: from a SLAB_TYPESAFE_BY_RCU cache,
-				 * whose freed objects readers may still
-				 * read: no watchpoint there */
-	__u64 stack[KMLAB_STACK_DEPTH];
 };
+
+/* KMLAB_EV_SLUB: the bytes [addr, addr + len) of a slab, as SLUB found
+ * them, or (KMLAB_SLUB_KEPT) the object whose free it refused */
+struct kmlab_ev_slub {
+	struct kmlab_ev_head h;
+	__u64 addr;
+	__u64 len;
+	__u64 object_size;	/* the cache's geometry: object, */
+	__u64 inuse;		/* object and the red zone after it, */
+	__u64 red_left_pad;	/* and the red zone before it */
+	__u32 what;		/* enum kmlab_slub_what */
+	__u32 expected;		/* the byte SLUB expected there (0x6b
+				 * poison, 0xbb/0xcc red zones...) */
+	__u8 data[KMLAB_EV_DATA_LEN];	/* the first bytes found instead */
+	char cache[KMLAB_EV_NAME_LEN];
+	struct kmlab_ev_stack stack;
+};
+
+/* KMLAB_EV_WATCH_HIT: the module touched a freed object's watched bytes
+ * [obj + off, obj + off + len) */
+struct kmlab_ev_watch_hit {
+	struct kmlab_ev_head h;
+	__u64 obj;
+	__u64 off;
+	__u64 len;
+	__u64 call_site;	/* the module's instruction after the access
+				 * (x86 reports a data breakpoint once the
+				 * access is done) */
+	__u64 ip;		/* the instruction trapped, maybe an
+				 * accessor's (memcpy...) */
+	__u64 freed_ts;		/* the object's free */
+	__u64 freed_site;
+	__u64 freed_size;
+	__u8 data[KMLAB_EV_DATA_LEN];	/* the bytes there afterwards */
+	struct kmlab_ev_stack stack;	/* the access's */
+};
+
+/* KMLAB_EV_KFENCE: KFENCE's report about one of its objects */
+struct kmlab_ev_kfence {
+	struct kmlab_ev_head h;
+	__u64 addr;		/* accessed, or the first changed byte */
+	__u64 ip;		/* the faulting instruction, 0 when found at
+				 * free */
+	__u64 obj;		/* the KFENCE object's start, */
+	__u64 obj_size;		/* and its size */
+	__u32 what;		/* enum kmlab_kfence_what */
+	__u32 flags;		/* KMLAB_KFENCE_* */
+	__u8 data[KMLAB_EV_DATA_LEN];	/* the bytes at addr, if readable */
+	char cache[KMLAB_EV_NAME_LEN];
+	struct kmlab_ev_stack stack;	/* the access's (from the faulting
+					 * instruction on) or the free's */
+};
+
+/* Any record: the loader reads each through this */
+union kmlab_ev {
+	struct kmlab_ev_head h;
+	struct kmlab_ev_alloc alloc;
+	struct kmlab_ev_free free;
+	struct kmlab_ev_double_free double_free;
+	struct kmlab_ev_free_unknown free_unknown;
+	struct kmlab_ev_mod_load mod_load;
+	struct kmlab_ev_mod_free mod_free;
+	struct kmlab_ev_step step;
+	struct kmlab_ev_slub slub;
+	struct kmlab_ev_watch_hit watch_hit;
+	struct kmlab_ev_kfence kfence;
+};
+
+/* The size of a @type record, 0 for no such type. */
+static inline __attribute__((always_inline)) __u32 kmlab_ev_size(__u32 type)
+{
+	switch (type) {
+	case KMLAB_EV_ALLOC:
+	case KMLAB_EV_ALLOC_FAIL:
+		return sizeof(struct kmlab_ev_alloc);
+	case KMLAB_EV_FREE:
+		return sizeof(struct kmlab_ev_free);
+	case KMLAB_EV_DOUBLE_FREE:
+		return sizeof(struct kmlab_ev_double_free);
+	case KMLAB_EV_FREE_UNKNOWN:
+		return sizeof(struct kmlab_ev_free_unknown);
+	case KMLAB_EV_MOD_LOAD:
+		return sizeof(struct kmlab_ev_mod_load);
+	case KMLAB_EV_MOD_FREE:
+		return sizeof(struct kmlab_ev_mod_free);
+	case KMLAB_EV_STEP:
+		return sizeof(struct kmlab_ev_step);
+	case KMLAB_EV_SLUB:
+		return sizeof(struct kmlab_ev_slub);
+	case KMLAB_EV_WATCH_HIT:
+		return sizeof(struct kmlab_ev_watch_hit);
+	case KMLAB_EV_KFENCE:
+		return sizeof(struct kmlab_ev_kfence);
+	}
+	return 0;
+}
 
 #endif /* KMLAB_EVENTS_H */

@@ -60,12 +60,18 @@ enum kmlab_reason {
 #define KMLAB_STEP_SCALAR(type, name)		type name;
 #define KMLAB_STEP_ARRAY(type, name, count)	type name[count];
 
+/* the fields, as the observer forwards them (struct kmlab_ev_step) */
+struct kmlab_step_fields {
+	KMLAB_STEP_FIELDS(KMLAB_STEP_SCALAR, KMLAB_STEP_ARRAY)
+};
+
+/* the raw record: the fields follow struct trace_entry, 8-aligned */
 struct kmlab_step_record {
 	__u16 common_type;	/* struct trace_entry */
 	__u8 common_flags;
 	__u8 common_preempt_count;
 	__s32 common_pid;
-	KMLAB_STEP_FIELDS(KMLAB_STEP_SCALAR, KMLAB_STEP_ARRAY)
+	struct kmlab_step_fields step;
 };
 
 #endif /* KMLAB_STEP_H */

@@ -32,16 +32,15 @@
  * Pacing (kmlab/ir.h): the data plane runs at most PACE_WINDOW steps
  * ahead of the step events we consumed.  A step brings at most
  * PACE_EVENTS events (its own; an allocation and a free, as krealloc
- * makes; a page-backed kmalloc's page event), each a struct kmlab_event
- * plus the ring's 8-byte record header.  A window's events then take a
- * quarter of the observer's ring buffer (RING_BYTES: RINGBUF_SIZE in
- * observer.c), which leaves room to spare for what else it carries.
- * TODO: have observer.h say how big its ring buffer is.
+ * makes; a page-backed kmalloc's page event), each at most the largest
+ * record plus the ring's 8-byte record header.  A window's events then
+ * take a quarter of the observer's ring buffer, which leaves room to
+ * spare for what else it carries.
  */
-#define RING_BYTES		(16U << 20)
 #define PACE_EVENTS		4
-#define PACE_EVENT_BYTES	(sizeof(struct kmlab_event) + 8)
-#define PACE_WINDOW		(RING_BYTES / 4 / (PACE_EVENT_BYTES * PACE_EVENTS))
+#define PACE_EVENT_BYTES	(sizeof(union kmlab_ev) + 8)
+#define PACE_WINDOW		(OBSERVER_RING_BYTES / 4 / \
+				 (PACE_EVENT_BYTES * PACE_EVENTS))
 /* after a batch of fewer events, let the next one gather this long */
 #define BATCH_MIN		256
 #define BATCH_MS		10

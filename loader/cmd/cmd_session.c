@@ -122,19 +122,20 @@ static const char *where(void *ctx, __u64 addr, unsigned int *line)
 	return NULL;
 }
 
-static int on_event(void *ctx, const struct kmlab_event *e)
+static int on_event(void *ctx, const union kmlab_ev *e)
 {
+	const struct kmlab_ev_free *fr = &e->free;
 	struct session *s = ctx;
 	int err;
 
-	if (e->type == KMLAB_EV_STEP)
+	if (e->h.type == KMLAB_EV_STEP)
 		s->steps++;
 	/* the module's own slab objects: watchpoints can cover those */
-	if (e->type == KMLAB_EV_FREE && !e->rcu_readers &&
-	    (e->alloc_src == KMLAB_FAM_KMALLOC ||
-	     e->alloc_src == KMLAB_FAM_CACHE)) {
-		s->watch_ptr = e->ptr;
-		s->watch_size = e->size_req;
+	if (e->h.type == KMLAB_EV_FREE && !fr->rcu_readers &&
+	    (fr->alloc_src == KMLAB_FAM_KMALLOC ||
+	     fr->alloc_src == KMLAB_FAM_CACHE)) {
+		s->watch_ptr = fr->ptr;
+		s->watch_size = fr->size_req;
 	}
 	err = timeline_add(&s->tl, e);
 	if (err && !s->err)
@@ -143,8 +144,8 @@ static int on_event(void *ctx, const struct kmlab_event *e)
 	 * and its sections' addresses when kmlab loaded it (fast, so the
 	 * events of its init are read as they come), else kallsyms; one
 	 * already loaded is in the snapshot taken as kmlab attached */
-	if (e->type == KMLAB_EV_MOD_LOAD && s->ksyms_at_load &&
-	    !(e->flags & KMLAB_MOD_ATTACHED)) {
+	if (e->h.type == KMLAB_EV_MOD_LOAD && s->ksyms_at_load &&
+	    !(e->mod_load.flags & KMLAB_MOD_ATTACHED)) {
 		if (!s->modsyms_tried) {
 			s->modsyms = modsyms_load(s->rc.module_path);
 			s->modsyms_tried = true;

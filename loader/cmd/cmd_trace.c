@@ -157,84 +157,122 @@ static const char *site(const struct trace *t, __u64 addr, char *buf,
 	return kptr(addr, buf, len);
 }
 
-static void json_event(struct trace *t, const struct kmlab_event *e,
-		       const char *what, double ms)
+/* what a trace line shows of an object's event */
+struct trace_row {
+	const struct kmlab_ev_head *h;
+	const char *what;
+	__u64 ptr, size_req, size_alloc, site;
+	__u64 alloc_site;	/* a free: the site that allocated it */
+	__u64 alloc_ts;		/* ... and when, 0 otherwise */
+};
+
+static void json_event(struct trace *t, const struct trace_row *r, double ms)
 {
 	char s[160], p[KPTR_LEN];
 
-	fprintf(t->json, "{\"type\":\"event\",\"event\":\"%s\",\"ms\":%.3f,\"pid\":%u,\"comm\":", what, ms, e->pid);
-	json_strn(t->json, e->comm, strnlen(e->comm, sizeof(e->comm)));
-	fprintf(t->json, ",\"ptr\":\"%s\",\"size\":%llu,\"size_alloc\":%llu,\"site\":", kptr(e->ptr, p, sizeof(p)),
-		(unsigned long long)e->size_req,
-		(unsigned long long)e->size_alloc);
-	json_str(t->json, site(t, e->call_site, s, sizeof(s)));
-	if (e->type == KMLAB_EV_FREE)
+	fprintf(t->json, "{\"type\":\"event\",\"event\":\"%s\",\"ms\":%.3f,\"pid\":%u,\"comm\":", r->what, ms, r->h->pid);
+	json_strn(t->json, r->h->comm, strnlen(r->h->comm,
+						sizeof(r->h->comm)));
+	fprintf(t->json, ",\"ptr\":\"%s\",\"size\":%llu,\"size_alloc\":%llu,\"site\":", kptr(r->ptr, p, sizeof(p)),
+		(unsigned long long)r->size_req,
+		(unsigned long long)r->size_alloc);
+	json_str(t->json, site(t, r->site, s, sizeof(s)));
+	if (r->alloc_ts)
 		fprintf(t->json, ",\"age_ms\":%.3f",
-			(e->ts - e->ts2) / 1e6);
+			(r->h->ts - r->alloc_ts) / 1e6);
 	fprintf(t->json, "}\n");
 }
 
-static void count_site(struct trace *t, const struct kmlab_event *e)
+static void count_site(struct trace *t, const struct trace_row *r)
 {
-	if (e->type == KMLAB_EV_ALLOC) {
-		if (sites_alloc(&t->sites, e->call_site, e->size_alloc))
+	if (r->h->type == KMLAB_EV_ALLOC) {
+		if (sites_alloc(&t->sites, r->site, r->size_alloc))
 			t->sites_err = -ENOMEM;
-	} else if (e->type == KMLAB_EV_FREE) {
+	} else if (r->h->type == KMLAB_EV_FREE) {
 		/* a free carries the site that allocated the object */
-		sites_free(&t->sites, e->site2, e->size_alloc);
+		sites_free(&t->sites, r->alloc_site, r->size_alloc);
 	}
 }
 
-static int on_event(void *ctx, const struct kmlab_event *e)
+/* The row of an object's event, false for the others. */
+static bool trace_row(struct trace *t, const union kmlab_ev *e,
+		      struct trace_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->h = &e->h;
+	switch (e->h.type) {
+	case KMLAB_EV_ALLOC:
+	case KMLAB_EV_ALLOC_FAIL:
+		if (e->h.type == KMLAB_EV_ALLOC) {
+			t->allocs++;
+			t->bytes += e->alloc.size_alloc;
+			r->what = "alloc";
+		} else {
+			t->failed++;
+			r->what = "alloc_failed";
+		}
+		r->ptr = e->alloc.ptr;
+		r->size_req = e->alloc.size_req;
+		r->size_alloc = e->alloc.size_alloc;
+		r->site = e->alloc.call_site;
+		return true;
+	case KMLAB_EV_FREE:
+		t->frees++;
+		r->what = "free";
+		r->ptr = e->free.ptr;
+		r->size_req = e->free.size_req;
+		r->size_alloc = e->free.size_alloc;
+		r->site = e->free.call_site;
+		r->alloc_site = e->free.alloc_site;
+		r->alloc_ts = e->free.alloc_ts;
+		return true;
+	case KMLAB_EV_DOUBLE_FREE:
+		t->double_frees++;
+		r->what = "double_free";
+		r->ptr = e->double_free.ptr;
+		r->size_req = e->double_free.size_req;
+		r->size_alloc = e->double_free.size_alloc;
+		r->site = e->double_free.call_site;
+		return true;
+	}
+	return false;
+}
+
+static int on_event(void *ctx, const union kmlab_ev *e)
 {
 	char p[KPTR_LEN];
 	struct trace *t = ctx;
-	const char *what;
+	struct trace_row r;
 	char s[160];
 	double ms;
 
 	if (!t->t0)
-		t->t0 = e->ts;
-	ms = (e->ts - t->t0) / 1e6;
-	switch (e->type) {
-	case KMLAB_EV_ALLOC:
-		t->allocs++;
-		t->bytes += e->size_alloc;
-		what = "alloc";
-		break;
-	case KMLAB_EV_ALLOC_FAIL:
-		t->failed++;
-		what = "alloc_failed";
-		break;
-	case KMLAB_EV_FREE:
-		t->frees++;
-		what = "free";
-		break;
-	case KMLAB_EV_DOUBLE_FREE:
-		t->double_frees++;
-		what = "double_free";
-		break;
+		t->t0 = e->h.ts;
+	ms = (e->h.ts - t->t0) / 1e6;
+	switch (e->h.type) {
 	case KMLAB_EV_MOD_LOAD:
 		snprintf(t->mod, sizeof(t->mod), "%.*s",
-			 (int)sizeof(e->name), e->name);
-		t->text_base = e->base;
-		t->text_len = e->len;
+			 (int)sizeof(e->mod_load.name), e->mod_load.name);
+		t->text_base = e->mod_load.text;
+		t->text_len = e->mod_load.text_size;
 		if (!env.quiet)
-			printf("%12.3f  module %s loaded\n", ms, e->name);
+			printf("%12.3f  module %s loaded\n", ms, t->mod);
 		ksyms_free(t->ks);
 		t->ks = ksyms_load();
 		return 0;
 	case KMLAB_EV_MOD_FREE:
 		if (!env.quiet)
-			printf("%12.3f  module %s unloaded\n", ms, e->name);
-		return 0;
-	default:
+			printf("%12.3f  module %.*s unloaded\n", ms,
+			       (int)sizeof(e->mod_free.name),
+			       e->mod_free.name);
 		return 0;
 	}
+	if (!trace_row(t, e, &r))
+		return 0;
 	if (env.top)
-		count_site(t, e);
+		count_site(t, &r);
 	if (t->json)
-		json_event(t, e, what, ms);
+		json_event(t, &r, ms);
 	if (env.quiet)
 		return 0;
 	if (!t->header_done) {
@@ -243,12 +281,12 @@ static int on_event(void *ctx, const struct kmlab_event *e)
 		       "CALL SITE");
 		t->header_done = true;
 	}
-	printf("%12.3f  %-16.16s %7u  %-12s %-18s  %6llu/%-6llu  %s", ms, e->comm, e->pid, what, kptr(e->ptr, p, sizeof(p)),
-	       (unsigned long long)e->size_req,
-	       (unsigned long long)e->size_alloc,
-	       site(t, e->call_site, s, sizeof(s)));
-	if (e->type == KMLAB_EV_FREE)
-		printf("  (lived %.3f ms)", (e->ts - e->ts2) / 1e6);
+	printf("%12.3f  %-16.16s %7u  %-12s %-18s  %6llu/%-6llu  %s", ms, e->h.comm, e->h.pid, r.what, kptr(r.ptr, p, sizeof(p)),
+	       (unsigned long long)r.size_req,
+	       (unsigned long long)r.size_alloc,
+	       site(t, r.site, s, sizeof(s)));
+	if (r.alloc_ts)
+		printf("  (lived %.3f ms)", (e->h.ts - r.alloc_ts) / 1e6);
 	printf("\n");
 	return 0;
 }

@@ -18,7 +18,6 @@
 #include "watchpoints.h"
 #include "kmlab.skel.h"
 
-#define RINGBUF_SIZE	(16U << 20)	/* ~70k events */
 
 #define FAMILY_LINKS_MAX	40
 #define FAMILY_FNS_MAX		24
@@ -586,13 +585,24 @@ static void core_syms_prepare(struct observer *ob)
 	fclose(f);
 }
 
+/*
+ * One record, whose size its type fixes (events.h).  Another size means
+ * the BPF object and this loader were built from different sources: stop
+ * rather than misread every event after it.
+ */
 static int on_sample(void *ctx, void *data, size_t len)
 {
+	const union kmlab_ev *e = data;
 	struct observer *ob = ctx;
+	__u32 want;
 
-	if (len < sizeof(struct kmlab_event))
-		return 0;
-	return ob->fn(ob->ctx, data);
+	want = len >= sizeof(e->h) ? kmlab_ev_size(e->h.type) : 0;
+	if (!want || len < want) {
+		fprintf(stderr, "kmlab: the observer sent a record of %zu bytes, type %u, which this kmlab does not know: the BPF object and the loader disagree; rebuild both (make)\n",
+			len, len >= sizeof(e->h) ? e->h.type : 0);
+		return -EPROTO;
+	}
+	return ob->fn(ob->ctx, e);
 }
 
 static int check_env(void)
@@ -679,7 +689,8 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 					   opts->max_size : ~0ULL;
 
 	/* a plan's loop can emit 100k events faster than we read them */
-	err = bpf_map__set_max_entries(ob->skel->maps.events, RINGBUF_SIZE);
+	err = bpf_map__set_max_entries(ob->skel->maps.events,
+				       OBSERVER_RING_BYTES);
 	if (err) {
 		fprintf(stderr, "kmlab: cannot size the ring buffer: %s\n",
 			strerror(-err));
@@ -865,9 +876,9 @@ static int check_step_format(void)
 		int off, size;
 	} want[] = {
 #define SCALAR(type, name) \
-		{ #name, offsetof(struct kmlab_step_record, name), sizeof(type) },
+		{ #name, offsetof(struct kmlab_step_record, step.name), sizeof(type) },
 #define ARRAY(type, name, n) \
-		{ #name, offsetof(struct kmlab_step_record, name), \
+		{ #name, offsetof(struct kmlab_step_record, step.name), \
 		  sizeof(type) * (n) },
 		KMLAB_STEP_FIELDS(SCALAR, ARRAY)
 #undef SCALAR

@@ -28,8 +28,11 @@ struct observer_opts {
 	__u64 min_size, max_size;
 };
 
+/* the ring buffer the events come through: ~70k of the largest */
+#define OBSERVER_RING_BYTES	(16U << 20)
+
 /* Called for each event; a negative return stops observer_poll(). */
-typedef int (*observer_event_fn)(void *ctx, const struct kmlab_event *e);
+typedef int (*observer_event_fn)(void *ctx, const union kmlab_ev *e);
 
 /* Checks root, BTF and tracefs, then opens, loads and attaches.  Prints
  * what went wrong and what to do; returns 0 or -errno. */

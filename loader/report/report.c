@@ -831,89 +831,139 @@ static const char *const ev_names[] = {
 	[KMLAB_EV_STEP]		= "step",
 };
 
-void report_json_event(FILE *f, const struct timeline *tl,
-		       const struct kmlab_event *e,
-		       const struct report_ctx *rc)
+static void json_ev_module(FILE *f, const char *name, size_t size)
 {
-	char t[32], p[KPTR_LEN], p2[KPTR_LEN];
+	fprintf(f, ",\"module\":");
+	json_strn(f, name, strnlen(name, size));
+}
 
-	if (e->type >= sizeof(ev_names) / sizeof(ev_names[0]) ||
-	    !ev_names[e->type])
+static void json_ev_mod_load(FILE *f, const struct kmlab_ev_mod_load *e)
+{
+	char p[KPTR_LEN], p2[KPTR_LEN];
+
+	json_ev_module(f, e->name, sizeof(e->name));
+	fprintf(f, ",\"text\":\"%s\",\"text_size\":%llu,\"init_text\":\"%s\",\"init_text_size\":%llu",
+		kptr(e->text, p, sizeof(p)),
+		(unsigned long long)e->text_size,
+		kptr(e->init_text, p2, sizeof(p2)),
+		(unsigned long long)e->init_text_size);
+	/* found loaded: its load was before kmlab */
+	if (e->flags & KMLAB_MOD_ATTACHED)
+		fprintf(f, ",\"attached\":true");
+}
+
+static void json_ev_step(FILE *f, const struct kmlab_ev_step *e)
+{
+	const struct kmlab_step_fields *r = &e->step;
+	char p[KPTR_LEN];
+
+	fprintf(f, ",\"op\":\"%s\",\"line\":%u,\"object\":",
+		kmlab_op_name(r->op), r->line);
+	json_strn(f, r->name, strnlen(r->name, sizeof(r->name)));
+	fprintf(f, ",\"ptr\":\"%s\",\"off\":%llu,\"len\":%llu,\"result\":%d,\"late\":%s",
+		kptr(r->ptr, p, sizeof(p)), (unsigned long long)r->off,
+		(unsigned long long)r->len, r->result,
+		e->late ? "true" : "false");
+	if (r->result && r->reason) {
+		fprintf(f, ",\"refused\":");
+		json_str(f, report_reason(r->reason));
+	}
+	if (r->op == KMLAB_OP_READ) {
+		fprintf(f, ",\"bytes\":");
+		json_hex(f, r->data, r->len < KMLAB_EV_DATA_LEN ? r->len :
+				     KMLAB_EV_DATA_LEN);
+	}
+}
+
+/* an object's event: its address, sizes, cache and sites */
+static void json_ev_object(FILE *f, __u64 ptr, __u64 req, __u64 alloc,
+			   const char *cache, __u64 site,
+			   const struct report_ctx *rc)
+{
+	char p[KPTR_LEN];
+
+	fprintf(f, ",\"ptr\":\"%s\",\"size\":%llu,\"size_alloc\":%llu",
+		kptr(ptr, p, sizeof(p)), (unsigned long long)req,
+		(unsigned long long)alloc);
+	if (cache && cache[0]) {
+		fprintf(f, ",\"cache\":");
+		json_strn(f, cache, strnlen(cache, KMLAB_EV_NAME_LEN));
+	}
+	json_site(f, "site", site, rc);
+}
+
+static void json_ev_stack(FILE *f, const struct kmlab_ev_stack *es,
+			  const struct report_ctx *rc)
+{
+	struct tl_stack st;
+
+	if (!es->nr)
+		return;
+	st.nr = es->nr < KMLAB_STACK_DEPTH ? es->nr : KMLAB_STACK_DEPTH;
+	memcpy(st.ip, es->ip, sizeof(st.ip));
+	st.exact = false;
+	json_stack(f, "stack", &st, rc);
+}
+
+void report_json_event(FILE *f, const struct timeline *tl,
+		       const union kmlab_ev *e, const struct report_ctx *rc)
+{
+	const struct kmlab_ev_head *h = &e->h;
+	char t[32];
+
+	if (h->type >= sizeof(ev_names) / sizeof(ev_names[0]) ||
+	    !ev_names[h->type])
 		return;
 	fprintf(f, "{\"type\":\"event\",\"event\":\"%s\",\"ms\":%s",
-		ev_names[e->type], rel_ms(tl, e->ts, t, sizeof(t)) +
-		(e->ts >= tl->t0));	/* JSON numbers have no '+' */
-	fprintf(f, ",\"pid\":%u,\"comm\":", e->pid);
-	json_strn(f, e->comm, strnlen(e->comm, sizeof(e->comm)));
-	switch (e->type) {
+		ev_names[h->type], rel_ms(tl, h->ts, t, sizeof(t)) +
+		(h->ts >= tl->t0));	/* JSON numbers have no '+' */
+	fprintf(f, ",\"pid\":%u,\"comm\":", h->pid);
+	json_strn(f, h->comm, strnlen(h->comm, sizeof(h->comm)));
+	switch (h->type) {
 	case KMLAB_EV_MOD_LOAD:
+		json_ev_mod_load(f, &e->mod_load);
+		break;
 	case KMLAB_EV_MOD_FREE:
-		fprintf(f, ",\"module\":");
-		json_strn(f, e->name, strnlen(e->name, sizeof(e->name)));
-		if (e->type == KMLAB_EV_MOD_FREE) {
-			fprintf(f, ",\"init_failed\":%s",
-				e->init_failed ? "true" : "false");
-			break;
-		}
-		fprintf(f, ",\"text\":\"%s\",\"text_size\":%llu,\"init_text\":\"%s\",\"init_text_size\":%llu",
-			kptr(e->base, p, sizeof(p)),
-			(unsigned long long)e->len,
-			kptr(e->ptr, p2, sizeof(p2)),
-			(unsigned long long)e->size_req);
-		/* found loaded: its load was before kmlab */
-		if (e->flags & KMLAB_MOD_ATTACHED)
-			fprintf(f, ",\"attached\":true");
+		json_ev_module(f, e->mod_free.name, sizeof(e->mod_free.name));
+		fprintf(f, ",\"init_failed\":%s",
+			e->mod_free.init_failed ? "true" : "false");
 		break;
 	case KMLAB_EV_STEP:
-		fprintf(f, ",\"op\":\"%s\",\"line\":%u,\"object\":",
-			kmlab_op_name(e->op), e->line);
-		json_strn(f, e->name, strnlen(e->name, sizeof(e->name)));
-		fprintf(f, ",\"ptr\":\"%s\",\"off\":%llu,\"len\":%llu,\"result\":%d,\"late\":%s",
-			kptr(e->ptr, p, sizeof(p)),
-			(unsigned long long)e->off,
-			(unsigned long long)e->alen, e->result,
-			e->late ? "true" : "false");
-		if (e->result && e->reason) {
-			fprintf(f, ",\"refused\":");
-			json_str(f, report_reason(e->reason));
-		}
-		if (e->op == KMLAB_OP_READ) {
-			fprintf(f, ",\"bytes\":");
-			json_hex(f, e->data, e->alen < KMLAB_EV_DATA_LEN ?
-				 e->alen : KMLAB_EV_DATA_LEN);
-		}
+		json_ev_step(f, &e->step);
 		break;
-	default:
-		fprintf(f, ",\"ptr\":\"%s\",\"size\":%llu,\"size_alloc\":%llu", kptr(e->ptr, p, sizeof(p)),
-			(unsigned long long)e->size_req,
-			(unsigned long long)e->size_alloc);
-		if (e->name[0]) {
-			fprintf(f, ",\"cache\":");
-			json_strn(f, e->name, strnlen(e->name,
-						      sizeof(e->name)));
-		}
-		json_site(f, "site", e->call_site, rc);
-		if (e->type == KMLAB_EV_ALLOC ||
-		    e->type == KMLAB_EV_ALLOC_FAIL)
-			fprintf(f, ",\"family\":\"%s\"",
-				kmlab_family_name(e->src));
-		if (e->via)
-			json_site(f, "via", e->via, rc);
-		if (e->type == KMLAB_EV_FREE) {
-			fprintf(f, ",\"free\":\"%s\",\"family\":\"%s\"",
-				kmlab_free_name(e->src),
-				kmlab_family_name(e->alloc_src));
-			json_site(f, "alloc_site", e->site2, rc);
-		}
-		if (e->type == KMLAB_EV_DOUBLE_FREE)
-			json_site(f, "first_free_site", e->site2, rc);
-		if (e->nr_stack) {
-			struct tl_stack st;
+	case KMLAB_EV_ALLOC:
+	case KMLAB_EV_ALLOC_FAIL: {
+		const struct kmlab_ev_alloc *a = &e->alloc;
 
-			st.nr = e->nr_stack;
-			memcpy(st.ip, e->stack, sizeof(st.ip));
-			json_stack(f, "stack", &st, rc);
-		}
+		json_ev_object(f, a->ptr, a->size_req, a->size_alloc,
+			       a->cache, a->call_site, rc);
+		fprintf(f, ",\"family\":\"%s\"", kmlab_family_name(a->src));
+		if (a->via)
+			json_site(f, "via", a->via, rc);
+		json_ev_stack(f, &a->stack, rc);
+		break;
+	}
+	case KMLAB_EV_FREE: {
+		const struct kmlab_ev_free *fr = &e->free;
+
+		json_ev_object(f, fr->ptr, fr->size_req, fr->size_alloc,
+			       fr->cache, fr->call_site, rc);
+		fprintf(f, ",\"free\":\"%s\",\"family\":\"%s\"",
+			kmlab_free_name(fr->src),
+			kmlab_family_name(fr->alloc_src));
+		json_site(f, "alloc_site", fr->alloc_site, rc);
+		json_ev_stack(f, &fr->stack, rc);
+		break;
+	}
+	case KMLAB_EV_DOUBLE_FREE: {
+		const struct kmlab_ev_double_free *d = &e->double_free;
+
+		json_ev_object(f, d->ptr, d->size_req, d->size_alloc, NULL,
+			       d->call_site, rc);
+		json_site(f, "first_free_site", d->first_site, rc);
+		json_ev_stack(f, &d->stack, rc);
+		break;
+	}
 	}
 	fprintf(f, "}\n");
 }

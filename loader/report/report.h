@@ -37,8 +37,7 @@ void report_text(FILE *f, const struct timeline *tl,
 		 const struct report_ctx *rc);
 /* {"type":"event",...} for one ring buffer event */
 void report_json_event(FILE *f, const struct timeline *tl,
-		       const struct kmlab_event *e,
-		       const struct report_ctx *rc);
+		       const union kmlab_ev *e, const struct report_ctx *rc);
 /* {"type":"finding",...} lines, then {"type":"summary",...} */
 void report_json_findings(FILE *f, const struct timeline *tl,
 			  const struct report_ctx *rc);

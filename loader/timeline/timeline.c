@@ -46,11 +46,10 @@ void timeline_free(struct timeline *tl)
 	memset(tl, 0, sizeof(*tl));
 }
 
-static void set_stack(struct tl_stack *st, const struct kmlab_event *e)
+static void set_stack(struct tl_stack *st, const struct kmlab_ev_stack *es)
 {
-	st->nr = e->nr_stack < KMLAB_STACK_DEPTH ? e->nr_stack :
-						   KMLAB_STACK_DEPTH;
-	memcpy(st->ip, e->stack, sizeof(st->ip));
+	st->nr = es->nr < KMLAB_STACK_DEPTH ? es->nr : KMLAB_STACK_DEPTH;
+	memcpy(st->ip, es->ip, sizeof(st->ip));
 	st->exact = false;
 }
 
@@ -216,27 +215,27 @@ static struct tl_object *known_object(struct timeline *tl, __u64 ptr,
 static struct tl_finding *step_finding(struct timeline *tl,
 				       enum finding_kind kind,
 				       const struct tl_object *o,
-				       const struct kmlab_event *e)
+				       const struct kmlab_ev_step *e)
 {
 	struct tl_finding *f = new_finding(tl, kind, o);
 
 	if (!f)
 		return NULL;
 	if (!o) {
-		memcpy(f->name, e->name, sizeof(f->name));
+		memcpy(f->name, e->step.name, sizeof(f->name));
 		f->name[sizeof(f->name) - 1] = '\0';
-		f->plan_obj = e->obj;
+		f->plan_obj = e->step.obj;
 	}
-	f->line = e->line;
-	f->ts = e->ts;
-	f->off = e->off;
-	f->len = e->alen;
+	f->line = e->step.line;
+	f->ts = e->h.ts;
+	f->off = e->step.off;
+	f->len = e->step.len;
 	f->seen_by = TL_SEEN_PLAN;
 	return f;
 }
 
 static struct tl_step *add_step(struct tl_object *o,
-				const struct kmlab_event *e)
+				const struct kmlab_ev_step *e)
 {
 	struct tl_step *s;
 
@@ -244,16 +243,16 @@ static struct tl_step *add_step(struct tl_object *o,
 		 sizeof(*o->steps)))
 		return NULL;
 	s = &o->steps[o->nr_steps++];
-	s->ts = e->ts;
-	s->op = e->op;
-	s->reason = e->reason;
-	s->result = e->result;
-	s->line = e->line;
-	s->flags = e->flags;
+	s->ts = e->h.ts;
+	s->op = e->step.op;
+	s->reason = e->step.reason;
+	s->result = e->step.result;
+	s->line = e->step.line;
+	s->flags = e->step.flags;
 	s->late = e->late;
-	s->off = e->off;
-	s->len = e->alen;
-	memcpy(s->data, e->data, sizeof(s->data));
+	s->off = e->step.off;
+	s->len = e->step.len;
+	memcpy(s->data, e->step.data, sizeof(s->data));
 	return s;
 }
 
@@ -269,33 +268,33 @@ static bool is_free_op(__u16 op)
 }
 
 /* A kmlab_step: names objects, records accesses, refusals, late ones. */
-static int add_plan_step(struct timeline *tl, const struct kmlab_event *e)
+static int add_plan_step(struct timeline *tl, const struct kmlab_ev_step *e)
 {
 	struct tl_object *o = NULL;
 	struct tl_finding *f;
 
-	if (e->ptr)
-		o = find_object(tl, e->ptr, is_alloc_op(e->op));
+	if (e->step.ptr)
+		o = find_object(tl, e->step.ptr, is_alloc_op(e->step.op));
 
-	if (is_alloc_op(e->op) && !e->result) {
+	if (is_alloc_op(e->step.op) && !e->step.result) {
 		/* a family the kmem tracepoints do not show (vmalloc...) */
 		if (!o) {
-			o = new_object(tl, e->ptr);
+			o = new_object(tl, e->step.ptr);
 			if (!o)
 				return ENOMEM_RET;
-			o->alloc_ts = e->ts;
-			o->size_req = e->size_req;
+			o->alloc_ts = e->h.ts;
+			o->size_req = e->step.size;
 		}
-		memcpy(o->name, e->name, sizeof(o->name));
+		memcpy(o->name, e->step.name, sizeof(o->name));
 		o->name[sizeof(o->name) - 1] = '\0';
-		o->plan_obj = e->obj;
-		o->line = e->line;
+		o->plan_obj = e->step.obj;
+		o->line = e->step.line;
 		if (!o->family)	/* enum kmlab_family: same values */
-			o->family = e->family;
+			o->family = e->step.family;
 		return 0;
 	}
 
-	if (e->reason == KMLAB_FAILED) {
+	if (e->step.reason == KMLAB_FAILED) {
 		/* name the failure the kmem tracepoint reported, if any */
 		int i;
 
@@ -308,33 +307,33 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_event *e)
 					FINDING_FAILED_ALLOC, NULL);
 		if (!f)
 			return ENOMEM_RET;
-		memcpy(f->name, e->name, sizeof(f->name));
+		memcpy(f->name, e->step.name, sizeof(f->name));
 		f->name[sizeof(f->name) - 1] = '\0';
-		f->plan_obj = e->obj;
-		f->line = e->line;
-		f->size = e->size_req;
+		f->plan_obj = e->step.obj;
+		f->line = e->step.line;
+		f->size = e->step.size;
 		return 0;
 	}
 
-	if (is_free_op(e->op) && !e->result) {
+	if (is_free_op(e->step.op) && !e->step.result) {
 		/* the kmem event came first: give it and a double free
 		 * the plan's line */
 		int i;
 
 		if (!o)	/* an interior free names an inner address */
-			o = find_containing(tl, e->ptr);
+			o = find_containing(tl, e->step.ptr);
 		if (!o)
 			return 0;
 		/* the data plane emits a free's step before freeing */
-		o->next_free_line = e->line;
+		o->next_free_line = e->step.line;
 		if (o->freed && !o->free_line)
-			o->free_line = e->line;
+			o->free_line = e->step.line;
 		for (i = tl->nr_finds - 1; i >= 0; i--) {
 			f = &tl->finds[i];
 			if (f->kind == FINDING_DOUBLE_FREE &&
 			    f->object == (int)(o - tl->objs) &&
 			    !f->line_from_step) {
-				f->line = e->line;
+				f->line = e->step.line;
 				f->line_from_step = true;
 				break;
 			}
@@ -345,15 +344,15 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_event *e)
 	if (o && !add_step(o, e))
 		return ENOMEM_RET;
 
-	if (e->result && e->reason != KMLAB_OK) {
+	if (e->step.result && e->step.reason != KMLAB_OK) {
 		f = step_finding(tl, FINDING_REFUSED, o, e);
 		if (!f)
 			return ENOMEM_RET;
-		f->reason = e->reason;
+		f->reason = e->step.reason;
 		return 0;
 	}
 
-	if (e->op != KMLAB_OP_READ && e->op != KMLAB_OP_WRITE)
+	if (e->step.op != KMLAB_OP_READ && e->step.op != KMLAB_OP_WRITE)
 		return 0;
 
 	if (e->late) {
@@ -365,24 +364,24 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_event *e)
 		f->site = e->freed_site;
 		if (o)
 			f->stack = o->free_stack;
-		f->age_ns = e->ts - e->freed_ts;
-		f->is_read = e->op == KMLAB_OP_READ;
-		f->has_data = f->is_read && !(e->flags & KMLAB_STEP_FAULT);
-		memcpy(f->data, e->data, sizeof(f->data));
-	} else if (e->flags & KMLAB_STEP_LATE) {
+		f->age_ns = e->h.ts - e->freed_ts;
+		f->is_read = e->step.op == KMLAB_OP_READ;
+		f->has_data = f->is_read && !(e->step.flags & KMLAB_STEP_FAULT);
+		memcpy(f->data, e->step.data, sizeof(f->data));
+	} else if (e->step.flags & KMLAB_STEP_LATE) {
 		tl->late_unconfirmed++;
 	} else if (o && o->seen_alloc && !o->freed &&
-		   e->off + e->alen > o->size_req) {
+		   e->step.off + e->step.len > o->size_req) {
 		/* sizes from kmem:kmalloc, not from the module's word */
 		f = new_finding(tl, FINDING_OVERFLOW, o);
 		if (!f)
 			return ENOMEM_RET;
 		f->seen_by = TL_SEEN_PLAN;
-		f->line = e->line;
-		f->ts = e->ts;
-		f->off = e->off;
-		f->len = e->alen;
-		f->is_read = e->op == KMLAB_OP_READ;
+		f->line = e->step.line;
+		f->ts = e->h.ts;
+		f->off = e->step.off;
+		f->len = e->step.len;
+		f->is_read = e->step.op == KMLAB_OP_READ;
 		f->site = o->alloc_site;
 		f->stack = o->alloc_stack;
 	}
@@ -463,13 +462,13 @@ bool timeline_poison(const __u8 *p, size_t n)
  * it read or wrote; SLUB's poison still intact afterwards says read.  The
  * same bytes touched again (a loop) are one finding.
  */
-static int add_watch_hit(struct timeline *tl, const struct kmlab_event *e)
+static int add_watch_hit(struct timeline *tl, const struct kmlab_ev_watch_hit *e)
 {
-	struct tl_object *o = find_object(tl, e->ptr, false);
+	struct tl_object *o = find_object(tl, e->obj, false);
 	struct tl_finding *f;
 
 	tl->watch_hits++;
-	f = o ? same_finding(tl, FINDING_LATE_ACCESS, o, e->off, e->alen,
+	f = o ? same_finding(tl, FINDING_LATE_ACCESS, o, e->off, e->len,
 			     false) : NULL;
 	if (f) {
 		f->seen_by |= TL_SEEN_WATCH;
@@ -481,17 +480,17 @@ static int add_watch_hit(struct timeline *tl, const struct kmlab_event *e)
 	if (!o)
 		f->size = e->freed_size;
 	f->seen_by = TL_SEEN_WATCH;
-	f->ts = e->ts;
+	f->ts = e->h.ts;
 	f->off = e->off;
-	f->len = e->alen;
+	f->len = e->len;
 	f->site = e->call_site;
-	f->age_ns = e->ts - e->freed_ts;
+	f->age_ns = e->h.ts - e->freed_ts;
 	f->has_data = true;
 	memcpy(f->data, e->data, sizeof(f->data));
 	f->is_read = timeline_poison(e->data, KMLAB_WATCH_LEN);
 	f->rw_unknown = !f->is_read;
 	f->accessed = true;
-	set_stack(&f->stack, e);
+	set_stack(&f->stack, &e->stack);
 	if (o) {
 		f->stack2 = o->free_stack;
 		f->site2 = o->free_site;
@@ -513,9 +512,9 @@ static int add_watch_hit(struct timeline *tl, const struct kmlab_event *e)
  * now seen by SLUB too), or the first one of an object it found
  * corrupted, which it keeps allocated rather than trust.
  */
-static int add_slub_kept(struct timeline *tl, const struct kmlab_event *e)
+static int add_slub_kept(struct timeline *tl, const struct kmlab_ev_slub *e)
 {
-	struct tl_object *o = find_object(tl, e->ptr, false);
+	struct tl_object *o = find_object(tl, e->addr, false);
 	struct tl_finding *f;
 
 	if (!o || !o->freed) {
@@ -530,31 +529,31 @@ static int add_slub_kept(struct timeline *tl, const struct kmlab_event *e)
 	return 0;
 }
 
-static int add_slub_report(struct timeline *tl, const struct kmlab_event *e)
+static int add_slub_report(struct timeline *tl, const struct kmlab_ev_slub *e)
 {
 	enum finding_kind kind = FINDING_OVERFLOW;
 	struct tl_finding *f;
 	struct tl_object *o;
 	__u64 off;
 
-	if (e->reason == KMLAB_SLUB_KEPT)	/* the end of a report */
+	if (e->what == KMLAB_SLUB_KEPT)	/* the end of a report */
 		return add_slub_kept(tl, e);
 	tl->slub_reports++;
-	o = slot_owner(tl, e->ptr, e->base, e->size_alloc > e->size_req ?
-		       e->size_alloc : e->size_req, e->ts);
-	if (!o || e->reason == KMLAB_SLUB_OTHER) {
+	o = slot_owner(tl, e->addr, e->red_left_pad, e->inuse > e->object_size ?
+		       e->inuse : e->object_size, e->h.ts);
+	if (!o || e->what == KMLAB_SLUB_OTHER) {
 		tl->slub_foreign++;
 		return 0;
 	}
-	if (e->reason == KMLAB_SLUB_POISON) {
-		if (!o->freed || o->free_ts > e->ts) {
+	if (e->what == KMLAB_SLUB_POISON) {
+		if (!o->freed || o->free_ts > e->h.ts) {
 			tl->slub_foreign++;
 			return 0;
 		}
 		kind = FINDING_LATE_ACCESS;
 	}
-	off = e->ptr - o->ptr;
-	f = same_finding(tl, kind, o, off, e->alen, true);
+	off = e->addr - o->ptr;
+	f = same_finding(tl, kind, o, off, e->len, true);
 	if (f) {
 		/* changed bytes: what a watchpoint saw was a write */
 		f->seen_by |= TL_SEEN_SLUB;
@@ -565,15 +564,15 @@ static int add_slub_report(struct timeline *tl, const struct kmlab_event *e)
 	if (!f)
 		return ENOMEM_RET;
 	f->seen_by = TL_SEEN_SLUB;
-	f->ts = e->ts;
+	f->ts = e->h.ts;
 	f->off = off;
-	f->len = e->alen;
+	f->len = e->len;
 	f->has_data = true;
 	memcpy(f->data, e->data, sizeof(f->data));
 	if (kind == FINDING_LATE_ACCESS) {
 		f->site = o->free_site;
 		f->stack = o->free_stack;
-		f->age_ns = e->ts - o->free_ts;
+		f->age_ns = e->h.ts - o->free_ts;
 		if (o->free_line)
 			f->line = o->free_line;
 	} else {
@@ -583,29 +582,29 @@ static int add_slub_report(struct timeline *tl, const struct kmlab_event *e)
 	return 0;
 }
 
-/* The bytes from @e->ptr on, up to the last one no longer KFENCE's
+/* The bytes from @e->addr on, up to the last one no longer KFENCE's
  * canary (of those the event carries). */
-static __u64 canary_changed(const struct kmlab_event *e)
+static __u64 canary_changed(const struct kmlab_ev_kfence *e)
 {
 	__u64 n = 1, i, end = KMLAB_EV_DATA_LEN;
 
 	/* before the object, the canary ends where the object begins */
-	if (e->ptr < e->base && e->base - e->ptr < end)
-		end = e->base - e->ptr;
+	if (e->addr < e->obj && e->obj - e->addr < end)
+		end = e->obj - e->addr;
 	for (i = 1; i < end; i++)
-		if (e->data[i] != KMLAB_KFENCE_CANARY(e->ptr + i))
+		if (e->data[i] != KMLAB_KFENCE_CANARY(e->addr + i))
 			n = i + 1;
 	return n;
 }
 
 /* What KFENCE's report makes of the object: none for a free of a
  * free (the kmem events already tell the double free). */
-static enum finding_kind kfence_kind(const struct kmlab_event *e,
+static enum finding_kind kfence_kind(const struct kmlab_ev_kfence *e,
 				     const struct tl_object *o)
 {
-	switch (e->reason) {
+	switch (e->what) {
 	case KMLAB_KFENCE_UAF:
-		return o->freed && o->free_ts <= e->ts ? FINDING_LATE_ACCESS :
+		return o->freed && o->free_ts <= e->h.ts ? FINDING_LATE_ACCESS :
 							 FINDING_MAX;
 	case KMLAB_KFENCE_OOB:
 	case KMLAB_KFENCE_CORRUPT:
@@ -622,16 +621,16 @@ static enum finding_kind kfence_kind(const struct kmlab_event *e,
  * Its object's start is the address the module was given.  It names
  * the first byte, not the access's size.
  */
-static int add_kfence_report(struct timeline *tl, const struct kmlab_event *e)
+static int add_kfence_report(struct timeline *tl, const struct kmlab_ev_kfence *e)
 {
-	struct tl_object *o = find_object(tl, e->base, false);
+	struct tl_object *o = find_object(tl, e->obj, false);
 	bool write = e->flags & KMLAB_KFENCE_WRITE;
 	enum finding_kind kind;
 	struct tl_finding *f;
-	__u64 off = e->ptr - e->base;
+	__u64 off = e->addr - e->obj;
 
 	tl->kfence_reports++;
-	kind = o && o->alloc_ts <= e->ts ? kfence_kind(e, o) : FINDING_MAX;
+	kind = o && o->alloc_ts <= e->h.ts ? kfence_kind(e, o) : FINDING_MAX;
 	if (kind == FINDING_MAX) {
 		tl->kfence_foreign++;
 		return 0;
@@ -643,7 +642,7 @@ static int add_kfence_report(struct timeline *tl, const struct kmlab_event *e)
 	    object_finding(tl, kind, o);
 	if (f) {
 		f->seen_by |= TL_SEEN_KFENCE;
-		if (f->rw_unknown && e->call_site) {
+		if (f->rw_unknown && e->ip) {
 			f->rw_unknown = false;
 			f->is_read = !write;
 		}
@@ -657,18 +656,18 @@ static int add_kfence_report(struct timeline *tl, const struct kmlab_event *e)
 	if (!f)
 		return ENOMEM_RET;
 	f->seen_by = TL_SEEN_KFENCE;
-	f->ts = e->ts;
+	f->ts = e->h.ts;
 	f->off = off;
 	f->len = 1;
-	f->is_read = !write && e->reason != KMLAB_KFENCE_CORRUPT;
+	f->is_read = !write && e->what != KMLAB_KFENCE_CORRUPT;
 	f->has_data = e->flags & KMLAB_KFENCE_DATA;
 	memcpy(f->data, e->data, sizeof(f->data));
-	if (e->reason == KMLAB_KFENCE_CORRUPT && f->has_data)
+	if (e->what == KMLAB_KFENCE_CORRUPT && f->has_data)
 		f->len = canary_changed(e);
-	if (e->call_site) {	/* as it happened: the access's stack */
-		f->site = e->call_site;
+	if (e->ip) {	/* as it happened: the access's stack */
+		f->site = e->ip;
 		f->accessed = true;
-		set_stack(&f->stack, e);
+		set_stack(&f->stack, &e->stack);
 		f->stack.exact = true;	/* KFENCE's fault: the access itself */
 		f->site2 = o->freed ? o->free_site : o->alloc_site;
 		f->stack2 = o->freed ? o->free_stack : o->alloc_stack;
@@ -677,164 +676,203 @@ static int add_kfence_report(struct timeline *tl, const struct kmlab_event *e)
 		f->stack = o->alloc_stack;
 	}
 	if (kind == FINDING_LATE_ACCESS) {
-		f->age_ns = e->ts - o->free_ts;
+		f->age_ns = e->h.ts - o->free_ts;
 		if (o->free_line)
 			f->line = o->free_line;
 	}
 	return 0;
 }
 
-int timeline_add(struct timeline *tl, const struct kmlab_event *e)
+static int add_mod_load(struct timeline *tl, const struct kmlab_ev_mod_load *e)
+{
+	if (!tl->loaded)
+		tl->t0 = e->h.ts;
+	tl->loaded = true;
+	tl->unloaded = false;
+	tl->init_failed = false;
+	if (e->flags & KMLAB_MOD_ATTACHED)
+		tl->attached = true;
+	tl->text_base = e->text;
+	tl->text_len = e->text_size;
+	tl->init_base = e->init_text;
+	tl->init_len = e->init_text_size;
+	if (tl->nr_loads < TL_LOADS_MAX) {
+		struct tl_load *l = &tl->loads[tl->nr_loads];
+
+		l->ts = e->h.ts;
+		l->text_base = e->text;
+		l->text_len = e->text_size;
+		l->init_base = e->init_text;
+		l->init_len = e->init_text_size;
+	}
+	tl->nr_loads++;
+	return 0;
+}
+
+static int add_mod_free(struct timeline *tl, const struct kmlab_ev_mod_free *e)
+{
+	tl->unloaded = true;
+	tl->unload_ts = e->h.ts;
+	tl->init_failed = e->init_failed;
+	if (tl->nr_loads && tl->nr_loads <= TL_LOADS_MAX) {
+		tl->loads[tl->nr_loads - 1].unload_ts = e->h.ts;
+		tl->loads[tl->nr_loads - 1].init_failed = e->init_failed;
+	}
+	return 0;
+}
+
+static int add_alloc(struct timeline *tl, const struct kmlab_ev_alloc *e)
 {
 	struct tl_object *o;
 	struct tl_finding *f;
 
-	tl->events++;
-	if (!tl->t0)
-		tl->t0 = e->ts;
-
-	switch (e->type) {
-	case KMLAB_EV_MOD_LOAD:
-		if (!tl->loaded)
-			tl->t0 = e->ts;
-		tl->loaded = true;
-		tl->unloaded = false;
-		tl->init_failed = false;
-		if (e->flags & KMLAB_MOD_ATTACHED)
-			tl->attached = true;
-		tl->text_base = e->base;
-		tl->text_len = e->len;
-		tl->init_base = e->ptr;
-		tl->init_len = e->size_req;
-		if (tl->nr_loads < TL_LOADS_MAX) {
-			struct tl_load *l = &tl->loads[tl->nr_loads];
-
-			l->ts = e->ts;
-			l->text_base = e->base;
-			l->text_len = e->len;
-			l->init_base = e->ptr;
-			l->init_len = e->size_req;
-		}
-		tl->nr_loads++;
-		return 0;
-	case KMLAB_EV_MOD_FREE:
-		tl->unloaded = true;
-		tl->unload_ts = e->ts;
-		tl->init_failed = e->init_failed;
-		if (tl->nr_loads && tl->nr_loads <= TL_LOADS_MAX) {
-			tl->loads[tl->nr_loads - 1].unload_ts = e->ts;
-			tl->loads[tl->nr_loads - 1].init_failed =
-				e->init_failed;
-		}
-		return 0;
-	case KMLAB_EV_ALLOC:
-		o = new_object(tl, e->ptr);
-		if (!o)
-			return ENOMEM_RET;
-		o->seen_alloc = true;
-		o->size_req = e->size_req;
-		o->size_alloc = e->size_alloc;
-		o->alloc_ts = e->ts;
-		o->alloc_site = e->call_site;
-		o->alloc_pid = e->pid;
-		memcpy(o->alloc_comm, e->comm, sizeof(o->alloc_comm));
-		o->alloc_comm[sizeof(o->alloc_comm) - 1] = '\0';
-		o->family = e->src;
-		o->via = e->via;
-		set_stack(&o->alloc_stack, e);
-		if (e->src == KMLAB_FAM_CACHE) {
-			memcpy(o->cache, e->name, sizeof(o->cache));
-			o->cache[sizeof(o->cache) - 1] = '\0';
-		}
-		return 0;
-	case KMLAB_EV_ALLOC_FAIL:
+	if (e->h.type == KMLAB_EV_ALLOC_FAIL) {
 		f = new_finding(tl, FINDING_FAILED_ALLOC, NULL);
 		if (!f)
 			return ENOMEM_RET;
 		f->size = e->size_req;
 		f->site = e->call_site;
-		f->ts = e->ts;
-		set_stack(&f->stack, e);
+		f->ts = e->h.ts;
+		set_stack(&f->stack, &e->stack);
 		return 0;
-	case KMLAB_EV_FREE:
-		/* its allocation event may have been lost, or predate us */
-		o = known_object(tl, e->ptr, e->size_req, e->size_alloc,
-				 e->ts2, e->site2, e->alloc_src);
-		if (!o)
-			return ENOMEM_RET;
-		o->freed = true;
-		o->free_ts = e->ts;
-		o->free_site = e->call_site;
-		o->free_src = e->src;
-		if (o->family == KMLAB_FAM_KMALLOC ||
-		    o->family == KMLAB_FAM_CACHE)
-			tl->slab_frees++;
-		o->free_line = o->next_free_line;
+	}
+	o = new_object(tl, e->ptr);
+	if (!o)
+		return ENOMEM_RET;
+	o->seen_alloc = true;
+	o->size_req = e->size_req;
+	o->size_alloc = e->size_alloc;
+	o->alloc_ts = e->h.ts;
+	o->alloc_site = e->call_site;
+	o->alloc_pid = e->h.pid;
+	memcpy(o->alloc_comm, e->h.comm, sizeof(o->alloc_comm));
+	o->alloc_comm[sizeof(o->alloc_comm) - 1] = '\0';
+	o->family = e->src;
+	o->via = e->via;
+	set_stack(&o->alloc_stack, &e->stack);
+	if (e->src == KMLAB_FAM_CACHE) {
+		memcpy(o->cache, e->cache, sizeof(o->cache));
+		o->cache[sizeof(o->cache) - 1] = '\0';
+	}
+	return 0;
+}
+
+static int add_free(struct timeline *tl, const struct kmlab_ev_free *e)
+{
+	struct tl_object *o;
+	struct tl_finding *f;
+
+	/* its allocation event may have been lost, or predate us */
+	o = known_object(tl, e->ptr, e->size_req, e->size_alloc, e->alloc_ts,
+			 e->alloc_site, e->alloc_src);
+	if (!o)
+		return ENOMEM_RET;
+	o->freed = true;
+	o->free_ts = e->h.ts;
+	o->free_site = e->call_site;
+	o->free_src = e->src;
+	if (o->family == KMLAB_FAM_KMALLOC || o->family == KMLAB_FAM_CACHE)
+		tl->slab_frees++;
+	o->free_line = o->next_free_line;
+	o->next_free_line = 0;
+	set_stack(&o->free_stack, &e->stack);
+	if (!e->wrong_cache)
+		return 0;
+	f = new_finding(tl, FINDING_WRONG_FREE, o);
+	if (!f)
+		return ENOMEM_RET;
+	f->site = e->call_site;
+	f->site2 = o->alloc_site;
+	f->ts = e->h.ts;
+	f->src = e->src;
+	f->src2 = e->alloc_src ? e->alloc_src : o->family;
+	f->stack = o->free_stack;
+	memcpy(f->cache_given, e->cache, sizeof(f->cache_given));
+	f->cache_given[sizeof(f->cache_given) - 1] = '\0';
+	if (o->free_line)
+		f->line = o->free_line;
+	return 0;
+}
+
+/* an address inside one of the module's live objects, or one never seen */
+static int add_free_unknown(struct timeline *tl,
+			    const struct kmlab_ev_free_unknown *e)
+{
+	struct tl_object *o = find_containing(tl, e->ptr);
+	struct tl_finding *f;
+
+	if (!o) {
+		tl->unknown_frees++;
+		return 0;
+	}
+	f = new_finding(tl, FINDING_INTERIOR_FREE, o);
+	if (!f)
+		return ENOMEM_RET;
+	f->site = e->call_site;
+	set_stack(&f->stack, &e->stack);
+	f->ts = e->h.ts;
+	f->off = e->ptr - o->ptr;
+	if (o->next_free_line) {
+		f->line = o->next_free_line;
 		o->next_free_line = 0;
-		set_stack(&o->free_stack, e);
-		if (e->wrong_cache) {
-			f = new_finding(tl, FINDING_WRONG_FREE, o);
-			if (!f)
-				return ENOMEM_RET;
-			f->site = e->call_site;
-			f->site2 = o->alloc_site;
-			f->ts = e->ts;
-			f->src = e->src;
-			f->src2 = e->alloc_src ? e->alloc_src : o->family;
-			f->stack = o->free_stack;
-			memcpy(f->cache_given, e->name, sizeof(e->name));
-			f->cache_given[sizeof(f->cache_given) - 1] = '\0';
-			if (o->free_line)
-				f->line = o->free_line;
-		}
-		return 0;
+	}
+	return 0;
+}
+
+static int add_double_free(struct timeline *tl,
+			   const struct kmlab_ev_double_free *e)
+{
+	struct tl_object *o = find_object(tl, e->ptr, false);
+	struct tl_finding *f;
+
+	f = new_finding(tl, FINDING_DOUBLE_FREE, o);
+	if (!f)
+		return ENOMEM_RET;
+	if (!o)
+		f->size = e->size_req;
+	f->site = e->call_site;
+	f->site2 = e->first_site;
+	f->ts = e->h.ts;
+	f->age_ns = e->h.ts - e->first_ts;
+	set_stack(&f->stack, &e->stack);
+	if (o)
+		f->stack2 = o->free_stack;
+	if (o && o->next_free_line) {
+		f->line = o->next_free_line;
+		f->line_from_step = true;
+		o->next_free_line = 0;
+	}
+	return 0;
+}
+
+int timeline_add(struct timeline *tl, const union kmlab_ev *e)
+{
+	tl->events++;
+	if (!tl->t0)
+		tl->t0 = e->h.ts;
+
+	switch (e->h.type) {
+	case KMLAB_EV_MOD_LOAD:
+		return add_mod_load(tl, &e->mod_load);
+	case KMLAB_EV_MOD_FREE:
+		return add_mod_free(tl, &e->mod_free);
+	case KMLAB_EV_ALLOC:
+	case KMLAB_EV_ALLOC_FAIL:
+		return add_alloc(tl, &e->alloc);
+	case KMLAB_EV_FREE:
+		return add_free(tl, &e->free);
 	case KMLAB_EV_FREE_UNKNOWN:
-		/* an address inside one of the module's live objects */
-		o = find_containing(tl, e->ptr);
-		if (!o) {
-			tl->unknown_frees++;
-			return 0;
-		}
-		f = new_finding(tl, FINDING_INTERIOR_FREE, o);
-		if (!f)
-			return ENOMEM_RET;
-		f->site = e->call_site;
-		set_stack(&f->stack, e);
-		f->ts = e->ts;
-		f->off = e->ptr - o->ptr;
-		if (o->next_free_line) {
-			f->line = o->next_free_line;
-			o->next_free_line = 0;
-		}
-		return 0;
+		return add_free_unknown(tl, &e->free_unknown);
 	case KMLAB_EV_DOUBLE_FREE:
-		o = find_object(tl, e->ptr, false);
-		f = new_finding(tl, FINDING_DOUBLE_FREE, o);
-		if (!f)
-			return ENOMEM_RET;
-		if (!o)
-			f->size = e->size_req;
-		f->site = e->call_site;
-		f->site2 = e->site2;
-		f->ts = e->ts;
-		f->age_ns = e->ts - e->ts2;
-		set_stack(&f->stack, e);
-		if (o)
-			f->stack2 = o->free_stack;
-		if (o && o->next_free_line) {
-			f->line = o->next_free_line;
-			f->line_from_step = true;
-			o->next_free_line = 0;
-		}
-		return 0;
+		return add_double_free(tl, &e->double_free);
 	case KMLAB_EV_STEP:
-		return add_plan_step(tl, e);
+		return add_plan_step(tl, &e->step);
 	case KMLAB_EV_SLUB:
-		return add_slub_report(tl, e);
+		return add_slub_report(tl, &e->slub);
 	case KMLAB_EV_WATCH_HIT:
-		return add_watch_hit(tl, e);
+		return add_watch_hit(tl, &e->watch_hit);
 	case KMLAB_EV_KFENCE:
-		return add_kfence_report(tl, e);
+		return add_kfence_report(tl, &e->kfence);
 	}
 	return 0;
 }

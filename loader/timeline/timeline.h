@@ -170,7 +170,7 @@ struct timeline {
 void timeline_init(struct timeline *tl, const char *module);
 void timeline_free(struct timeline *tl);
 /* Fold one ring buffer event in; returns 0 or -ENOMEM. */
-int timeline_add(struct timeline *tl, const struct kmlab_event *e);
+int timeline_add(struct timeline *tl, const union kmlab_ev *e);
 /* An object still in the live map after module_free: a leak. */
 int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v);
 /* Mark findings the verifier predicted; add predicted-only ones. */

@@ -23,19 +23,26 @@ static double now(void)
 
 static void feed(struct timeline *tl, __u32 type, __u64 ts, __u64 ptr)
 {
-	struct kmlab_event e;
+	union kmlab_ev e;
 
 	memset(&e, 0, sizeof(e));
-	e.type = type;
-	e.ts = ts;
-	e.ptr = ptr;
-	e.size_req = e.size_alloc = 64;
-	e.src = KMLAB_FAM_KMALLOC;
-	e.alloc_src = KMLAB_FAM_KMALLOC;
-	if (type == KMLAB_EV_STEP) {
-		e.op = KMLAB_OP_KFREE;
-		e.line = 3;
-		strcpy(e.name, "x");
+	e.h.type = type;
+	e.h.ts = ts;
+	if (type == KMLAB_EV_ALLOC) {
+		e.alloc.ptr = ptr;
+		e.alloc.size_req = e.alloc.size_alloc = 64;
+		e.alloc.src = KMLAB_FAM_KMALLOC;
+	} else if (type == KMLAB_EV_FREE) {
+		e.free.ptr = ptr;
+		e.free.size_req = e.free.size_alloc = 64;
+		e.free.src = KMLAB_FAM_KMALLOC;
+		e.free.alloc_src = KMLAB_FAM_KMALLOC;
+	} else if (type == KMLAB_EV_STEP) {
+		e.step.step.ptr = ptr;
+		e.step.step.size = 64;
+		e.step.step.op = KMLAB_OP_KFREE;
+		e.step.step.line = 3;
+		strcpy(e.step.step.name, "x");
 	}
 	timeline_add(tl, &e);
 }

@@ -20,26 +20,53 @@
 #define PTR_A		0xffff888001000000ULL
 #define PTR_B		0xffff888001000100ULL
 
-static struct kmlab_event ev(__u32 type, __u64 ms, __u64 ptr)
+/* a record of @type, @ms after T0, about @ptr */
+static union kmlab_ev ev(__u32 type, __u64 ms, __u64 ptr)
 {
-	struct kmlab_event e;
+	union kmlab_ev e;
 
 	memset(&e, 0, sizeof(e));
-	e.type = type;
-	e.ts = T0 + ms * MS;
-	e.ptr = ptr;
+	e.h.type = type;
+	e.h.ts = T0 + ms * MS;
+	switch (type) {
+	case KMLAB_EV_ALLOC:
+	case KMLAB_EV_ALLOC_FAIL:
+		e.alloc.ptr = ptr;
+		break;
+	case KMLAB_EV_FREE:
+		e.free.ptr = ptr;
+		break;
+	case KMLAB_EV_DOUBLE_FREE:
+		e.double_free.ptr = ptr;
+		break;
+	case KMLAB_EV_FREE_UNKNOWN:
+		e.free_unknown.ptr = ptr;
+		break;
+	case KMLAB_EV_STEP:
+		e.step.step.ptr = ptr;
+		break;
+	case KMLAB_EV_SLUB:
+		e.slub.addr = ptr;
+		break;
+	case KMLAB_EV_WATCH_HIT:
+		e.watch_hit.obj = ptr;
+		break;
+	case KMLAB_EV_KFENCE:
+		e.kfence.addr = ptr;
+		break;
+	}
 	return e;
 }
 
-static struct kmlab_event step(__u64 ms, __u16 op, __u64 ptr,
+static union kmlab_ev step(__u64 ms, __u16 op, __u64 ptr,
 			       const char *name, __u32 obj, __u32 line)
 {
-	struct kmlab_event e = ev(KMLAB_EV_STEP, ms, ptr);
+	union kmlab_ev e = ev(KMLAB_EV_STEP, ms, ptr);
 
-	e.op = op;
-	e.obj = obj;
-	e.line = line;
-	snprintf(e.name, sizeof(e.name), "%s", name);
+	e.step.step.op = op;
+	e.step.step.obj = obj;
+	e.step.step.line = line;
+	snprintf(e.step.step.name, sizeof(e.step.step.name), "%s", name);
 	return e;
 }
 
@@ -57,81 +84,81 @@ static const char *fake_sym(void *ctx, __u64 addr, char *buf, size_t len)
  * leaky is never freed; big fails; a hazard on line 9 is refused. */
 static void feed(struct timeline *tl)
 {
-	struct kmlab_event e;
+	union kmlab_ev e;
 
 	e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
-	snprintf(e.name, sizeof(e.name), "kmlab_dp");
-	e.base = 0xffffffffc0001000ULL;
-	e.len = 0x1000;
+	snprintf(e.mod_load.name, sizeof(e.mod_load.name), "kmlab_dp");
+	e.mod_load.text = 0xffffffffc0001000ULL;
+	e.mod_load.text_size = 0x1000;
 	timeline_add(tl, &e);
 
 	e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
-	e.call_site = SITE_ALLOC;
-	e.size_req = 100;
-	e.size_alloc = 128;
-	e.src = KMLAB_FAM_KMALLOC;
+	e.alloc.call_site = SITE_ALLOC;
+	e.alloc.size_req = 100;
+	e.alloc.size_alloc = 128;
+	e.alloc.src = KMLAB_FAM_KMALLOC;
 	timeline_add(tl, &e);
 	e = step(1, KMLAB_OP_KMALLOC, PTR_A, "buf", 0, 3);
 	timeline_add(tl, &e);
 	e = step(2, KMLAB_OP_WRITE, PTR_A, "buf", 0, 4);
-	e.alen = 100;
+	e.step.step.len = 100;
 	timeline_add(tl, &e);
 
 	e = step(3, KMLAB_OP_KFREE, PTR_A, "buf", 0, 4);
 	timeline_add(tl, &e);
 	e = ev(KMLAB_EV_FREE, 3, PTR_A);
-	e.call_site = SITE_FREE;
-	e.site2 = SITE_ALLOC;
-	e.src = KMLAB_FAM_KMALLOC;
-	e.alloc_src = KMLAB_FAM_KMALLOC;
-	e.nr_stack = 2;
-	e.stack[0] = SITE_FREE;
-	e.stack[1] = SITE_FREE + 0x100;
+	e.free.call_site = SITE_FREE;
+	e.free.alloc_site = SITE_ALLOC;
+	e.free.src = KMLAB_FAM_KMALLOC;
+	e.free.alloc_src = KMLAB_FAM_KMALLOC;
+	e.free.stack.nr = 2;
+	e.free.stack.ip[0] = SITE_FREE;
+	e.free.stack.ip[1] = SITE_FREE + 0x100;
 	timeline_add(tl, &e);
 
 	e = step(4, KMLAB_OP_READ, PTR_A, "buf", 0, 6);
-	e.alen = 8;
-	e.late = 1;
-	e.freed_ts = T0 + 3 * MS;
-	e.freed_site = SITE_FREE;
-	memset(e.data, 0x6b, sizeof(e.data));
+	e.step.step.len = 8;
+	e.step.late = 1;
+	e.step.freed_ts = T0 + 3 * MS;
+	e.step.freed_site = SITE_FREE;
+	memset(e.step.step.data, 0x6b, sizeof(e.step.step.data));
 	timeline_add(tl, &e);
 
 	/* the data plane emits a free's step before it frees */
 	e = step(5, KMLAB_OP_KFREE, PTR_A, "buf", 0, 5);
 	timeline_add(tl, &e);
 	e = ev(KMLAB_EV_DOUBLE_FREE, 5, PTR_A);
-	e.call_site = SITE_FREE2;
-	e.site2 = SITE_FREE;
-	e.ts2 = T0 + 3 * MS;
-	e.nr_stack = 1;
-	e.stack[0] = SITE_FREE2;
+	e.double_free.call_site = SITE_FREE2;
+	e.double_free.first_site = SITE_FREE;
+	e.double_free.first_ts = T0 + 3 * MS;
+	e.double_free.stack.nr = 1;
+	e.double_free.stack.ip[0] = SITE_FREE2;
 	timeline_add(tl, &e);
 
 	e = ev(KMLAB_EV_ALLOC, 6, PTR_B);
-	e.call_site = SITE_ALLOC;
-	e.size_req = 64;
-	e.size_alloc = 64;
-	e.src = KMLAB_FAM_KMALLOC;
-	e.nr_stack = 2;
-	e.stack[0] = 0xffffffff81000000ULL;	/* __kmalloc */
-	e.stack[1] = SITE_ALLOC;
+	e.alloc.call_site = SITE_ALLOC;
+	e.alloc.size_req = 64;
+	e.alloc.size_alloc = 64;
+	e.alloc.src = KMLAB_FAM_KMALLOC;
+	e.alloc.stack.nr = 2;
+	e.alloc.stack.ip[0] = 0xffffffff81000000ULL;	/* __kmalloc */
+	e.alloc.stack.ip[1] = SITE_ALLOC;
 	timeline_add(tl, &e);
 	e = step(6, KMLAB_OP_KMALLOC, PTR_B, "leaky", 1, 7);
 	timeline_add(tl, &e);
 
 	e = ev(KMLAB_EV_ALLOC_FAIL, 7, 0);
-	e.call_site = SITE_ALLOC;
-	e.size_req = 1ULL << 30;
+	e.alloc.call_site = SITE_ALLOC;
+	e.alloc.size_req = 1ULL << 30;
 	timeline_add(tl, &e);
 	e = step(7, KMLAB_OP_KMALLOC, 0, "big", 2, 8);
-	e.result = -12;
-	e.reason = KMLAB_FAILED;
+	e.step.step.result = -12;
+	e.step.step.reason = KMLAB_FAILED;
 	timeline_add(tl, &e);
 
 	e = step(8, KMLAB_OP_KFREE, PTR_B, "leaky", 1, 9);
-	e.result = -1;
-	e.reason = KMLAB_REFUSE_UNGUARDED;
+	e.step.step.result = -1;
+	e.step.step.reason = KMLAB_REFUSE_UNGUARDED;
 	timeline_add(tl, &e);
 
 	e = ev(KMLAB_EV_MOD_FREE, 20, 0);
@@ -168,7 +195,7 @@ static void test_families(void)
 {
 	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
 	const struct tl_finding *f;
-	struct kmlab_event e;
+	union kmlab_ev e;
 	struct timeline tl;
 	char *out;
 
@@ -176,25 +203,25 @@ static void test_families(void)
 	e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
 	timeline_add(&tl, &e);
 	e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
-	e.call_site = SITE_ALLOC;
-	e.size_req = 1 << 20;
-	e.size_alloc = 1 << 20;
-	e.src = KMLAB_FAM_VMALLOC;
+	e.alloc.call_site = SITE_ALLOC;
+	e.alloc.size_req = 1 << 20;
+	e.alloc.size_alloc = 1 << 20;
+	e.alloc.src = KMLAB_FAM_VMALLOC;
 	timeline_add(&tl, &e);
 	e = step(1, KMLAB_OP_VMALLOC, PTR_A, "v", 0, 3);
 	timeline_add(&tl, &e);
 	e = ev(KMLAB_EV_FREE, 2, PTR_A);
-	e.call_site = SITE_FREE;
-	e.site2 = SITE_ALLOC;
-	e.src = KMLAB_FAM_KMALLOC;
-	e.alloc_src = KMLAB_FAM_VMALLOC;
-	e.wrong_cache = 1;
+	e.free.call_site = SITE_FREE;
+	e.free.alloc_site = SITE_ALLOC;
+	e.free.src = KMLAB_FAM_KMALLOC;
+	e.free.alloc_src = KMLAB_FAM_VMALLOC;
+	e.free.wrong_cache = 1;
 	timeline_add(&tl, &e);
 	e = ev(KMLAB_EV_ALLOC, 3, PTR_B);
-	e.call_site = SITE_ALLOC;
-	e.via = 0xffffffff81001234ULL;
-	e.size_req = 6;
-	e.src = KMLAB_FAM_KMALLOC;
+	e.alloc.call_site = SITE_ALLOC;
+	e.alloc.via = 0xffffffff81001234ULL;
+	e.alloc.size_req = 6;
+	e.alloc.src = KMLAB_FAM_KMALLOC;
 	timeline_add(&tl, &e);
 	e = ev(KMLAB_EV_MOD_FREE, 4, 0);
 	timeline_add(&tl, &e);
@@ -241,17 +268,17 @@ static void test_families(void)
 	timeline_free(&tl);
 }
 
-static struct kmlab_event slub(__u64 ms, __u64 at, __u64 len, __u16 what)
+static union kmlab_ev slub(__u64 ms, __u64 at, __u64 len, __u16 what)
 {
-	struct kmlab_event e = ev(KMLAB_EV_SLUB, ms, at);
+	union kmlab_ev e = ev(KMLAB_EV_SLUB, ms, at);
 
-	e.alen = len;
-	e.reason = what;
-	e.size_req = 128;	/* kmalloc-128 under slub_debug=FZPU */
-	e.size_alloc = 136;
-	e.base = 64;
-	memset(e.data, 0x42, sizeof(e.data));
-	snprintf(e.name, sizeof(e.name), "kmalloc-128");
+	e.slub.len = len;
+	e.slub.what = what;
+	e.slub.object_size = 128;	/* kmalloc-128 under slub_debug=FZPU */
+	e.slub.inuse = 136;
+	e.slub.red_left_pad = 64;
+	memset(e.slub.data, 0x42, sizeof(e.slub.data));
+	snprintf(e.slub.cache, sizeof(e.slub.cache), "kmalloc-128");
 	return e;
 }
 
@@ -264,7 +291,7 @@ static void test_slub(void)
 {
 	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
 	const struct tl_finding *f;
-	struct kmlab_event e;
+	union kmlab_ev e;
 	struct timeline tl;
 	char *out;
 
@@ -272,17 +299,17 @@ static void test_slub(void)
 	e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
 	timeline_add(&tl, &e);
 	e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
-	e.call_site = SITE_ALLOC;
-	e.size_req = 100;
-	e.size_alloc = 384;
-	e.src = KMLAB_FAM_KMALLOC;
+	e.alloc.call_site = SITE_ALLOC;
+	e.alloc.size_req = 100;
+	e.alloc.size_alloc = 384;
+	e.alloc.src = KMLAB_FAM_KMALLOC;
 	timeline_add(&tl, &e);
-	e.ptr = PTR_B + 0x200;
+	e.alloc.ptr = PTR_B + 0x200;
 	timeline_add(&tl, &e);
 	e = ev(KMLAB_EV_FREE, 2, PTR_A);
-	e.call_site = SITE_FREE;
-	e.src = KMLAB_FAM_KMALLOC;
-	e.alloc_src = KMLAB_FAM_KMALLOC;
+	e.free.call_site = SITE_FREE;
+	e.free.src = KMLAB_FAM_KMALLOC;
+	e.free.alloc_src = KMLAB_FAM_KMALLOC;
 	timeline_add(&tl, &e);
 
 	e = slub(10, PTR_A + 16, 8, KMLAB_SLUB_POISON);
@@ -339,7 +366,7 @@ static void test_watch_hit(void)
 {
 	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
 	const struct tl_finding *f;
-	struct kmlab_event e;
+	union kmlab_ev e;
 	struct timeline tl;
 	char *out;
 
@@ -347,30 +374,30 @@ static void test_watch_hit(void)
 	e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
 	timeline_add(&tl, &e);
 	e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
-	e.call_site = SITE_ALLOC;
-	e.size_req = 128;
-	e.src = KMLAB_FAM_KMALLOC;
-	e.nr_stack = 1;
-	e.stack[0] = SITE_ALLOC;
+	e.alloc.call_site = SITE_ALLOC;
+	e.alloc.size_req = 128;
+	e.alloc.src = KMLAB_FAM_KMALLOC;
+	e.alloc.stack.nr = 1;
+	e.alloc.stack.ip[0] = SITE_ALLOC;
 	timeline_add(&tl, &e);
 	e = ev(KMLAB_EV_FREE, 2, PTR_A);
-	e.call_site = SITE_FREE;
-	e.src = KMLAB_FAM_KMALLOC;
-	e.alloc_src = KMLAB_FAM_KMALLOC;
-	e.nr_stack = 1;
-	e.stack[0] = SITE_FREE;
+	e.free.call_site = SITE_FREE;
+	e.free.src = KMLAB_FAM_KMALLOC;
+	e.free.alloc_src = KMLAB_FAM_KMALLOC;
+	e.free.stack.nr = 1;
+	e.free.stack.ip[0] = SITE_FREE;
 	timeline_add(&tl, &e);
 	TAP_EQ_INT((int)tl.slab_frees, 1, "a slab free is counted");
 
 	e = ev(KMLAB_EV_WATCH_HIT, 22, PTR_A);
-	e.off = 16;
-	e.alen = 8;
-	e.call_site = SITE_FREE2;
-	e.freed_ts = T0 + 2 * MS;
-	e.freed_site = SITE_FREE;
-	memset(e.data, 0x6b, sizeof(e.data));
-	e.nr_stack = 1;
-	e.stack[0] = SITE_FREE2;
+	e.watch_hit.off = 16;
+	e.watch_hit.len = 8;
+	e.watch_hit.call_site = SITE_FREE2;
+	e.watch_hit.freed_ts = T0 + 2 * MS;
+	e.watch_hit.freed_site = SITE_FREE;
+	memset(e.watch_hit.data, 0x6b, sizeof(e.watch_hit.data));
+	e.watch_hit.stack.nr = 1;
+	e.watch_hit.stack.ip[0] = SITE_FREE2;
 	timeline_add(&tl, &e);
 	timeline_add(&tl, &e);
 	f = find(&tl, FINDING_LATE_ACCESS);
@@ -399,8 +426,8 @@ static void test_watch_hit(void)
 	free(out);
 
 	/* a write the watchpoint cannot tell from a read, then SLUB */
-	e.off = 0;
-	memset(e.data, 0, sizeof(e.data));
+	e.watch_hit.off = 0;
+	memset(e.watch_hit.data, 0, sizeof(e.watch_hit.data));
 	timeline_add(&tl, &e);
 	f = &tl.finds[tl.nr_finds - 1];
 	TAP_OK(f->rw_unknown && f->off == 0, "changed bytes: read or write");
@@ -420,23 +447,23 @@ static void test_watch_hit(void)
 /* the module's kmalloc(@size) at @ptr, @ms after T0, from SITE_ALLOC */
 static void kmalloc_at(struct timeline *tl, __u64 ms, __u64 ptr, __u64 size)
 {
-	struct kmlab_event e = ev(KMLAB_EV_ALLOC, ms, ptr);
+	union kmlab_ev e = ev(KMLAB_EV_ALLOC, ms, ptr);
 
-	e.call_site = SITE_ALLOC;
-	e.size_req = size;
-	e.size_alloc = size;
-	e.src = KMLAB_FAM_KMALLOC;
+	e.alloc.call_site = SITE_ALLOC;
+	e.alloc.size_req = size;
+	e.alloc.size_alloc = size;
+	e.alloc.src = KMLAB_FAM_KMALLOC;
 	timeline_add(tl, &e);
 }
 
 /* ... and its kfree, from SITE_FREE */
 static void kfree_at(struct timeline *tl, __u64 ms, __u64 ptr)
 {
-	struct kmlab_event e = ev(KMLAB_EV_FREE, ms, ptr);
+	union kmlab_ev e = ev(KMLAB_EV_FREE, ms, ptr);
 
-	e.call_site = SITE_FREE;
-	e.src = KMLAB_FAM_KMALLOC;
-	e.alloc_src = KMLAB_FAM_KMALLOC;
+	e.free.call_site = SITE_FREE;
+	e.free.src = KMLAB_FAM_KMALLOC;
+	e.free.alloc_src = KMLAB_FAM_KMALLOC;
 	timeline_add(tl, &e);
 }
 
@@ -445,7 +472,7 @@ static void test_kfence(void)
 {
 	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
 	const struct tl_finding *f;
-	struct kmlab_event e;
+	union kmlab_ev e;
 	struct timeline tl;
 	char *out;
 	int i;
@@ -457,13 +484,13 @@ static void test_kfence(void)
 	kfree_at(&tl, 2, PTR_A);
 
 	e = ev(KMLAB_EV_KFENCE, 12, PTR_A + 16);
-	e.base = PTR_A;
-	e.size_req = 128;
-	e.reason = KMLAB_KFENCE_UAF;
-	e.flags = KMLAB_KFENCE_WRITE;
-	e.call_site = SITE_FREE2;
-	e.nr_stack = 1;
-	e.stack[0] = SITE_FREE2;
+	e.kfence.obj = PTR_A;
+	e.kfence.obj_size = 128;
+	e.kfence.what = KMLAB_KFENCE_UAF;
+	e.kfence.flags = KMLAB_KFENCE_WRITE;
+	e.kfence.ip = SITE_FREE2;
+	e.kfence.stack.nr = 1;
+	e.kfence.stack.ip[0] = SITE_FREE2;
 	timeline_add(&tl, &e);
 	f = find(&tl, FINDING_LATE_ACCESS);
 	TAP_OK(f && f->off == 16 && f->len == 1 && !f->is_read &&
@@ -473,11 +500,11 @@ static void test_kfence(void)
 	       "KFENCE's use-after-free write: a late write at 16, its instruction, the free");
 	/* the watchpoint saw the same access: one finding, KFENCE's r/w */
 	e = ev(KMLAB_EV_WATCH_HIT, 12, PTR_A);
-	e.off = 16;
-	e.alen = 8;
-	e.call_site = SITE_FREE2;
-	e.freed_ts = T0 + 2 * MS;
-	e.freed_site = SITE_FREE;
+	e.watch_hit.off = 16;
+	e.watch_hit.len = 8;
+	e.watch_hit.call_site = SITE_FREE2;
+	e.watch_hit.freed_ts = T0 + 2 * MS;
+	e.watch_hit.freed_site = SITE_FREE;
 	timeline_add(&tl, &e);
 	f = find(&tl, FINDING_LATE_ACCESS);
 	TAP_OK(timeline_count(&tl, FINDING_LATE_ACCESS) == 1 && f &&
@@ -494,16 +521,16 @@ static void test_kfence(void)
 	/* a canary beside a live 100-byte object, found at its free */
 	kmalloc_at(&tl, 20, PTR_B, 100);
 	e = ev(KMLAB_EV_KFENCE, 30, PTR_B + 100);
-	e.base = PTR_B;
-	e.size_req = 100;
-	e.reason = KMLAB_KFENCE_CORRUPT;
-	e.flags = KMLAB_KFENCE_DATA;
+	e.kfence.obj = PTR_B;
+	e.kfence.obj_size = 100;
+	e.kfence.what = KMLAB_KFENCE_CORRUPT;
+	e.kfence.flags = KMLAB_KFENCE_DATA;
 	for (i = 0; i < KMLAB_EV_DATA_LEN; i++)
-		e.data[i] = i < 12 ? 0x41 : KMLAB_KFENCE_CANARY(e.ptr + i);
+		e.kfence.data[i] = i < 12 ? 0x41 : KMLAB_KFENCE_CANARY(e.kfence.addr + i);
 	timeline_add(&tl, &e);
 	/* ... reported again from the guard page: still one finding */
-	e.reason = KMLAB_KFENCE_OOB;
-	e.ptr = PTR_B + 104;
+	e.kfence.what = KMLAB_KFENCE_OOB;
+	e.kfence.addr = PTR_B + 104;
 	timeline_add(&tl, &e);
 	f = find(&tl, FINDING_OVERFLOW);
 	TAP_OK(f && f->off == 100 && f->len == 12 && !f->is_read &&
@@ -511,7 +538,7 @@ static void test_kfence(void)
 	       timeline_count(&tl, FINDING_OVERFLOW) == 1,
 	       "KFENCE's canary: an overflow write [100, 112), one finding for two reports");
 	/* someone else's object */
-	e.base = PTR_B + 0x1000;
+	e.kfence.obj = PTR_B + 0x1000;
 	timeline_add(&tl, &e);
 	TAP_OK(tl.kfence_reports == 4 && tl.kfence_foreign == 1,
 	       "a report about another object is counted as foreign");
@@ -539,7 +566,7 @@ static int occurrences(const char *hay, const char *needle)
 static void test_fold(void)
 {
 	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
-	struct kmlab_event e;
+	union kmlab_ev e;
 	struct timeline tl;
 	char *out;
 	int i;
@@ -574,17 +601,17 @@ static void test_leak_task(void)
 	struct kmlab_live live = { .ts = T0 + MS, .call_site = SITE_ALLOC,
 				   .size_req = 64, .size_alloc = 64,
 				   .pid = 93 };
-	struct kmlab_event e;
+	union kmlab_ev e;
 	struct timeline tl;
 	char *out;
 
 	timeline_init(&tl, "m");
 	e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
-	e.call_site = SITE_ALLOC;
-	e.size_req = 64;
-	e.src = KMLAB_FAM_KMALLOC;
-	e.pid = 93;
-	snprintf(e.comm, sizeof(e.comm), "insmod");
+	e.alloc.call_site = SITE_ALLOC;
+	e.alloc.size_req = 64;
+	e.alloc.src = KMLAB_FAM_KMALLOC;
+	e.h.pid = 93;
+	snprintf(e.h.comm, sizeof(e.h.comm), "insmod");
 	timeline_add(&tl, &e);
 	timeline_leak(&tl, PTR_A, &live);
 	/* allocated before kmlab started: the live map has the pid only */
@@ -608,7 +635,7 @@ static void test_slub_kept(void)
 {
 	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
 	const struct tl_finding *f;
-	struct kmlab_event e;
+	union kmlab_ev e;
 	struct timeline tl;
 	char *out;
 
@@ -616,8 +643,8 @@ static void test_slub_kept(void)
 	kmalloc_at(&tl, 1, PTR_A, 64);
 	kfree_at(&tl, 2, PTR_A);
 	e = ev(KMLAB_EV_DOUBLE_FREE, 3, PTR_A);
-	e.call_site = SITE_FREE2;
-	e.site2 = SITE_FREE;
+	e.double_free.call_site = SITE_FREE2;
+	e.double_free.first_site = SITE_FREE;
 	timeline_add(&tl, &e);
 	e = slub(3, PTR_A, 0, KMLAB_SLUB_KEPT);
 	timeline_add(&tl, &e);
@@ -799,11 +826,11 @@ int main(void)
 	/* a clean run: alloc, free, unload */
 	timeline_init(&tl, "kmlab_dp");
 	{
-		struct kmlab_event e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
+		union kmlab_ev e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
 
 		timeline_add(&tl, &e);
 		e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
-		e.size_req = 8;
+		e.alloc.size_req = 8;
 		timeline_add(&tl, &e);
 		e = ev(KMLAB_EV_FREE, 2, PTR_A);
 		timeline_add(&tl, &e);
@@ -832,17 +859,17 @@ int main(void)
 	{
 		/* kfree(inner + 8): the observer sees an address the module
 		 * never got, inside a live object */
-		struct kmlab_event e = ev(KMLAB_EV_ALLOC, 4, PTR_B);
+		union kmlab_ev e = ev(KMLAB_EV_ALLOC, 4, PTR_B);
 
-		e.size_req = 64;
-		e.size_alloc = 64;
+		e.alloc.size_req = 64;
+		e.alloc.size_alloc = 64;
 		timeline_add(&tl, &e);
 		e = step(4, KMLAB_OP_KMALLOC, PTR_B, "inner", 0, 11);
 		timeline_add(&tl, &e);
 		e = step(5, KMLAB_OP_KFREE, PTR_B + 8, "inner", 0, 12);
 		timeline_add(&tl, &e);
 		e = ev(KMLAB_EV_FREE_UNKNOWN, 5, PTR_B + 8);
-		e.call_site = SITE_FREE;
+		e.free_unknown.call_site = SITE_FREE;
 		timeline_add(&tl, &e);
 		e = ev(KMLAB_EV_FREE_UNKNOWN, 6, PTR_A + 4096);
 		timeline_add(&tl, &e);
