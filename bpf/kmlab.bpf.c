@@ -32,6 +32,7 @@
 #include "kmlab/ir.h"
 #include "compat.bpf.h"
 
+/* the loader sizes both from the machine's memory (observer.c) */
 #define LIVE_MAX	32768
 #define ZERO_SIZE_PTR	16
 #define PENDING_MAX	1024
@@ -87,9 +88,10 @@ __u64 lost[KMLAB_LOST_MAX] = {};
 /*
  * Records in the freed map.  The LRU drops the oldest when it needs room,
  * and may start a little before it is full (per-CPU free lists): past
- * FREED_SAFE every new record counts as a possible loss.
+ * freed_safe (set by the loader with the map's size) every new record
+ * counts as a possible loss.
  */
-#define FREED_SAFE	(KMLAB_FREED_MAX - 1024)
+const volatile __u64 freed_safe = KMLAB_FREED_MIN - 1024;
 __u64 freed_count = 0;
 
 struct {
@@ -105,6 +107,11 @@ struct {
 	__type(value, __u8);
 } traced SEC(".maps");
 
+/*
+ * Preallocated, sized by the loader: a map that allocates as it is used
+ * refills from an irq_work that kmallocs while these programs run, and
+ * every such kmalloc would be a recursion miss.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LIVE_MAX);
@@ -115,7 +122,7 @@ struct {
 /* LRU: old frees age out instead of making updates fail */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, KMLAB_FREED_MAX);
+	__uint(max_entries, KMLAB_FREED_MIN);
 	__type(key, __u64);
 	__type(value, struct kmlab_freed);
 } freed SEC(".maps");
@@ -211,7 +218,7 @@ static __always_inline bool page_src(__u32 src)
 static __always_inline void freed_added(__u64 ptr)
 {
 	__sync_fetch_and_add(&maybe_freed[reuse_slot(ptr)], 1);
-	if (__sync_fetch_and_add(&freed_count, 1) >= FREED_SAFE)
+	if (__sync_fetch_and_add(&freed_count, 1) >= freed_safe)
 		__sync_fetch_and_add(&lost[KMLAB_LOST_FREED_AGED], 1);
 }
 

@@ -97,8 +97,9 @@ enum kmlab_kfence_what {
 /* kmlab trace -- CMD: its processes and theirs, followed at once */
 #define KMLAB_TRACED_MAX	16384
 
-/* frees remembered for double-free and late-access checks */
-#define KMLAB_FREED_MAX	8192
+/* frees remembered for double-free and late-access checks, at least
+ * (the loader sizes the map from the machine's memory) */
+#define KMLAB_FREED_MIN	8192
 
 /* Indices of the .bss lost-event counters. */
 enum kmlab_lost {

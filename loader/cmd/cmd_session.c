@@ -570,6 +570,7 @@ int session_finish(struct session *s)
 		snprintf(tl->watch_why, sizeof(tl->watch_why),
 			 "turned off with --no-watchpoints");
 	observer_misses(s->ob, &tl->misses);
+	observer_map_sizes(s->ob, &tl->live_max, &tl->freed_max);
 	tl->kfence_interval = kfence_interval();
 	/* live objects are leaks only once the module is gone */
 	if (tl->unloaded) {

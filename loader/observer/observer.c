@@ -590,6 +590,24 @@ static void core_syms_prepare(struct observer *ob)
  * the BPF object and this loader were built from different sources: stop
  * rather than misread every event after it.
  */
+/*
+ * The maps' room, from the machine's memory: the live map holds every
+ * object the watched module (for a trace, the kernel) holds at once, the
+ * freed map the module's recent frees.  Both are preallocated (about 110
+ * bytes an entry): one live entry per 8 KiB of memory (128k on 1 GiB,
+ * as bcc's memleak 1M at most) and one freed per 16 KiB, together under
+ * 2% of it.
+ */
+static __u32 map_room(unsigned long long per, __u32 min, __u32 max)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+	unsigned long long n = 0;
+
+	if (pages > 0 && psize > 0)
+		n = (unsigned long long)pages * psize / per;
+	return n < min ? min : n > max ? max : n;
+}
+
 static int on_sample(void *ctx, void *data, size_t len)
 {
 	const union kmlab_ev *e = data;
@@ -691,8 +709,18 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	/* a plan's loop can emit 100k events faster than we read them */
 	err = bpf_map__set_max_entries(ob->skel->maps.events,
 				       OBSERVER_RING_BYTES);
+	if (!err)
+		err = bpf_map__set_max_entries(ob->skel->maps.live,
+					       map_room(8192, 32768, 1U << 20));
+	if (!err) {
+		__u32 n = map_room(16384, KMLAB_FREED_MIN, 256U << 10);
+
+		err = bpf_map__set_max_entries(ob->skel->maps.freed, n);
+		/* the LRU may evict a little before it is full */
+		ob->skel->rodata->freed_safe = n - n / 8;
+	}
 	if (err) {
-		fprintf(stderr, "kmlab: cannot size the ring buffer: %s\n",
+		fprintf(stderr, "kmlab: cannot size the ring buffer and maps: %s\n",
 			strerror(-err));
 		goto err_close;
 	}
@@ -1100,6 +1128,13 @@ void observer_print_stats(struct observer *ob, FILE *f)
 	}
 	if (!any)
 		fprintf(f, "stats: no program ran with bpf_stats on (sysctl kernel.bpf_stats_enabled=1 first)\n");
+}
+
+void observer_map_sizes(const struct observer *ob, __u64 *live,
+			__u64 *freed)
+{
+	*live = bpf_map__max_entries(ob->skel->maps.live);
+	*freed = bpf_map__max_entries(ob->skel->maps.freed);
 }
 
 int observer_for_each_live(struct observer *ob,

@@ -70,6 +70,10 @@ void observer_watch_check(struct observer *ob);
  * allocated again; returns why there are none (NULL: there are). */
 const char *observer_watch_stats(const struct observer *ob, __u64 *watched,
 				 int *slots, __u64 *stale);
+/* How many objects the live map holds at most, and frees the freed map
+ * remembers before the oldest age out. */
+void observer_map_sizes(const struct observer *ob, __u64 *live,
+			__u64 *freed);
 /* Call @fn for each object still in the live map. */
 int observer_for_each_live(struct observer *ob,
 			   int (*fn)(void *ctx, __u64 ptr,

@@ -600,11 +600,15 @@ static void text_summary(FILE *f, const struct timeline *tl)
 	if (tl->loaded && !tl->unloaded)
 		fprintf(f, "note: the module's unload was never seen: leaks cannot be told\n");
 	text_misses(f, tl);
-	if (tl->lost[KMLAB_LOST_RINGBUF] || tl->lost[KMLAB_LOST_LIVE_FULL] ||
-	    tl->lost[KMLAB_LOST_FREED_FULL])
+	if (tl->lost[KMLAB_LOST_LIVE_FULL])
+		fprintf(f, "note: the module held more objects at once than the observer's live map has room for (%llu): %llu of its allocations were not followed, and a leak among them would go unseen\n",
+			(unsigned long long)tl->live_max,
+			(unsigned long long)tl->lost[KMLAB_LOST_LIVE_FULL]);
+	if (tl->lost[KMLAB_LOST_RINGBUF] || tl->lost[KMLAB_LOST_FREED_FULL])
 		fprintf(f, "note: the observer dropped events (ring buffer or map full): the timeline is incomplete\n");
 	if (tl->lost[KMLAB_LOST_FREED_AGED])
-		fprintf(f, "note: the module freed more objects than the observer keeps (%d): the oldest frees' records may have aged out, and a second free of one of those would go unseen\n", KMLAB_FREED_MAX);
+		fprintf(f, "note: the module freed more objects than the observer keeps (%llu): the oldest frees' records may have aged out, and a second free of one of those would go unseen\n",
+			(unsigned long long)tl->freed_max);
 	if (tl->slub_checked[0])
 		fprintf(f, "note: SLUB checked the poison and red zones of %s at the end%s\n",
 			tl->slub_checked, tl->slub_foreign ?
@@ -1094,6 +1098,10 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 	for (i = 0; i < FINDING_MAX; i++)
 		fprintf(f, ",\"%s\":%d", finding_plural(i),
 			timeline_count(tl, i));
+	/* the room behind lost_live_full and lost_freed_aged */
+	fprintf(f, ",\"live_max\":%llu,\"freed_max\":%llu",
+		(unsigned long long)tl->live_max,
+		(unsigned long long)tl->freed_max);
 	fprintf(f, ",\"lost_events\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"lost_freed_full\":%llu,\"lost_freed_aged\":%llu,\"recursion_misses\":%llu,\"misses_alloc\":%llu,\"misses_free\":%llu,\"misses_other\":%llu,\"module_atomic_allocs\":%llu,\"module_irq_events\":%llu,\"lost_relevant\":%llu,\"module_loaded\":%s,\"module_unloaded\":%s,\"slub_reports\":%llu,\"slub_foreign\":%llu,\"slub_checked\":",
 		(unsigned long long)timeline_lost(tl),
 		(unsigned long long)tl->lost[KMLAB_LOST_RINGBUF],

@@ -140,6 +140,8 @@ struct timeline {
 	int nr_finds, cap_finds;
 	__u64 events;		/* received */
 	__u64 lost[KMLAB_LOST_MAX];	/* from the observer's counters */
+	/* the live and freed maps' room, filled in by the loader */
+	__u64 live_max, freed_max;
 	__u64 recursion_misses;
 	struct kmlab_misses misses;	/* the same, by what they could hide */
 	__u64 late_unconfirmed;	/* module said late, observer saw no free */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include "kmlab/ir.h"
+#include "report.h"
 #include "timeline.h"
 
 static double now(void)
@@ -47,11 +48,14 @@ static void feed(struct timeline *tl, __u32 type, __u64 ts, __u64 ptr)
 	timeline_add(tl, &e);
 }
 
-/* seconds to fold @pairs lifecycles in */
-static double run(long pairs, int reuse)
+/* seconds to fold @pairs lifecycles in; *@report: to print the text
+ * report of them after */
+static double run(long pairs, int reuse, double *report)
 {
+	struct report_ctx rc = { .title = "bench" };
 	struct timeline tl;
-	double t0;
+	double t0, t1;
+	FILE *null;
 	long i;
 
 	timeline_init(&tl, "bench");
@@ -64,6 +68,13 @@ static double run(long pairs, int reuse)
 		feed(&tl, KMLAB_EV_FREE, 3 * i + 2, ptr);
 	}
 	t0 = now() - t0;
+	null = fopen("/dev/null", "w");
+	t1 = now();
+	if (null) {
+		report_text(null, &tl, &rc);
+		fclose(null);
+	}
+	*report = now() - t1;
 	timeline_free(&tl);
 	return t0;
 }
@@ -72,13 +83,16 @@ int main(void)
 {
 	long pairs;
 
-	printf("%10s %10s %14s %14s\n", "pairs", "events",
-	       "reuse ns/ev", "distinct ns/ev");
+	printf("%10s %10s %14s %14s %16s %16s\n", "pairs", "events",
+	       "reuse ns/ev", "distinct ns/ev", "report reuse ns", "distinct ns");
 	for (pairs = 1000000 / 64; pairs <= 1000000; pairs *= 2) {
-		double a = run(pairs, 1), b = run(pairs, 0);
+		double ra, rb, a = run(pairs, 1, &ra), b = run(pairs, 0, &rb);
 
-		printf("%10ld %10ld %14.1f %14.1f\n", pairs, 3 * pairs,
-		       a * 1e9 / (3 * pairs), b * 1e9 / (3 * pairs));
+		printf("%10ld %10ld %14.1f %14.1f %16.1f %16.1f\n", pairs,
+		       3 * pairs, a * 1e9 / (3 * pairs),
+		       b * 1e9 / (3 * pairs), ra * 1e9 / pairs,
+		       rb * 1e9 / pairs);
+		fflush(stdout);
 	}
 	return 0;
 }

@@ -27,6 +27,10 @@
  *            unload: load for observers attaching and detaching
  *            (tests/guest/stress.sh).  /sys/module/kmlab_cases/parameters/
  *            rounds counts its rounds.
+ *  many      init allocates count (default 40000) 32-byte objects and
+ *            holds them all, exit frees them (leaks them all with
+ *            leak=1): a module holding more objects than a fixed-size
+ *            map of the observer's would.
  *
  * poke (any mode, written while loaded) makes it act then, as an ioctl
  * would, for observers that attach to a loaded module:
@@ -50,7 +54,23 @@
 
 static char *mode = "hold";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "tailfree, large, initfail, rcu, hold, timer or busy");
+MODULE_PARM_DESC(mode, "tailfree, large, initfail, rcu, hold, timer, busy or many");
+
+static unsigned long count = 40000;
+module_param(count, ulong, 0444);
+MODULE_PARM_DESC(count, "many: the objects to hold");
+
+static bool leak;
+module_param(leak, bool, 0444);
+MODULE_PARM_DESC(leak, "many: leave them all allocated at exit");
+
+/* many: each held object links to the one before */
+struct cases_link {
+	struct cases_link *next;
+	char data[24];
+};
+
+static struct cases_link *held;
 
 struct cases_obj {
 	struct rcu_head rcu;
@@ -154,6 +174,31 @@ static const struct kernel_param_ops poke_ops = {
 module_param_cb(poke, &poke_ops, NULL, 0200);
 MODULE_PARM_DESC(poke, "write leak or twice (hold mode) to have the module act now");
 
+static int cases_many(void)
+{
+	unsigned long i;
+
+	for (i = 0; i < count; i++) {
+		struct cases_link *l = kmalloc(sizeof(*l), GFP_KERNEL);
+
+		if (!l)
+			return -ENOMEM;
+		l->next = held;
+		held = l;
+	}
+	return 0;
+}
+
+static void cases_release_many(void)
+{
+	while (held) {
+		struct cases_link *l = held;
+
+		held = l->next;
+		kfree(l);
+	}
+}
+
 static int __init cases_init(void)
 {
 	if (!strcmp(mode, "large")) {
@@ -192,7 +237,14 @@ static int __init cases_init(void)
 		busy_task = kthread_run(cases_busy, NULL, "kmlab_busy");
 		return PTR_ERR_OR_ZERO(busy_task);
 	}
-	pr_err("unknown mode=%s: use tailfree, large, initfail, rcu, hold, timer or busy\n",
+	if (!strcmp(mode, "many")) {
+		int err = cases_many();
+
+		if (err)
+			cases_release_many();
+		return err;
+	}
+	pr_err("unknown mode=%s: use tailfree, large, initfail, rcu, hold, timer, busy or many\n",
 	       mode);
 	return -EINVAL;
 }
@@ -213,6 +265,9 @@ static void __exit cases_exit(void)
 		kfree(obj);
 	} else if (!strcmp(mode, "rcu")) {
 		kfree_rcu(o, rcu);
+	} else if (!strcmp(mode, "many")) {
+		if (!leak)
+			cases_release_many();
 	} else if (!strcmp(mode, "tailfree")) {
 		cases_release(obj);
 		/* the bug on purpose: a tail call, caught by slub_debug */

@@ -39,7 +39,7 @@ static noinline void leaky_helpers(void)
 
 static unsigned int churn;
 module_param(churn, uint, 0444);
-MODULE_PARM_DESC(churn, "allocate, then free, this many 32-byte objects at load (0..65536)");
+MODULE_PARM_DESC(churn, "allocate, then free, this many 32-byte objects at load (0..1048576)");
 
 /* More frees than the observer remembers: it must say it forgot some. */
 static int leaky_churn(void)
@@ -47,8 +47,8 @@ static int leaky_churn(void)
 	unsigned int i;
 	void **objs;
 
-	if (churn > 65536) {
-		pr_err("churn=%u is too many: use 0..65536\n", churn);
+	if (churn > 1048576) {
+		pr_err("churn=%u is too many: use 0..1048576\n", churn);
 		return -EINVAL;
 	}
 	objs = kvcalloc(churn, sizeof(*objs), GFP_KERNEL);

@@ -821,6 +821,12 @@ int main(void)
 	tl.lost[KMLAB_LOST_RINGBUF] = 3;
 	TAP_OK(!strcmp(timeline_verdict(&tl), "inconclusive"),
 	       "lost events make the verdict inconclusive");
+	tl.lost[KMLAB_LOST_LIVE_FULL] = 5;
+	tl.live_max = 32768;
+	out = text_of(&tl, &rc, false);
+	HAS(out, "note: the module held more objects at once than the observer's live map has room for (32768): 5 of its allocations were not followed",
+	    "a full live map: named, with its room and what it missed");
+	free(out);
 	timeline_free(&tl);
 
 	/* a clean run: alloc, free, unload */
