@@ -586,11 +586,6 @@ static void core_syms_prepare(struct observer *ob)
 }
 
 /*
- * One record, whose size its type fixes (events.h).  Another size means
- * the BPF object and this loader were built from different sources: stop
- * rather than misread every event after it.
- */
-/*
  * The maps' room, from the machine's memory: the live map holds every
  * object the watched module (for a trace, the kernel) holds at once, the
  * freed map the module's recent frees.  Both are preallocated (about 110
@@ -608,6 +603,22 @@ static __u32 map_room(unsigned long long per, __u32 min, __u32 max)
 	return n < min ? min : n > max ? max : n;
 }
 
+/* ... and the ring buffer, a power of two: 1/256 of memory, 16-128 MiB
+ * (vmalloc'd whole while kmlab runs) */
+static __u32 ring_bytes(void)
+{
+	__u32 want = map_room(256, OBSERVER_RING_BYTES, 128U << 20), n;
+
+	for (n = OBSERVER_RING_BYTES; n * 2 <= want; n *= 2)
+		;
+	return n;
+}
+
+/*
+ * One record, whose size its type fixes (events.h).  Another size means
+ * the BPF object and this loader were built from different sources: stop
+ * rather than misread every event after it.
+ */
 static int on_sample(void *ctx, void *data, size_t len)
 {
 	const union kmlab_ev *e = data;
@@ -706,9 +717,9 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	ob->skel->rodata->trace_max_size = opts->max_size ?
 					   opts->max_size : ~0ULL;
 
-	/* a plan's loop can emit 100k events faster than we read them */
-	err = bpf_map__set_max_entries(ob->skel->maps.events,
-				       OBSERVER_RING_BYTES);
+	/* a plan's loop can emit 100k events faster than we read them, and
+	 * the whole kernel (kmlab trace) 500k a second in bursts */
+	err = bpf_map__set_max_entries(ob->skel->maps.events, ring_bytes());
 	if (!err)
 		err = bpf_map__set_max_entries(ob->skel->maps.live,
 					       map_room(8192, 32768, 1U << 20));

@@ -28,7 +28,8 @@ struct observer_opts {
 	__u64 min_size, max_size;
 };
 
-/* the ring buffer the events come through: ~70k of the largest */
+/* the ring buffer the events come through, at least: ~70k of the
+ * largest records (bigger on machines with more memory, observer.c) */
 #define OBSERVER_RING_BYTES	(16U << 20)
 
 /* Called for each event; a negative return stops observer_poll(). */
