@@ -59,8 +59,8 @@ ok $? "its leak (the last buffer, 64 bytes) is reported" "$(grep finding /tmp/c.
 rc=$?
 [ $rc -eq 2 ] && grep -q 'kmlab_leaky was not loaded' /tmp/b.err && ! loaded kmlab_leaky
 ok $? "churn=many: the kernel refuses the module, kmlab says so and exits 2" "rc=$rc $(cat /tmp/b.err)"
-# 3b. an init that fails (churn above 65536: -EINVAL): reported, not a hang
-"$kmlab" watch "$leaky" --unload-after 1 --json /tmp/f.json -- churn=70000 >/tmp/f.txt 2>/tmp/f.err
+# 3b. an init that fails (churn above 1048576: -EINVAL): reported, not a hang
+"$kmlab" watch "$leaky" --unload-after 1 --json /tmp/f.json -- churn=2000000 >/tmp/f.txt 2>/tmp/f.err
 rc=$?
 grep -q "kmlab_leaky's init failed (Invalid argument): reporting what it did until then" /tmp/f.err &&
 	no_finding $rc /tmp/f.json && has /tmp/f.json '"event":"module_free"' '"init_failed":true' &&
