@@ -265,11 +265,11 @@ int BPF_PROG(on_page_alloc, struct page *page, unsigned int order,
 	struct kmlab_pending *q;
 	__u32 nr, i, src = 0;
 
-	if (!freed_count && !(text_size[0] | text_size[1]))
+	if (!freed_count && !targets_loaded)
 		return 0;
 	addr = page_addr((__u64)page);
 	forget_free(addr);
-	if (!(text_size[0] | text_size[1]))
+	if (!targets_loaded)
 		return 0;
 	nr = get_stack(ctx, stack);
 	for (i = 1; i < KMLAB_STACK_DEPTH; i++) {

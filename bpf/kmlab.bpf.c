@@ -37,8 +37,10 @@
 #define ZERO_SIZE_PTR	16
 #define PENDING_MAX	1024
 
-/* filled by the loader before load */
-const volatile char target_name[KMLAB_MOD_NAME_LEN] = {};
+/* filled by the loader before load: the modules to watch, by name; a
+ * record names one by its index here */
+const volatile __u32 nr_targets = 0;
+const volatile char target_names[KMLAB_MODS_MAX][KMLAB_MOD_NAME_LEN] = {};
 /* kmlab trace: every allocation matching these, not one module's */
 const volatile bool trace_mode = false;
 const volatile __u32 trace_pid = 0;
@@ -67,11 +69,10 @@ const volatile __u64 helper_len[KMLAB_HELPERS_MAX] = {};
 #define REUSE_BITS	15
 __u32 maybe_freed[1 << REUSE_BITS] = {};
 
-/* the watched module's core and init text, set at module_load */
-__u64 text_base[2] = {};
-__u64 text_size[2] = {};
-/* its struct module while loaded: is its init over (init text freed)? */
-__u64 target_mod = 0;
+/* each watched module's text while loaded (events.h) */
+struct kmlab_target targets[KMLAB_MODS_MAX] = {};
+/* watched modules loaded now: the stack scans run only then */
+__u32 targets_loaded = 0;
 /* objects in the live map: frees from outside the module look only then */
 __u64 live_count = 0;
 /* ... of them from the page allocator: the page frees look only then */
@@ -197,10 +198,33 @@ __u64 pending_count = 0;
 const volatile __u64 kvmalloc_lo = 0;
 const volatile __u64 kvmalloc_len = 0;
 
-static __always_inline bool in_module(__u64 site)
+/*
+ * Which watched module's text @site is in: its index + 1, 0 for none.
+ * nr_targets is read-only: the verifier keeps only the entries in use,
+ * so one module costs what it did before there could be several.
+ */
+static __always_inline __u32 in_module(__u64 site)
 {
-	return site - text_base[0] < text_size[0] ||
-	       site - text_base[1] < text_size[1];
+	__u32 i;
+
+	/* inlined in many places: a loop, not eight copies of its body */
+#pragma clang loop unroll(disable)
+	for (i = 0; i < KMLAB_MODS_MAX; i++) {
+		if (i >= nr_targets)
+			break;
+		if (site - targets[i].base[0] < targets[i].size[0] ||
+		    site - targets[i].base[1] < targets[i].size[1])
+			return i + 1;
+	}
+	return 0;
+}
+
+/* the index of the watched module whose text @site is in (0 if none) */
+static __always_inline __u16 module_index(__u64 site)
+{
+	__u32 m = in_module(site);
+
+	return m ? m - 1 : 0;
 }
 
 static __always_inline __u32 reuse_slot(__u64 ptr)
@@ -370,6 +394,7 @@ static __always_inline int on_alloc(void *ctx, __u64 site, __u64 ptr,
 		obj.src = src;
 		obj.cache = (__u64)s;
 		obj.pid = bpf_get_current_pid_tgid() >> 32;
+		obj.mod = trace_mode ? 0 : module_index(site);
 		err = bpf_map_update_elem(&live, &ptr, &obj, BPF_NOEXIST);
 		if (!err) {
 			__sync_fetch_and_add(&live_count, 1);
@@ -389,6 +414,7 @@ static __always_inline int on_alloc(void *ctx, __u64 site, __u64 ptr,
 	if (!e)
 		return 0;
 	e->h.ts = obj.ts;
+	e->h.mod = trace_mode ? 0 : module_index(site);
 	e->ptr = ptr;
 	e->call_site = site;
 	e->size_req = req;
@@ -465,7 +491,7 @@ static __always_inline int on_slab_alloc(void *ctx, __u64 site, __u64 ptr,
 		kvmalloc_slab(ctx, ptr, alloc, 0);
 		return 0;
 	}
-	if (!(text_size[0] | text_size[1]) || !in_helper(site)) {
+	if (!targets_loaded || !in_helper(site)) {
 		forget_free(ptr);
 		return 0;
 	}
@@ -533,6 +559,7 @@ static __always_inline void unknown_freed(__u64 site, __u64 ptr, __u32 src)
 		.free_site = site,
 		.src = src == KMLAB_FAM_RCU ? KMLAB_FAM_KMALLOC : src,
 		.flags = src == KMLAB_FAM_RCU ? KMLAB_FREED_RCU : 0,
+		.mod = module_index(site),
 	};
 
 	if (src != KMLAB_FAM_KMALLOC && src != KMLAB_FAM_CACHE &&
@@ -553,6 +580,7 @@ static __always_inline int free_unknown(void *ctx, __u64 site, __u64 ptr,
 	e = EVENT_NEW(kmlab_ev_free_unknown, KMLAB_EV_FREE_UNKNOWN);
 	if (!e)
 		return 1;
+	e->h.mod = module_index(site);
 	e->ptr = ptr;
 	e->call_site = site;
 	e->src = src;
@@ -571,6 +599,7 @@ static __always_inline int double_free(void *ctx, __u64 site, __u64 ptr,
 	e = EVENT_NEW(kmlab_ev_double_free, KMLAB_EV_DOUBLE_FREE);
 	if (!e)
 		return 1;
+	e->h.mod = f->mod;
 	e->ptr = ptr;
 	e->call_site = site;
 	e->src = src;
@@ -632,6 +661,7 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 		gone.size_req = obj->size_req;
 		gone.size_alloc = obj->size_alloc;
 		gone.src = obj->src;
+		gone.mod = obj->mod;
 		if (src == KMLAB_FAM_RCU)
 			gone.flags = KMLAB_FREED_RCU;
 		alloc_src = obj->src;
@@ -659,6 +689,7 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 		if (!e)
 			return 1;
 		e->h.ts = gone.ts;
+		e->h.mod = gone.mod;
 		e->ptr = ptr;
 		e->call_site = site;
 		e->alloc_site = gone.alloc_site;
@@ -766,56 +797,73 @@ int BPF_PROG(on_cache_free, unsigned long call_site, const void *ptr,
 #include "watch.bpf.h"
 #include "kfence.bpf.h"
 
-static __always_inline bool is_target(struct module *mod)
+/* the watched module @mod is: its index + 1, 0 if none */
+static __always_inline __u32 target_of(struct module *mod)
 {
 	char name[KMLAB_MOD_NAME_LEN];
-	int i;
+	__u32 i, j;
 
 	if (bpf_probe_read_kernel_str(name, sizeof(name), mod->name) < 0)
-		return false;
-	for (i = 0; i < KMLAB_MOD_NAME_LEN; i++) {
-		if (name[i] != target_name[i])
-			return false;
-		if (!name[i])
-			return true;
+		return 0;
+	for (i = 0; i < KMLAB_MODS_MAX; i++) {
+		if (i >= nr_targets)
+			break;
+		for (j = 0; j < KMLAB_MOD_NAME_LEN; j++) {
+			if (name[j] != target_names[i][j])
+				break;
+			if (!name[j])
+				return i + 1;
+		}
 	}
-	return true;
+	return 0;
 }
 
 /*
- * Once the watched module's init has returned, the kernel sets its init
+ * Once a watched module's init has returned, the kernel sets its init
  * base to NULL and frees the init text: the next module may be loaded
- * there, and its allocations are its own.  Asked whenever another module
- * loads, which is the only way that range can get new code.
+ * there, and its allocations are its own (another watched module's
+ * too).  Asked whenever a module loads, which is the only way that
+ * range can get new code.
  */
 static __always_inline void init_text_check(void)
 {
 	__u64 core, core_size, init, init_size;
+	__u32 i;
 
-	if (!target_mod || !text_size[1])
-		return;
-	module_text((struct module *)target_mod, &core, &core_size, &init,
-		    &init_size);
-	if (!init)
-		text_size[1] = 0;
+	for (i = 0; i < KMLAB_MODS_MAX; i++) {
+		if (i >= nr_targets)
+			break;
+		if (!targets[i].mod || !targets[i].size[1])
+			continue;
+		module_text((struct module *)targets[i].mod, &core, &core_size,
+			    &init, &init_size);
+		if (!init)
+			targets[i].size[1] = 0;
+	}
 }
 
-/* @mod is the watched module: its text is the module's from now on */
-static __always_inline void take_module(struct module *mod, __u32 flags)
+/* @mod is watched module @i: its text is the module's from now on */
+static __always_inline void take_module(struct module *mod, __u32 i,
+					__u32 flags)
 {
 	__u64 core, core_size, init, init_size;
 	struct kmlab_ev_mod_load *e;
 
-	target_mod = (__u64)mod;
+	if (i >= KMLAB_MODS_MAX)
+		return;
 	module_text(mod, &core, &core_size, &init, &init_size);
-	text_base[1] = init;
-	text_size[1] = init_size;
-	text_base[0] = core;
-	text_size[0] = core_size;
+	if (!targets[i].mod)
+		__sync_fetch_and_add(&targets_loaded, 1);
+	targets[i].mod = (__u64)mod;
+	targets[i].base[1] = init;
+	targets[i].size[1] = init_size;
+	targets[i].base[0] = core;
+	targets[i].size[0] = core_size;
 
 	e = EVENT_NEW(kmlab_ev_mod_load, KMLAB_EV_MOD_LOAD);
 	if (!e)
 		return;
+	e->h.mod = i;
 	e->text = core;
 	e->text_size = core_size;
 	e->init_text = init;
@@ -829,30 +877,33 @@ static __always_inline void take_module(struct module *mod, __u32 flags)
 SEC("tp_btf/module_load")
 int BPF_PROG(on_module_load, struct module *mod)
 {
-	if (!is_target(mod)) {
-		init_text_check();
-		return 0;
-	}
-	take_module(mod, 0);
+	__u32 t;
+
+	/* first: it may be loaded into a watched one's freed init text */
+	init_text_check();
+	t = target_of(mod);
+	if (t)
+		take_module(mod, t - 1, 0);
 	return 0;
 }
 
 /*
  * kmlab watch NAME of a module already loaded: the loader runs this once
  * (BPF_PROG_TEST_RUN) with its struct module (its __this_module, from
- * sysfs), as module_load would have run.  1: it is the watched module.
- * A module unloaded meanwhile reads as no name (probe reads fault), not
- * as garbage.
+ * sysfs), as module_load would have run.  Its index + 1 when it is a
+ * watched module not yet taken, else 0.  A module unloaded meanwhile
+ * reads as no name (probe reads fault), not as garbage.
  */
 SEC("raw_tp")
 int attach_loaded(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct module *mod = (struct module *)ctx->args[0];
+	__u32 t = target_of(mod);
 
-	if (target_mod || !is_target(mod))
+	if (!t || t > KMLAB_MODS_MAX || targets[t - 1].mod)
 		return 0;
-	take_module(mod, KMLAB_MOD_ATTACHED);
-	return 1;
+	take_module(mod, t - 1, KMLAB_MOD_ATTACHED);
+	return t;
 }
 
 SEC("tp_btf/module_free")
@@ -860,18 +911,23 @@ int BPF_PROG(on_module_free, struct module *mod)
 {
 	__u64 core, core_size, init, init_size;
 	struct kmlab_ev_mod_free *e;
+	__u32 t = target_of(mod), i;
 
-	if (!is_target(mod))
+	if (!t || t > KMLAB_MODS_MAX)
 		return 0;
+	i = t - 1;
 	/* the text is about to be reused by others: stop matching it */
-	text_size[0] = 0;
-	text_size[1] = 0;
-	target_mod = 0;
+	targets[i].size[0] = 0;
+	targets[i].size[1] = 0;
+	if (targets[i].mod)
+		__sync_fetch_and_add(&targets_loaded, -1);
+	targets[i].mod = 0;
 	/* init text still there: the init failed (or never ran) */
 	module_text(mod, &core, &core_size, &init, &init_size);
 	e = EVENT_NEW(kmlab_ev_mod_free, KMLAB_EV_MOD_FREE);
 	if (!e)
 		return 0;
+	e->h.mod = i;
 	e->init_failed = init != 0;
 	e->live = live_count;
 	bpf_probe_read_kernel_str(e->name, sizeof(e->name), mod->name);

@@ -99,6 +99,7 @@ int on_watch_hit(struct bpf_perf_event_data *ctx)
 		bpf_ringbuf_discard(e, 0);
 		return 0;
 	}
+	e->h.mod = f->mod;
 	e->obj = w->obj;
 	e->off = addr - w->obj;
 	e->len = KMLAB_WATCH_LEN;

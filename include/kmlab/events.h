@@ -12,6 +12,9 @@
 #include "families.h"
 
 #define KMLAB_MOD_NAME_LEN	56	/* MODULE_NAME_LEN on x86_64 */
+/* modules one observer watches at once (kmlab watch A B ...); records
+ * name theirs by its index in the loader's list */
+#define KMLAB_MODS_MAX		8
 #define KMLAB_COMM_LEN		16
 #define KMLAB_EV_NAME_LEN	32	/* cache or object name */
 #define KMLAB_EV_DATA_LEN	16	/* = KMLAB_DATA_LEN of ir.h */
@@ -129,6 +132,18 @@ struct kmlab_misses {
 				 * interrupt context */
 };
 
+/*
+ * A watched module while it is loaded, in the observer's .bss (the
+ * loader's skeleton shows it too): its core [0] and init [1] text, set at
+ * module_load, and its struct module, to ask whether its init is over
+ * (its init text freed).
+ */
+struct kmlab_target {
+	__u64 base[2];
+	__u64 size[2];
+	__u64 mod;
+};
+
 /* live map value: an object the module allocated and still holds */
 struct kmlab_live {
 	__u64 ts;		/* bpf_ktime_get_ns() of the allocation */
@@ -139,7 +154,7 @@ struct kmlab_live {
 	__u32 gfp;		/* the kernel's gfp_t bits */
 	__u32 src;		/* enum kmlab_family */
 	__u32 pid;
-	__u32 pad;
+	__u32 mod;		/* the watched module's index */
 };
 
 /* kmlab_freed.flags */
@@ -161,7 +176,8 @@ struct kmlab_freed {
 	__u64 size_req;
 	__u64 size_alloc;
 	__u32 src;		/* enum kmlab_family of the allocation */
-	__u32 flags;		/* KMLAB_FREED_* */
+	__u16 flags;		/* KMLAB_FREED_* */
+	__u16 mod;		/* the watched module's index */
 };
 
 /*
@@ -170,7 +186,11 @@ struct kmlab_freed {
  * length against kmlab_ev_size() of its type.
  */
 struct kmlab_ev_head {
-	__u32 type;		/* enum kmlab_ev_type */
+	__u16 type;		/* enum kmlab_ev_type */
+	__u16 mod;		/* whose: the watched module's index (the
+				 * object's owner, not always the caller);
+				 * 0 for SLUB and KFENCE reports, which the
+				 * loader places by address */
 	__u32 pid;		/* tgid of the task it happened in */
 	__u64 ts;		/* bpf_ktime_get_ns() */
 	char comm[KMLAB_COMM_LEN];
@@ -260,7 +280,8 @@ struct kmlab_ev_mod_load {
 /* KMLAB_EV_MOD_FREE: ... and its memory is going away */
 struct kmlab_ev_mod_free {
 	struct kmlab_ev_head h;
-	__u64 live;		/* objects still in the live map */
+	__u64 live;		/* objects still in the live map (all the
+				 * watched modules') */
 	__u32 init_failed;	/* its init never returned 0 */
 	__u32 pad;
 	char name[KMLAB_MOD_NAME_LEN];

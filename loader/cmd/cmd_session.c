@@ -122,20 +122,52 @@ static const char *where(void *ctx, __u64 addr, unsigned int *line)
 	return NULL;
 }
 
+/*
+ * Whose event @e is, of the group's modules: the observer names the
+ * module of an object (its allocation's); a report by address (SLUB,
+ * KFENCE, a watchpoint) goes to the module that has the object, else
+ * to the one the observer named (the first, for SLUB and KFENCE: it
+ * counts them as about nobody's object).
+ */
+static struct session *owner(struct session *g, const union kmlab_ev *e)
+{
+	int i;
+
+	if (g->nr_group < 2)
+		return g;
+	switch (e->h.type) {
+	case KMLAB_EV_SLUB:
+	case KMLAB_EV_KFENCE:
+	case KMLAB_EV_WATCH_HIT:
+		for (i = 0; i < g->nr_group; i++)
+			if (timeline_owns(&g->group[i].tl, e))
+				return &g->group[i];
+	}
+	return e->h.mod < g->nr_group ? &g->group[e->h.mod] : g;
+}
+
 static int on_event(void *ctx, const union kmlab_ev *e)
 {
 	const struct kmlab_ev_free *fr = &e->free;
-	struct session *s = ctx;
+	struct session *g = ctx, *s = owner(g, e);
 	int err;
 
 	if (e->h.type == KMLAB_EV_STEP)
 		s->steps++;
+	/* several modules: one clock for all, from the first one's load */
+	if (g->nr_group > 1 && !g->tl.t0_module[0]) {
+		for (int i = 0; i < g->nr_group; i++) {
+			g[i].tl.t0 = e->h.ts;
+			snprintf(g[i].tl.t0_module, sizeof(g[i].tl.t0_module),
+				 "%s", s->tl.module);
+		}
+	}
 	/* the module's own slab objects: watchpoints can cover those */
 	if (e->h.type == KMLAB_EV_FREE && !fr->rcu_readers &&
 	    (fr->alloc_src == KMLAB_FAM_KMALLOC ||
 	     fr->alloc_src == KMLAB_FAM_CACHE)) {
-		s->watch_ptr = fr->ptr;
-		s->watch_size = fr->size_req;
+		g->watch_ptr = fr->ptr;
+		g->watch_size = fr->size_req;
 	}
 	err = timeline_add(&s->tl, e);
 	if (err && !s->err)
@@ -176,6 +208,8 @@ int session_pictures(struct session *s, const char *perfetto,
 	}
 	s->perfetto = perfetto;
 	s->html = html;
+	for (int i = 1; i < s->nr_group; i++)
+		s[i].pic = s->pic;
 	json_header(s->pic, command, subject, s->kernel);
 	return 0;
 }
@@ -219,21 +253,15 @@ void session_no_watchpoints(void)
 	watch_off = true;
 }
 
-int session_open_families(struct session *s, const char *target, bool step,
-			  const char *json_path, unsigned int families,
-			  const char *subject)
+/* @s, of @g, for @target: its timeline and report context */
+static void session_init(struct session *s, struct session *g, int n,
+			 const char *target)
 {
-	struct observer_opts opts = {
-		.target = target,
-		.step = step,
-		.families = families,
-		/* a plan's own accesses are reported by the data plane */
-		.watchpoints = !step && !watch_off,
-	};
 	struct utsname u;
-	int err;
 
 	memset(s, 0, sizeof(*s));
+	s->group = g;
+	s->nr_group = n;
 	timeline_init(&s->tl, target);
 	if (!uname(&u))
 		snprintf(s->kernel, sizeof(s->kernel), "%s", u.release);
@@ -241,22 +269,72 @@ int session_open_families(struct session *s, const char *target, bool step,
 	s->rc.sym = sym;
 	s->rc.where = where;
 	s->rc.sym_ctx = s;
+}
+
+/* For @g's first session, its members set up: the observer of them all. */
+static int open_observer(struct session *g, bool step, const char *json_path,
+			 unsigned int families, const char *subject)
+{
+	struct observer_opts opts = {
+		.nr_targets = g->nr_group,
+		.step = step,
+		.families = families,
+		/* a plan's own accesses are reported by the data plane */
+		.watchpoints = !step && !watch_off,
+	};
+	int err, i;
+
+	for (i = 0; i < g->nr_group; i++)
+		opts.targets[i] = g[i].tl.module;
 	if (json_path) {
-		s->json = json_open(json_path);
-		if (!s->json) {
+		g->json = json_open(json_path);
+		if (!g->json) {
 			fprintf(stderr, "kmlab: cannot write --json %s: %s\n",
 				json_path, strerror(errno));
 			return -errno;
 		}
-		json_header(s->json, step ? "run" : "watch", subject,
-			    s->kernel);
+		json_header(g->json, step ? "run" : "watch", subject,
+			    g->kernel);
 	}
 	observer_verbose(kmlab_verbose);
-	err = observer_open(&s->ob, &opts, on_event, s);
+	err = observer_open(&g->ob, &opts, on_event, g);
 	if (err)
 		return err;
-	s->rc.families = observer_has_families(s->ob);
+	for (i = 0; i < g->nr_group; i++) {
+		g[i].ob = g->ob;
+		g[i].json = g->json;
+		g[i].rc.families = observer_has_families(g->ob);
+	}
 	return 0;
+}
+
+int session_open_families(struct session *s, const char *target, bool step,
+			  const char *json_path, unsigned int families,
+			  const char *subject)
+{
+	session_init(s, s, 1, target);
+	return open_observer(s, step, json_path, families, subject);
+}
+
+int session_open_group(struct session *g, int n, const char *const *targets,
+		       const char *json_path)
+{
+	char subject[KMLAB_MODS_MAX * KMLAB_MOD_NAME_LEN] = "";
+	int i;
+
+	if (n < 1 || n > KMLAB_MODS_MAX) {
+		fprintf(stderr, "kmlab: %d modules: one observer watches 1 to %d at once\n",
+			n, KMLAB_MODS_MAX);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		session_init(&g[i], g, n, targets[i]);
+		/* the JSON header's target: the modules, space-separated */
+		snprintf(subject + strlen(subject),
+			 sizeof(subject) - strlen(subject), "%s%s",
+			 i ? " " : "", targets[i]);
+	}
+	return open_observer(g, false, json_path, 0, subject);
 }
 
 /*
@@ -266,7 +344,10 @@ int session_open_families(struct session *s, const char *target, bool step,
  */
 static int session_poll(struct session *s, int timeout_ms)
 {
-	int n = observer_poll(s->ob, timeout_ms);
+	int n;
+
+	s = s->group;
+	n = observer_poll(s->ob, timeout_ms);
 
 	if (s->watch_ptr) {
 		observer_watch_free(s->ob, s->watch_ptr, s->watch_size);
@@ -316,10 +397,28 @@ static long long now_ms(void)
 
 #define RETRY_MS	2000
 
-int session_wait_unload(struct session *s, int timeout_ms,
-			volatile int *stop)
+/* @m[0..n): all unloaded?  One whose init failed, and when it went? */
+static bool all_unloaded(const struct session *m, int n, bool *init_failed)
+{
+	bool all = true;
+	int i;
+
+	*init_failed = false;
+	for (i = 0; i < n; i++) {
+		if (!m[i].tl.unloaded)
+			all = false;
+		else if (m[i].tl.init_failed)
+			*init_failed = true;
+	}
+	return all;
+}
+
+/* Until the modules of @m[0..n) are unloaded: session_wait_unload(). */
+static int wait_for(struct session *m, int n, int timeout_ms,
+		    volatile int *stop)
 {
 	long long end = now_ms() + timeout_ms, retry_end = 0;
+	bool unloaded, failed;
 	int err;
 
 	/*
@@ -327,28 +426,49 @@ int session_wait_unload(struct session *s, int timeout_ms,
 	 * insmod retries a failed finit_module() with init_module().  Give
 	 * that attempt RETRY_MS to show up, and report both.
 	 */
-	while (!s->tl.unloaded || (s->tl.init_failed &&
-				   now_ms() < retry_end)) {
+	for (;;) {
+		unloaded = all_unloaded(m, n, &failed);
+		if (unloaded && failed && !retry_end)
+			retry_end = now_ms() + RETRY_MS;
+		else if (!unloaded)
+			retry_end = 0;
+		if (unloaded && (!failed || now_ms() >= retry_end))
+			return 0;
 		if (stop && *stop)
 			return -EINTR;
 		if (timeout_ms >= 0 && now_ms() >= end)
-			return s->tl.unloaded ? 0 : -ETIMEDOUT;
-		err = session_poll(s, 100);
+			return unloaded ? 0 : -ETIMEDOUT;
+		err = session_poll(m, 100);
 		if (err < 0) {
 			fprintf(stderr, "kmlab: reading the observer's ring buffer failed: %s\n", strerror(-err));
 			return err;
 		}
-		if (s->tl.unloaded && s->tl.init_failed && !retry_end)
-			retry_end = now_ms() + RETRY_MS;
-		else if (!s->tl.unloaded)
-			retry_end = 0;
 	}
-	return 0;
 }
 
+int session_wait_unload(struct session *s, int timeout_ms,
+			volatile int *stop)
+{
+	if (s == s->group)
+		return wait_for(s, s->nr_group, timeout_ms, stop);
+	return wait_for(s, 1, timeout_ms, stop);
+}
+
+int session_wait_module(struct session *s, int timeout_ms,
+			volatile int *stop)
+{
+	return wait_for(s, 1, timeout_ms, stop);
+}
+
+/* a live object of a module gone: its leak, in its module's timeline */
 static int add_leak(void *ctx, __u64 ptr, const struct kmlab_live *v)
 {
-	return timeline_leak(ctx, ptr, v);
+	struct session *g = ctx;
+	struct session *s = (int)v->mod < g->nr_group ? &g->group[v->mod] : g;
+
+	if (!s->tl.unloaded)	/* still loaded: not a leak yet */
+		return 0;
+	return timeline_leak(&s->tl, ptr, v);
 }
 
 /*
@@ -547,20 +667,13 @@ static int kfence_interval(void)
 	return ms;
 }
 
-int session_finish(struct session *s)
+/* What the observer counted, for @s's report: losses, misses, sizes. */
+static void collect(struct session *s)
 {
 	struct timeline *tl = &s->tl;
 	const char *why;
 	__u64 stale;
-	int err;
 
-	/* its reports arrive as events: before the last drain */
-	if (tl->loaded)
-		slub_check_objects(s);
-
-	/* whatever is still in the ring buffer belongs to this run */
-	while (observer_poll(s->ob, 0) > 0)
-		;
 	observer_lost(s->ob, tl->lost, &tl->recursion_misses);
 	why = observer_watch_stats(s->ob, &tl->watch_frees, &tl->watch_slots,
 				   &stale);
@@ -572,13 +685,14 @@ int session_finish(struct session *s)
 	observer_misses(s->ob, &tl->misses);
 	observer_map_sizes(s->ob, &tl->live_max, &tl->freed_max);
 	tl->kfence_interval = kfence_interval();
-	/* live objects are leaks only once the module is gone */
-	if (tl->unloaded) {
-		err = observer_for_each_live(s->ob, add_leak, tl);
-		if (err && !s->err)
-			s->err = err;
-		leak_dumps(tl);
-	}
+}
+
+/* @s's report, text and JSON; its exit code */
+static int report(struct session *s)
+{
+	struct timeline *tl = &s->tl;
+	int err;
+
 	err = timeline_match(tl, s->rc.plan);
 	if (err && !s->err)
 		s->err = err;
@@ -592,11 +706,8 @@ int session_finish(struct session *s)
 		print_json(s, s->json);
 		fflush(s->json);
 	}
-	if (s->pic) {
+	if (s->pic)
 		print_json(s, s->pic);
-		if (draw_pictures(s))
-			return KMLAB_EXIT_ENV;
-	}
 	if (timeline_count(tl, FINDING_MAX))
 		return KMLAB_EXIT_FINDINGS;
 	/* without both ends of the module's life nothing can be said */
@@ -608,15 +719,98 @@ int session_finish(struct session *s)
 	return KMLAB_EXIT_CLEAN;
 }
 
-void session_close(struct session *s)
+/* Of two exit codes, the one that says more: findings, then an error,
+ * then inconclusive, then clean. */
+static int worst(int a, int b)
 {
-	observer_close(s->ob);
+	static const int rank[] = {
+		[KMLAB_EXIT_CLEAN] = 0, [KMLAB_EXIT_INCONCLUSIVE] = 1,
+		[KMLAB_EXIT_ENV] = 2, [KMLAB_EXIT_FINDINGS] = 3,
+	};
+
+	return rank[b] > rank[a] ? b : a;
+}
+
+/* @s's verdict, as its report's last line says it */
+static const char *verdict_word(const struct session *s)
+{
+	if (!s->tl.loaded)
+		return "not loaded";
+	return s->interrupted ? "interrupted" : timeline_verdict(&s->tl);
+}
+
+int session_finish(struct session *g)
+{
+	int i, n = g->nr_group, ret = KMLAB_EXIT_CLEAN, code;
+	FILE *out = g->json == stdout ? stderr : stdout;
+	struct session *s;
+	int err;
+
+	/* their reports arrive as events: before the last drain */
+	for (i = 0; i < n; i++)
+		if (g[i].tl.loaded)
+			slub_check_objects(&g[i]);
+
+	/* whatever is still in the ring buffer belongs to this run */
+	while (observer_poll(g->ob, 0) > 0)
+		;
+	for (i = 0; i < n; i++)
+		collect(&g[i]);
+	/* live objects are leaks only once their module is gone */
+	err = observer_for_each_live(g->ob, add_leak, g);
+	if (err && !g->err)
+		g->err = err;
+	for (i = 0; i < n; i++) {
+		s = &g[i];
+		s->interrupted = g->interrupted;
+		if (g->err && !s->err)
+			s->err = g->err;
+		if (s->tl.unloaded)
+			leak_dumps(&s->tl);
+		/* one module never loaded among several: nothing of it */
+		if (n > 1 && !s->tl.loaded) {
+			fprintf(stderr, "kmlab: %s was not loaded while watching: nothing to report of it\n",
+				s->tl.module);
+			code = KMLAB_EXIT_ENV;
+		} else {
+			if (i && n > 1)
+				fputc('\n', out);
+			code = report(s);
+		}
+		ret = worst(ret, code);
+	}
+	if (n > 1) {
+		fprintf(out, "\n%d modules:", n);
+		for (i = 0; i < n; i++)
+			fprintf(out, "%s %s %s", i ? "," : "", g[i].tl.module,
+				verdict_word(&g[i]));
+		fprintf(out, "\n");
+	}
+	if (g->pic && draw_pictures(g))
+		return KMLAB_EXIT_ENV;
+	return ret;
+}
+
+/* @s alone: what a group's member has of its own */
+static void close_member(struct session *s)
+{
 	ksyms_free(s->ks);
 	modsyms_free(s->modsyms);
-	if (s->json)
-		json_close(s->json);
-	if (s->pic)
-		fclose(s->pic);
-	free(s->pic_buf);
 	timeline_free(&s->tl);
+}
+
+void session_close(struct session *g)
+{
+	int i;
+
+	/* a group's first session owns the observer and the files */
+	for (i = 1; i < g->nr_group && g->group == g; i++)
+		close_member(&g[i]);
+	close_member(g);
+	observer_close(g->ob);
+	if (g->json)
+		json_close(g->json);
+	if (g->pic)
+		fclose(g->pic);
+	free(g->pic_buf);
 }

@@ -18,6 +18,15 @@ struct modsyms;
 #define SESSION_NOTES_LEN	1024
 
 struct session {
+	/*
+	 * Several modules watched at once (kmlab watch A B): one session
+	 * each, all in one array, @group its first: that one owns the
+	 * observer, the --json file and the pictures, which the others
+	 * share, reads the events and hands each to its module's session.
+	 * One module: @group is the session itself.
+	 */
+	struct session *group;
+	int nr_group;
 	struct observer *ob;
 	struct timeline tl;
 	struct ksyms *ks;
@@ -57,6 +66,10 @@ int session_open(struct session *s, const char *target, bool step,
 int session_open_families(struct session *s, const char *target, bool step,
 			  const char *json_path, unsigned int families,
 			  const char *subject);
+/* Open @n sessions @g[0..n) watching one module each, @targets[i] by
+ * @g[i], through one observer: session_open() for several modules. */
+int session_open_group(struct session *g, int n, const char *const *targets,
+		       const char *json_path);
 /* Draw the run at its end: a Perfetto trace to @perfetto, an HTML page to
  * @html (either may be NULL).  Call right after session_open*(). */
 int session_pictures(struct session *s, const char *perfetto,
@@ -65,14 +78,19 @@ int session_pictures(struct session *s, const char *perfetto,
 /* Add a line to the report, just above its verdict: "note: " @fmt. */
 void session_note(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Deliver events until the module's unload or @timeout_ms passed;
- * @stop (may be NULL) ends it early when set. 0 when the unload was seen. */
+/* Deliver events until the module's unload (every module's, for a
+ * group's first session) or @timeout_ms passed; @stop (may be NULL) ends
+ * it early when set.  0 when the unload was seen. */
 int session_wait_unload(struct session *s, int timeout_ms,
+			volatile int *stop);
+/* The same for one module of a group: @s's own. */
+int session_wait_module(struct session *s, int timeout_ms,
 			volatile int *stop);
 /* Run @fn(@arg) (a module's load or unload: its init or exit runs in
  * it) while reading the observer's events; @fn's return value. */
 int session_while(struct session *s, int (*fn)(void *arg), void *arg);
-/* Drain, collect lost counts and leaks, print the report; the exit code. */
+/* Drain, collect lost counts and leaks, print the report (each loaded
+ * module's, for a group); the exit code (the worst of them). */
 int session_finish(struct session *s);
 void session_close(struct session *s);
 

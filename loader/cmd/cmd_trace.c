@@ -500,7 +500,8 @@ int cmd_trace(int argc, char **argv)
 			goto out;
 		env.pid = child;
 	}
-	o.target = env.module;
+	o.targets[0] = env.module;
+	o.nr_targets = env.module ? 1 : 0;
 	o.trace = !env.module;
 	o.pid = env.pid;
 	o.follow = env.cmd != NULL;

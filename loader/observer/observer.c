@@ -675,7 +675,7 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 {
 	struct observer *ob;
 	struct btf *btf;
-	int err;
+	int err, i;
 
 	phase("start");
 	libbpf_set_print(print_fn);
@@ -696,10 +696,11 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 		goto err_free;
 	}
 
-	if (opts->target)
-		snprintf((char *)ob->skel->rodata->target_name,
-			 sizeof(ob->skel->rodata->target_name), "%s",
-			 opts->target);
+	for (i = 0; i < opts->nr_targets && i < KMLAB_MODS_MAX; i++)
+		snprintf((char *)ob->skel->rodata->target_names[i],
+			 sizeof(ob->skel->rodata->target_names[i]), "%s",
+			 opts->targets[i]);
+	ob->skel->rodata->nr_targets = i;
 	ob->skel->rodata->trace_mode = opts->trace;
 	ob->skel->rodata->trace_pid = opts->pid;
 	ob->skel->rodata->trace_follow = opts->follow && opts->pid;
@@ -1013,7 +1014,7 @@ int observer_attach_loaded(struct observer *ob, const char *name)
 			name, strerror(-err));
 		return err;
 	}
-	if (run.retval != 1) {
+	if (!run.retval) {
 		fprintf(stderr, "kmlab: %s was unloaded while kmlab attached to it\n", name);
 		return -ENOENT;
 	}

@@ -14,7 +14,10 @@
 struct observer;
 
 struct observer_opts {
-	const char *target;	/* module to watch; NULL in trace mode */
+	/* the modules to watch (none in trace mode): a record's head.mod
+	 * and a live object's mod are indices in this list */
+	const char *targets[KMLAB_MODS_MAX];
+	int nr_targets;
 	bool step;		/* load kmlab_step (attach it later) */
 	bool trace;		/* every allocation matching the filters */
 	/* the families to watch beyond kmalloc and kmem_cache_alloc, as
@@ -45,9 +48,9 @@ int observer_attach_step(struct observer *ob);
  * rmmod fails (EAGAIN) while it is attached. */
 void observer_detach_step(struct observer *ob);
 /*
- * The target module is already loaded: watch it from now on, as if its
- * load had just been seen (a MOD_LOAD event with KMLAB_MOD_ATTACHED).
- * Prints why not; returns 0 or -errno.
+ * The watched module @name is already loaded: watch it from now on, as
+ * if its load had just been seen (a MOD_LOAD event with
+ * KMLAB_MOD_ATTACHED).  Prints why not; returns 0 or -errno.
  */
 int observer_attach_loaded(struct observer *ob, const char *name);
 /* Does it see the families beyond kmalloc and kmem_cache (kprobes)? */

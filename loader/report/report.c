@@ -800,8 +800,12 @@ void report_text(FILE *f, const struct timeline *tl,
 		fprintf(f, ", text %s+0x%" PRIx64,
 			kptr(tl->text_base, p, sizeof(p)),
 			(uint64_t)tl->text_len);
-	fprintf(f, "\n\ntimeline (ms since %s):\n", tl->attached ?
-		"kmlab attached to the module" : "the module loaded");
+	if (tl->t0_module[0])
+		fprintf(f, "\n\ntimeline (ms since kmlab saw the first of the modules watched, %s):\n",
+			tl->t0_module);
+	else
+		fprintf(f, "\n\ntimeline (ms since %s):\n", tl->attached ?
+			"kmlab attached to the module" : "the module loaded");
 	text_timeline(f, tl, rc);
 
 	fprintf(f, "\nfindings:\n");
@@ -834,6 +838,16 @@ static const char *const ev_names[] = {
 	[KMLAB_EV_MOD_FREE]	= "module_free",
 	[KMLAB_EV_STEP]		= "step",
 };
+
+/* "module": whose event, finding or summary it is (several modules can
+ * be watched in one run) */
+static void json_module(FILE *f, const struct timeline *tl)
+{
+	if (!tl->module[0])
+		return;
+	fprintf(f, ",\"module\":");
+	json_strn(f, tl->module, strnlen(tl->module, sizeof(tl->module)));
+}
 
 static void json_ev_module(FILE *f, const char *name, size_t size)
 {
@@ -923,6 +937,9 @@ void report_json_event(FILE *f, const struct timeline *tl,
 		(h->ts >= tl->t0));	/* JSON numbers have no '+' */
 	fprintf(f, ",\"pid\":%u,\"comm\":", h->pid);
 	json_strn(f, h->comm, strnlen(h->comm, sizeof(h->comm)));
+	/* a module's load and unload name it themselves */
+	if (h->type != KMLAB_EV_MOD_LOAD && h->type != KMLAB_EV_MOD_FREE)
+		json_module(f, tl);
 	switch (h->type) {
 	case KMLAB_EV_MOD_LOAD:
 		json_ev_mod_load(f, &e->mod_load);
@@ -1000,7 +1017,9 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 	for (i = 0; i < tl->nr_finds; i++) {
 		const struct tl_finding *fd = &tl->finds[i];
 
-		fprintf(f, "{\"type\":\"finding\",\"kind\":\"%s\",\"object\":", finding_name(fd->kind));
+		fprintf(f, "{\"type\":\"finding\",\"kind\":\"%s\"", finding_name(fd->kind));
+		json_module(f, tl);
+		fprintf(f, ",\"object\":");
 		if (fd->name[0])
 			json_strn(f, fd->name, strnlen(fd->name,
 						       sizeof(fd->name)));
@@ -1093,8 +1112,9 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		json_str(f, report_sentence(fd, why, sizeof(why)));
 		fprintf(f, "}\n");
 	}
-	fprintf(f, "{\"type\":\"summary\",\"findings\":%d",
-		timeline_count(tl, FINDING_MAX));
+	fprintf(f, "{\"type\":\"summary\"");
+	json_module(f, tl);
+	fprintf(f, ",\"findings\":%d", timeline_count(tl, FINDING_MAX));
 	for (i = 0; i < FINDING_MAX; i++)
 		fprintf(f, ",\"%s\":%d", finding_plural(i),
 			timeline_count(tl, i));

@@ -685,7 +685,7 @@ static int add_kfence_report(struct timeline *tl, const struct kmlab_ev_kfence *
 
 static int add_mod_load(struct timeline *tl, const struct kmlab_ev_mod_load *e)
 {
-	if (!tl->loaded)
+	if (!tl->loaded && !tl->t0_module[0])
 		tl->t0 = e->h.ts;
 	tl->loaded = true;
 	tl->unloaded = false;
@@ -875,6 +875,25 @@ int timeline_add(struct timeline *tl, const union kmlab_ev *e)
 		return add_kfence_report(tl, &e->kfence);
 	}
 	return 0;
+}
+
+bool timeline_owns(struct timeline *tl, const union kmlab_ev *e)
+{
+	const struct kmlab_ev_slub *sl = &e->slub;
+
+	switch (e->h.type) {
+	case KMLAB_EV_WATCH_HIT:
+		return find_object(tl, e->watch_hit.obj, false);
+	case KMLAB_EV_KFENCE:
+		return find_object(tl, e->kfence.obj, false);
+	case KMLAB_EV_SLUB:
+		if (sl->what == KMLAB_SLUB_KEPT)
+			return find_object(tl, sl->addr, false);
+		return slot_owner(tl, sl->addr, sl->red_left_pad,
+				  sl->inuse > sl->object_size ? sl->inuse :
+				  sl->object_size, sl->h.ts);
+	}
+	return false;
 }
 
 int timeline_load_of(const struct timeline *tl, __u64 ts)

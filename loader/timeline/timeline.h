@@ -129,6 +129,9 @@ struct timeline {
 	struct tl_load loads[TL_LOADS_MAX];
 	int nr_loads;		/* may exceed TL_LOADS_MAX: the first kept */
 	__u64 t0;		/* first event or module load, ns */
+	/* several modules watched at once: t0 is the first one's load (or
+	 * attach), that module's name here, the same for all of them */
+	char t0_module[KMLAB_MOD_NAME_LEN];
 	__u64 unload_ts;
 	__u64 text_base, text_len;	/* the module's core text */
 	__u64 init_base, init_len;	/* and its init text */
@@ -173,6 +176,9 @@ void timeline_init(struct timeline *tl, const char *module);
 void timeline_free(struct timeline *tl);
 /* Fold one ring buffer event in; returns 0 or -ENOMEM. */
 int timeline_add(struct timeline *tl, const union kmlab_ev *e);
+/* Is the object a report by address (SLUB, KFENCE, a watchpoint) is
+ * about one of @tl's?  Several modules watched at once: whose it is. */
+bool timeline_owns(struct timeline *tl, const union kmlab_ev *e);
 /* An object still in the live map after module_free: a leak. */
 int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v);
 /* Mark findings the verifier predicted; add predicted-only ones. */

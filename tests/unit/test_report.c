@@ -803,8 +803,10 @@ int main(void)
 	free(out);
 
 	out = text_of(&tl, &rc, true);
-	TAP_STR_HAS(out, "\"kind\":\"leak\",\"object\":\"leaky\","
-		    "\"line\":7,\"size\":64,\"ptr\":\"0x",
+	TAP_STR_HAS(out, "\"kind\":\"leak\",\"module\":\"kmlab_dp\","
+		    "\"object\":\"leaky\",",
+		    "json leak finding, with its module");
+	TAP_STR_HAS(out, "\"object\":\"leaky\",\"line\":7,\"size\":64,\"ptr\":\"0x",
 		    "json leak finding, with its address");
 	TAP_STR_HAS(out, "\"site\":\"dp_exec+0x10 [kmlab_dp]\",\"age_ms\":",
 		    "json leak site");
