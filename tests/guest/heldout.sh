@@ -12,6 +12,8 @@ ko=${KMLAB_KO_DIR:-module}/kmlab_dp.ko
 
 # watch MODULE: start kmlab watch, JSON in /tmp/h.json, wait until ready
 watch() {
+	# empty before the start: the wait below must not find an earlier run's line
+	: >/tmp/h.err
 	"$kmlab" watch "$1" --timeout 120 --json /tmp/h.json >/tmp/h.txt 2>/tmp/h.err &
 	pid=$!
 	i=0

@@ -9,6 +9,8 @@ kmlab=${KMLAB:-build/kmlab}
 ko=${KMLAB_KO_DIR:-module}/kmlab_dp.ko
 
 watch_leaky() {	# watch_leaky INSMOD-ARGS...: JSON in /tmp/w.json, status in rc
+	# empty before the start: the wait below must not find an earlier run's line
+	: >/tmp/w.err
 	"$kmlab" watch kmlab_leaky --timeout 120 --json /tmp/w.json >/tmp/w.txt 2>/tmp/w.err &
 	pid=$!
 	i=0

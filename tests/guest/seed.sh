@@ -10,6 +10,7 @@ ko=${KMLAB_KO_DIR:-module}/kmlab_dp.ko
 count() { grep -c "$1" "$2"; }
 
 dmesg -c >/dev/null
+: >/tmp/s.err
 "$kmlab" watch kmlab_dp --timeout 120 --json /tmp/s.json >/tmp/s.txt 2>/tmp/s.err &
 pid=$!
 i=0

@@ -30,6 +30,8 @@ forker=$!
 done=0 ready=0 t0=$(date +%s)
 while [ $done -lt "$cycles" ]; do
 	# a module that never loads: the programs attach all the same
+	# empty before the start: the wait below must not find an earlier run's line
+	: >/tmp/st.err
 	"$kmlab" watch kmlab_absent --timeout 300 >/dev/null 2>/tmp/st.err &
 	pid=$!
 	i=0 c0=$(cut -d' ' -f1 /proc/uptime)

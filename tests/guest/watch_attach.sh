@@ -13,6 +13,8 @@ poke=/sys/module/kmlab_cases/parameters/poke
 
 # attach: start kmlab watch kmlab_cases, JSON in /tmp/a.json, wait until ready
 attach() {
+	# empty before the start: the wait below must not find an earlier run's line
+	: >/tmp/a.err
 	"$kmlab" watch kmlab_cases --timeout 120 --json /tmp/a.json >/tmp/a.txt 2>/tmp/a.err &
 	pid=$!
 	i=0

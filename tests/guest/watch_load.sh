@@ -34,6 +34,7 @@ ok $? "--html and --perfetto: the page and the trace, 0600, the leaked buffer dr
 	"$(stat -c '%a %s %n' /tmp/l.html /tmp/l.trace 2>&1 | tr '\n' ' ') $(grep -c 'class="life' /tmp/l.html)"
 
 # 2. without --unload-after: Ctrl-C unloads the module kmlab loaded
+: >/tmp/c.err
 "$kmlab" watch "$leaky" --json /tmp/c.json names=a values=64 >/tmp/c.txt 2>/tmp/c.err &
 pid=$!
 i=0

@@ -18,8 +18,17 @@ try() {	# try ARGS...: status in rc, stderr in $tmp/err
 says() { [ $rc -eq 2 ] && grep -q -- "$1" "$tmp/err"; }
 
 try kmlab_leaky names=a
-says "one module at a time: 'names=a' is extra (parameters are for a module kmlab loads"
+says "'names=a' looks like a module parameter, but no PATH.ko comes before it: only a module kmlab loads takes parameters"
 ok $? "parameters after a module's name: exit 2, they need PATH.ko" "rc=$rc $(cat "$tmp/err")"
+try kmlab_leaky kmlab_cases kmlab-leaky
+says "kmlab_leaky is named twice: watch each module once"
+ok $? "a module named twice (- and _ are the same): exit 2" "rc=$rc $(cat "$tmp/err")"
+try a b c d e f g h i
+says "at most 8 modules at once: 'i' is one too many"
+ok $? "nine modules: exit 2, at most 8" "rc=$rc $(cat "$tmp/err")"
+try kmlab_leaky "$tmp/none.ko" names=a
+says "cannot open module $tmp/none.ko: No such file or directory"
+ok $? "a name, then a PATH.ko that does not exist: exit 2, naming the file" "rc=$rc $(cat "$tmp/err")"
 try kmlab_leaky --unload-after 3
 says "unload-after needs a module kmlab loads"
 ok $? "--unload-after with a name: exit 2" "rc=$rc $(cat "$tmp/err")"
@@ -46,6 +55,7 @@ else
 	ok $? "a module built for 6.1 on $(uname -r): exit 2, rebuild it for this kernel" "rc=$rc $(cat "$tmp/err")"
 fi
 "$kmlab" watch --help >"$tmp/help" 2>&1
-grep -q 'PATH.ko \[--\] \[PARAM=VALUE...\]' "$tmp/help" && grep -q -- '--unload-after=S' "$tmp/help"
-ok $? "--help shows both forms and --unload-after" "$(head -n 3 "$tmp/help")"
+grep -q 'PATH.ko \[--\] \[PARAM=VALUE...\]' "$tmp/help" && grep -q -- '--unload-after=S' "$tmp/help" &&
+	grep -q 'MODULE\.\.\.' "$tmp/help" && grep -q 'Several modules (up to 8' "$tmp/help"
+ok $? "--help shows the forms, several modules and --unload-after" "$(head -n 3 "$tmp/help")"
 tap_end

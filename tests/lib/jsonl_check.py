@@ -5,7 +5,8 @@
 usage: jsonl_check.py FILE [COMMAND]
 Prints nothing and exits 0 when every line is one JSON object of a known
 type carrying that type's fields, the first is the header (version 1,
-the COMMAND if given) and the last the one summary; otherwise prints
+the COMMAND if given) and the last the summary (watch of several modules:
+one per module, each naming it); otherwise prints
 each problem with its line number and exits 1.
 """
 import json
@@ -61,8 +62,12 @@ def check(path, command):
         if command and h.get("command") != command:
             errs.append(f"1: command {h.get('command')}, not {command}")
     sums = [t for t in objs if t[1]["type"] == "summary"]
-    if len(sums) != 1 or sums[0] is not objs[-1]:
-        errs.append("the summary is not the one last object")
+    # watch of several modules: a summary each, naming its module
+    mods = [o.get("module") for _, o in sums]
+    if len(sums) > 1 and (None in mods or len(set(mods)) != len(mods)):
+        errs.append(f"{len(sums)} summaries, not one per module")
+    if not sums or sums[-1] is not objs[-1]:
+        errs.append("the summary is not the last object")
     for n, o in sums:
         if o.get("verdict") not in VERDICTS:
             errs.append(f"{n}: verdict {o.get('verdict')!r}")
