@@ -155,9 +155,32 @@ static struct bpf_program *fn_prog(struct kmlab_bpf *skel, size_t off)
 
 static bool verbose;
 
+/* KMLAB_PHASES=2: each program's verifier cost, from its load log */
+static bool verifier_stats;
+
+static void print_verifier_stats(const char *fmt, va_list args)
+{
+	char *log = NULL, name[64];
+	const char *t, *p;
+
+	if (!strstr(fmt, "-- BEGIN PROG LOAD LOG --") ||
+	    vasprintf(&log, fmt, args) < 0)
+		return;
+	t = strstr(log, "verification time ");
+	p = strstr(log, "processed ");
+	if (t && p && strstr(log, "prog '") &&
+	    sscanf(strstr(log, "prog '"), "prog '%63[^']'", name) == 1)
+		fprintf(stderr, "kmlab: verifier %-24s %8lu us %8lu insns\n",
+			name, strtoul(t + 18, NULL, 10),
+			strtoul(p + 10, NULL, 10));
+	free(log);
+}
+
 static int print_fn(enum libbpf_print_level level, const char *fmt,
 		    va_list args)
 {
+	if (level == LIBBPF_DEBUG && verifier_stats)
+		print_verifier_stats(fmt, args);
 	if (level == LIBBPF_DEBUG && !verbose)
 		return 0;
 	return vfprintf(stderr, fmt, args);
@@ -547,6 +570,39 @@ static void sym_keep(struct kmlab_bpf *skel, enum sym_role role, __u32 src,
 }
 
 /*
+ * A filter in front of sym_role(): bit (hash % SYM_BITS) set for each
+ * name it knows.  kallsyms has some 160,000 core symbols; comparing
+ * each with every name took a third of a second in the TCG guest.
+ */
+#define SYM_BITS	4096
+
+static __u32 sym_hash(const char *name)
+{
+	__u32 h = 2166136261U;	/* FNV-1a */
+
+	while (*name)
+		h = (h ^ (unsigned char)*name++) * 16777619U;
+	return h % SYM_BITS;
+}
+
+static void sym_filter(unsigned char *bits)
+{
+	size_t i;
+
+	memset(bits, 0, SYM_BITS / 8);
+#define SYM_SET(n)	(bits[sym_hash(n) / 8] |= 1 << (sym_hash(n) % 8))
+	SYM_SET("kvmalloc_node");
+	SYM_SET("__kvmalloc_node_noprof");
+	for (i = 0; i < ARRAY_LEN(helper_names); i++)
+		SYM_SET(helper_names[i]);
+	for (i = 0; i < ARRAY_LEN(accessor_names); i++)
+		SYM_SET(accessor_names[i]);
+	for (i = 0; i < ARRAY_LEN(page_fns); i++)
+		SYM_SET(page_fns[i].name);
+#undef SYM_SET
+}
+
+/*
  * The core functions the observer tells apart by address, from
  * /proc/kallsyms: a function ends where the next symbol starts (the core
  * kernel's symbols come sorted).
@@ -556,12 +612,14 @@ static void core_syms_prepare(struct observer *ob)
 	enum sym_role role, open = SYM_NONE;
 	unsigned long addr, start = 0;
 	char line[512], *name, *mod, type;
-	__u32 src = 0, open_src = 0;
+	unsigned char bits[SYM_BITS / 8];
+	__u32 src = 0, open_src = 0, h;
 	FILE *f;
 
 	f = fopen("/proc/kallsyms", "r");
 	if (!f)
 		return;
+	sym_filter(bits);
 	while (fgets(line, sizeof(line), f)) {
 		if (ksyms_parse_line(line, &addr, &type, &name, &mod))
 			continue;
@@ -575,6 +633,9 @@ static void core_syms_prepare(struct observer *ob)
 			break;
 		if ((type != 'T' && type != 't') || !addr)
 			continue;
+		h = sym_hash(name);
+		if (!(bits[h / 8] & (1 << (h % 8))))
+			continue;
 		role = sym_role(name, &src);
 		if (role != SYM_NONE) {
 			open = role;
@@ -583,6 +644,12 @@ static void core_syms_prepare(struct observer *ob)
 		}
 	}
 	fclose(f);
+	if (verbose)
+		fprintf(stderr, "kmlab: core functions: %u helpers, %u accessors, %u page functions, kvmalloc %s\n",
+			ob->skel->rodata->nr_helpers,
+			ob->skel->rodata->nr_accessors,
+			ob->skel->rodata->nr_page_fns,
+			ob->skel->rodata->kvmalloc_len ? "found" : "not found");
 }
 
 /*
@@ -651,7 +718,8 @@ static void watch_open(struct observer *ob);
 
 /*
  * KMLAB_PHASES=1: how long each step of getting ready took, on stderr
- * (the time to ready is a benchmark: scripts/bench).
+ * (the time to ready is a benchmark: scripts/bench); =2 also each
+ * program's verification time and instructions processed.
  */
 static void phase(const char *what)
 {
@@ -775,6 +843,15 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	if (!opts->watchpoints || !ob->has_modules)
 		bpf_program__set_autoload(ob->skel->progs.on_watch_hit, false);
 
+	verifier_stats = getenv("KMLAB_PHASES") &&
+			 !strcmp(getenv("KMLAB_PHASES"), "2");
+	if (verifier_stats) {
+		struct bpf_program *prog;
+
+		/* log level 4: the verifier's statistics only */
+		bpf_object__for_each_program(prog, ob->skel->obj)
+			bpf_program__set_log_level(prog, 4);
+	}
 	err = kmlab_bpf__load(ob->skel);
 	phase("loaded (verifier)");
 	if (err) {

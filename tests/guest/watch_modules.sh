@@ -15,7 +15,7 @@ of() { grep "\"type\":\"$2\"" "$3" | grep "\"module\":\"$1\""; }
 # its last buffer, kmlab_late writes past a 128-byte buffer (SLUB's red
 # zone, on every kernel); each finding is its own module's
 "$kmlab" watch "$tko/kmlab_leaky.ko" names=first,last values=100,3000 \
-	"$tko/kmlab_late.ko" mode=overflow_end --unload-after 1 --json /tmp/m.json \
+	"$tko/kmlab_late.ko" mode=overflow_end --unload-after 1 --json /tmp/m.json --perfetto /tmp/m.trace \
 	>/tmp/m.txt 2>/tmp/m.err
 rc=$?
 [ $rc -eq 1 ]
@@ -40,6 +40,10 @@ ok $? "every allocation event is in its own module's stream" "$(grep -c '"event"
 	grep -q '^2 modules: kmlab_leaky findings, kmlab_late findings$' /tmp/m.txt &&
 	grep -q 'timeline (ms since kmlab saw the first of the modules watched, kmlab_leaky)' /tmp/m.txt
 ok $? "the text: a report each, one clock, then each one's verdict" "$(grep -E '^verdict|modules:|^timeline' /tmp/m.txt)"
+# one picture of both, on the one clock: each module's objects drawn
+grep -q '"traceEvents":\[' /tmp/m.trace && grep -q '\[kmlab_leaky\]' /tmp/m.trace &&
+	grep -q '\[kmlab_late\]' /tmp/m.trace && grep -q '"state":"leaked"' /tmp/m.trace
+ok $? "--perfetto draws both modules' objects in one trace" "$(wc -c </tmp/m.trace) bytes"
 ! loaded kmlab_leaky && ! loaded kmlab_late &&
 	grep -n 'unloading\|loading' /tmp/m.err | tr '\n' ' ' | grep -q 'loading.*kmlab_leaky.*loading.*kmlab_late.*unloading kmlab_late.*unloading kmlab_leaky'
 ok $? "loaded in order, unloaded in reverse, both gone" "$(grep -i loading /tmp/m.err | tr '\n' ' ')"
