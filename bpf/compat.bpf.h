@@ -59,17 +59,19 @@ static __always_inline void module_text(struct module *mod,
  * "x86/percpu: Move preempt_count next to current_task" (v6.2) made the
  * per-CPU __preempt_count a field of struct pcpu_hot; later kernels
  * (6.18 here) have __preempt_count again but keep it out of kallsyms.
- * Untyped and weak: a typed ksym the kernel cannot find in kallsyms
- * fails the whole load, an untyped one reads as address 0.  This CPU's
- * copy is at the symbol's per-CPU offset plus __per_cpu_offset[cpu].
+ * Their addresses come from the loader's one scan of /proc/kallsyms
+ * (0: not there), not __ksym externs: libbpf would read the whole
+ * kallsyms once more to resolve those, a third of a second in the TCG
+ * guest.  This CPU's copy is at the symbol's per-CPU offset plus
+ * __per_cpu_offset[cpu].
  */
 struct pcpu_hot___v6_2 {
 	int preempt_count;
 } __attribute__((preserve_access_index));
 
-extern const void __preempt_count __ksym __weak;
-extern const void pcpu_hot __ksym __weak;
-extern const void __per_cpu_offset __ksym __weak;
+const volatile __u64 ksym_preempt_count = 0;
+const volatile __u64 ksym_pcpu_hot = 0;
+const volatile __u64 ksym_per_cpu_offset = 0;
 
 /* include/linux/preempt.h: 8 preempt bits, 8 softirq, 4 hardirq, 4 NMI */
 #define KMLAB_SOFTIRQ_OFFSET	(1U << 8)
@@ -86,19 +88,19 @@ static __always_inline bool in_irq_context(void)
 	__u32 cpu;
 	int pc = 0;
 
-	if (&__preempt_count)
-		base = (__u64)&__preempt_count;
-	else if (&pcpu_hot && bpf_core_type_exists(struct pcpu_hot___v6_2))
-		base = (__u64)&pcpu_hot +
+	if (ksym_preempt_count)
+		base = ksym_preempt_count;
+	else if (ksym_pcpu_hot && bpf_core_type_exists(struct pcpu_hot___v6_2))
+		base = ksym_pcpu_hot +
 		       bpf_core_field_offset(struct pcpu_hot___v6_2,
 					     preempt_count);
 	else
 		return false;
-	if (!&__per_cpu_offset)
+	if (!ksym_per_cpu_offset)
 		return false;
 	cpu = bpf_get_smp_processor_id();
 	if (bpf_probe_read_kernel(&off, sizeof(off),
-				  (void *)&__per_cpu_offset + cpu * 8ULL) ||
+				  (void *)ksym_per_cpu_offset + cpu * 8ULL) ||
 	    bpf_probe_read_kernel(&pc, sizeof(pc), (void *)(base + off)))
 		return false;
 	return pc & (KMLAB_SOFTIRQ_OFFSET | KMLAB_HARDIRQ_MASK |

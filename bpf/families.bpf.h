@@ -46,19 +46,22 @@ const volatile bool rcu_ptr_arg = false;
  */
 const volatile bool kvmalloc_bucket_arg = false;
 
-/* x86_64 direct map and struct page array, both moved by KASLR */
-extern const void vmemmap_base __ksym __weak;
-extern const void page_offset_base __ksym __weak;
+/* x86_64 direct map and struct page array, both moved by KASLR: the
+ * variables' addresses, from the loader's kallsyms scan */
+const volatile __u64 ksym_vmemmap_base = 0;
+const volatile __u64 ksym_page_offset_base = 0;
 
 /* page_address() of a struct page * (no highmem on x86_64) */
 static __always_inline __u64 page_addr(__u64 page)
 {
 	__u64 vmemmap = 0, base = 0;
 
-	if (!page || !&vmemmap_base || !&page_offset_base)
+	if (!page || !ksym_vmemmap_base || !ksym_page_offset_base)
 		return 0;
-	bpf_probe_read_kernel(&vmemmap, sizeof(vmemmap), &vmemmap_base);
-	bpf_probe_read_kernel(&base, sizeof(base), &page_offset_base);
+	bpf_probe_read_kernel(&vmemmap, sizeof(vmemmap),
+			      (void *)ksym_vmemmap_base);
+	bpf_probe_read_kernel(&base, sizeof(base),
+			      (void *)ksym_page_offset_base);
 	return base + ((page - vmemmap) / bpf_core_type_size(struct page) <<
 		       KMLAB_PAGE_SHIFT);
 }

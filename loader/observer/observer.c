@@ -501,13 +501,29 @@ static const char *const accessor_names[] = {
 	"strcmp", "strncmp", "strscpy", "strncpy", "strcpy",
 };
 
+/*
+ * Kernel variables the observer reads by address (compat.bpf.h,
+ * families.bpf.h): found in the same scan, @src their index here.
+ */
+static const char *const data_names[] = {
+	"__preempt_count", "pcpu_hot", "__per_cpu_offset", "vmemmap_base",
+	"page_offset_base",
+};
+
 /* What a core kernel symbol is to the observer. */
 enum sym_role { SYM_NONE, SYM_HELPER, SYM_KVMALLOC, SYM_PAGE_FN,
-		SYM_ACCESSOR };
+		SYM_ACCESSOR, SYM_DATA };
 
 static enum sym_role sym_role(const char *name, __u32 *src)
 {
 	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(data_names); i++) {
+		if (!strcmp(name, data_names[i])) {
+			*src = i;
+			return SYM_DATA;
+		}
+	}
 
 	if (!strcmp(name, "kvmalloc_node") ||
 	    !strcmp(name, "__kvmalloc_node_noprof"))
@@ -564,6 +580,17 @@ static void sym_keep(struct kmlab_bpf *skel, enum sym_role role, __u32 src,
 		((__u32 *)ro->page_fn_src)[n] = src;
 		ro->nr_page_fns = n + 1;
 		break;
+	case SYM_DATA: {
+		volatile __u64 *at[] = {
+			&ro->ksym_preempt_count, &ro->ksym_pcpu_hot,
+			&ro->ksym_per_cpu_offset, &ro->ksym_vmemmap_base,
+			&ro->ksym_page_offset_base,
+		};
+
+		if (src < ARRAY_LEN(at))
+			*at[src] = lo;
+		break;
+	}
 	case SYM_NONE:
 		break;
 	}
@@ -599,6 +626,8 @@ static void sym_filter(unsigned char *bits)
 		SYM_SET(accessor_names[i]);
 	for (i = 0; i < ARRAY_LEN(page_fns); i++)
 		SYM_SET(page_fns[i].name);
+	for (i = 0; i < ARRAY_LEN(data_names); i++)
+		SYM_SET(data_names[i]);
 #undef SYM_SET
 }
 
@@ -631,25 +660,35 @@ static void core_syms_prepare(struct observer *ob)
 		/* the core kernel's sorted part ends at the modules */
 		if (mod)
 			break;
-		if ((type != 'T' && type != 't') || !addr)
-			continue;
 		h = sym_hash(name);
 		if (!(bits[h / 8] & (1 << (h % 8))))
 			continue;
 		role = sym_role(name, &src);
-		if (role != SYM_NONE) {
-			open = role;
-			open_src = src;
-			start = addr;
+		/* a variable: its address (a per-CPU one's is its offset) */
+		if (role == SYM_DATA) {
+			sym_keep(ob->skel, role, src, addr, 0);
+			continue;
 		}
+		if ((type != 'T' && type != 't') || !addr || role == SYM_NONE)
+			continue;
+		open = role;
+		open_src = src;
+		start = addr;
 	}
 	fclose(f);
 	if (verbose)
-		fprintf(stderr, "kmlab: core functions: %u helpers, %u accessors, %u page functions, kvmalloc %s\n",
+		fprintf(stderr, "kmlab: core functions: %u helpers, %u accessors, %u page functions, kvmalloc %s; preempt count at %#llx%s, per-CPU offsets %s, page arrays %s\n",
 			ob->skel->rodata->nr_helpers,
 			ob->skel->rodata->nr_accessors,
 			ob->skel->rodata->nr_page_fns,
-			ob->skel->rodata->kvmalloc_len ? "found" : "not found");
+			ob->skel->rodata->kvmalloc_len ? "found" : "not found",
+			(unsigned long long)(ob->skel->rodata->ksym_preempt_count ?
+			ob->skel->rodata->ksym_preempt_count :
+			ob->skel->rodata->ksym_pcpu_hot),
+			ob->skel->rodata->ksym_preempt_count ? "" : " (pcpu_hot)",
+			ob->skel->rodata->ksym_per_cpu_offset ? "found" : "not found",
+			ob->skel->rodata->ksym_vmemmap_base &&
+			ob->skel->rodata->ksym_page_offset_base ? "found" : "not found");
 }
 
 /*
@@ -818,8 +857,8 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	families_prepare(ob, btf, !opts->trace && ob->has_modules,
 			 opts->families);
 	phase("families prepared");
-	if (!opts->trace && ob->has_modules)
-		core_syms_prepare(ob);
+	/* also the variables every mode reads */
+	core_syms_prepare(ob);
 	phase("core symbols");
 	if (!ob->has_modules || opts->trace) {
 		bpf_program__set_autoload(ob->skel->progs.on_module_load,
