@@ -36,10 +36,12 @@ ok $? "one summary line per module in the JSON, its header naming both" "$(grep 
 	! grep '"event":"alloc"' /tmp/m.json | grep '"module":"kmlab_late"' | grep -q '\[kmlab_leaky\]' &&
 	grep '"event":"alloc"' /tmp/m.json | grep -q '"module":"kmlab_late"'
 ok $? "every allocation event is in its own module's stream" "$(grep -c '"event":"alloc"' /tmp/m.json)"
-[ "$(grep -c '^verdict: findings' /tmp/m.txt)" -eq 2 ] &&
-	grep -q '^2 modules: kmlab_leaky findings, kmlab_late findings$' /tmp/m.txt &&
+# (a finding's verdict is "inconclusive" when the machine lost events
+# that could have been more: a loaded lab may)
+[ "$(grep -cE '^verdict: (findings|inconclusive)$' /tmp/m.txt)" -eq 2 ] &&
+	grep -qE '^2 modules: kmlab_leaky (findings|inconclusive), kmlab_late (findings|inconclusive)$' /tmp/m.txt &&
 	grep -q 'timeline (ms since kmlab saw the first of the modules watched, kmlab_leaky)' /tmp/m.txt
-ok $? "the text: a report each, one clock, then each one's verdict" "$(grep -E '^verdict|modules:|^timeline' /tmp/m.txt)"
+ok $? "the text: a report each, one clock, then each one's verdict" "$(grep -E '^verdict|modules:|^timeline|^note' /tmp/m.txt | tr '\n' '|')"
 # one picture of both, on the one clock: each module's objects drawn
 grep -q '"traceEvents":\[' /tmp/m.trace && grep -q '\[kmlab_leaky\]' /tmp/m.trace &&
 	grep -q '\[kmlab_late\]' /tmp/m.trace && grep -q '"state":"leaked"' /tmp/m.trace
