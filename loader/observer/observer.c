@@ -632,11 +632,12 @@ static void sym_filter(unsigned char *bits)
 }
 
 /*
- * The core functions the observer tells apart by address, from
- * /proc/kallsyms: a function ends where the next symbol starts (the core
- * kernel's symbols come sorted).
+ * The core functions the observer tells apart by address (with
+ * @functions), and the variables it reads, from /proc/kallsyms: a
+ * function ends where the next symbol starts (the core kernel's symbols
+ * come sorted).
  */
-static void core_syms_prepare(struct observer *ob)
+static void core_syms_prepare(struct observer *ob, bool functions)
 {
 	enum sym_role role, open = SYM_NONE;
 	unsigned long addr, start = 0;
@@ -669,7 +670,10 @@ static void core_syms_prepare(struct observer *ob)
 			sym_keep(ob->skel, role, src, addr, 0);
 			continue;
 		}
-		if ((type != 'T' && type != 't') || !addr || role == SYM_NONE)
+		/* functions only where a module can act: each is one more
+		 * compare on every allocation */
+		if ((type != 'T' && type != 't') || !addr || role == SYM_NONE ||
+		    !functions)
 			continue;
 		open = role;
 		open_src = src;
@@ -857,8 +861,9 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	families_prepare(ob, btf, !opts->trace && ob->has_modules,
 			 opts->families);
 	phase("families prepared");
-	/* also the variables every mode reads */
-	core_syms_prepare(ob);
+	/* the variables every mode reads; the functions where a module can
+	 * load */
+	core_syms_prepare(ob, !opts->trace && ob->has_modules);
 	phase("core symbols");
 	if (!ob->has_modules || opts->trace) {
 		bpf_program__set_autoload(ob->skel->progs.on_module_load,
