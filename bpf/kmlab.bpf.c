@@ -390,6 +390,8 @@ static __always_inline int on_alloc(void *ctx, __u64 site, __u64 ptr,
 			__sync_fetch_and_add(&module_irq_events, 1);
 	}
 	obj.ts = bpf_ktime_get_ns();
+	/* whose object: the module whose code asked (trace: nobody's) */
+	obj.mod = trace_mode ? 0 : module_index(site);
 	/* kmalloc(0) returns ZERO_SIZE_PTR (16): no object to follow */
 	if (ptr > ZERO_SIZE_PTR) {
 		obj.call_site = site;
@@ -399,7 +401,6 @@ static __always_inline int on_alloc(void *ctx, __u64 site, __u64 ptr,
 		obj.src = src;
 		obj.cache = (__u64)s;
 		obj.pid = bpf_get_current_pid_tgid() >> 32;
-		obj.mod = trace_mode ? 0 : module_index(site);
 		err = bpf_map_update_elem(&live, &ptr, &obj, BPF_NOEXIST);
 		if (!err) {
 			__sync_fetch_and_add(&live_count, 1);
@@ -419,7 +420,7 @@ static __always_inline int on_alloc(void *ctx, __u64 site, __u64 ptr,
 	if (!e)
 		return 0;
 	e->h.ts = obj.ts;
-	e->h.mod = trace_mode ? 0 : module_index(site);
+	e->h.mod = obj.mod;
 	e->ptr = ptr;
 	e->call_site = site;
 	e->size_req = req;

@@ -75,6 +75,10 @@ static void add_word(struct argp_state *state, const char *arg)
 	struct watched *last = env.nr ? &env.mods[env.nr - 1] : NULL, *m;
 
 	if (last && last->path && (strchr(arg, '=') || !is_path(arg))) {
+		/* a bool parameter, or a module's name put after a file */
+		if (!strchr(arg, '='))
+			fprintf(stderr, "kmlab: '%s' after %s is taken as its parameter (%s=y); to watch a module by name, name it before the first PATH.ko\n",
+				arg, last->path, arg);
 		add_param(state, last, arg);
 		return;
 	}

@@ -29,6 +29,9 @@ ok $? "nine modules: exit 2, at most 8" "rc=$rc $(cat "$tmp/err")"
 try kmlab_leaky "$tmp/none.ko" names=a
 says "cannot open module $tmp/none.ko: No such file or directory"
 ok $? "a name, then a PATH.ko that does not exist: exit 2, naming the file" "rc=$rc $(cat "$tmp/err")"
+try "$tmp/none.ko" mymod
+grep -q "'mymod' after $tmp/none.ko is taken as its parameter (mymod=y); to watch a module by name, name it before the first PATH.ko" "$tmp/err"
+ok $? "a bare word after PATH.ko: taken as its bool parameter, and kmlab says so" "rc=$rc $(cat "$tmp/err")"
 try kmlab_leaky --unload-after 3
 says "unload-after needs a module kmlab loads"
 ok $? "--unload-after with a name: exit 2" "rc=$rc $(cat "$tmp/err")"
