@@ -33,6 +33,8 @@ CFLAGS	+= -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11
 # observer, timeline, findings, report; cmd on top
 LOADER_DIRS := plan dataplane observer timeline findings report cmd
 CPPFLAGS += -I$(OUT) -Iinclude $(addprefix -Iloader/,$(LOADER_DIRS)) -D_GNU_SOURCE
+# where `kmlab gen` tells a generated module to find module/ and include/
+CPPFLAGS += -DKMLAB_SRCDIR='"$(CURDIR)"'
 # static, so the same binary runs in the busybox guest
 LDLIBS	:= -lbpf -lelf -lz
 LDFLAGS	+= -static
@@ -109,7 +111,7 @@ loader: $(OUT)/kmlab
 
 # The plan compiler alone, `kmlab check` (build/kmlab-check): only a C
 # compiler and libc, no libbpf, bpftool, clang or kernel BTF.
-CHECK_SRCS := $(PURE_SRCS) loader/cmd/cmd_check.c loader/cmd/cmd_report.c loader/cmd/main.c
+CHECK_SRCS := $(PURE_SRCS) loader/cmd/cmd_check.c loader/cmd/cmd_gen.c loader/cmd/cmd_report.c loader/cmd/main.c
 
 $(OUT)/kmlab-check: $(CHECK_SRCS) $(LOADER_HDRS) $(CONTRACT) | $(OUT)
 	$(call msg,CC,$@)

@@ -30,61 +30,39 @@
 static DEFINE_SPINLOCK(kmlab_lock);
 static atomic_t cache_seq = ATOMIC_INIT(0);
 
-struct exec_ctx {
-	struct kmlab_plan *p;
-	enum kmlab_phase phase;
-	int atomic;			/* open atomic sections */
-	u32 kind[KMLAB_MAX_DEPTH];
-	unsigned long irq[KMLAB_MAX_DEPTH];
-	int loops;
-	u32 start[KMLAB_MAX_DEPTH];	/* REPEAT index of each open loop */
-	u32 left[KMLAB_MAX_DEPTH];
-};
-
-/* Every step event goes out here: pacing counts them. */
-static void step_emit(const struct kmlab_step *s)
+/* Every step event goes out here: pacing counts the interpreter's. */
+static void step_emit(struct kmlab_exec *x, const struct kmlab_step *s)
 {
-	kmlab_pace.emitted++;
+	if (x->paced)
+		kmlab_pace.emitted++;
 	kmlab_emit(s);
 }
+
+/* the kernel's flag for each of the IR's bits, in bit order (kmlab/ir.h) */
+#define KMLAB_X(name, bit, kflag) (kflag),
+static const gfp_t gfp_of[] = { KMLAB_GFP_FLAGS(KMLAB_X) };
+static const slab_flags_t slab_of[] = { KMLAB_SLAB_FLAGS(KMLAB_X) };
+#undef KMLAB_X
 
 static gfp_t to_gfp(u32 g)
 {
 	gfp_t gfp = 0;
+	int i;
 
-	if (g & KMLAB_GFP_KERNEL)
-		gfp |= GFP_KERNEL;
-	if (g & KMLAB_GFP_ATOMIC)
-		gfp |= GFP_ATOMIC;
-	if (g & KMLAB_GFP_NOWAIT)
-		gfp |= GFP_NOWAIT;
-	if (g & KMLAB_GFP_ZERO)
-		gfp |= __GFP_ZERO;
-	if (g & KMLAB_GFP_NOWARN)
-		gfp |= __GFP_NOWARN;
-	if (g & KMLAB_GFP_ACCOUNT)
-		gfp |= __GFP_ACCOUNT;
-	if (g & KMLAB_GFP_NORETRY)
-		gfp |= __GFP_NORETRY;
-	if (g & KMLAB_GFP_DMA32)
-		gfp |= __GFP_DMA32;
+	for (i = 0; i < ARRAY_SIZE(gfp_of); i++)
+		if (g & BIT(i))
+			gfp |= gfp_of[i];
 	return gfp;
 }
 
 static slab_flags_t to_slab_flags(u32 f)
 {
 	slab_flags_t flags = 0;
+	int i;
 
-	if (f & KMLAB_SLAB_POISON)
-		flags |= SLAB_POISON;
-	if (f & KMLAB_SLAB_RED_ZONE)
-		flags |= SLAB_RED_ZONE;
-	if (f & KMLAB_SLAB_CONSISTENCY)
-		flags |= SLAB_CONSISTENCY_CHECKS;
-	if (f & KMLAB_SLAB_STORE_USER)
-		flags |= SLAB_STORE_USER;
-	if (f & KMLAB_SLAB_HWCACHE)
-		flags |= SLAB_HWCACHE_ALIGN;
+	for (i = 0; i < ARRAY_SIZE(slab_of); i++)
+		if (f & BIT(i))
+			flags |= slab_of[i];
 	return flags;
 }
 
@@ -107,8 +85,8 @@ static bool may_sleep(const struct kmlab_plan *p, const struct kmlab_ir_op *op)
 	return op->gfp & KMLAB_GFP_KERNEL;
 }
 
-static void step_init(struct exec_ctx *x, const struct kmlab_ir_op *op,
-		      u32 idx, struct kmlab_step *s)
+static void step_init(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+		      struct kmlab_step *s)
 {
 	struct kmlab_plan *p = x->p;
 	bool has_obj = kmlab_op_has_obj(op->code);
@@ -120,7 +98,7 @@ static void step_init(struct exec_ctx *x, const struct kmlab_ir_op *op,
 	s->line = op->line;
 	s->obj = op->obj;
 	s->op = op->code;
-	s->phase = op->phase;
+	s->phase = x->phase;
 	s->name = "";
 	if (has_obj) {
 		s->family = p->objs[op->obj].family;
@@ -133,11 +111,12 @@ static void step_init(struct exec_ctx *x, const struct kmlab_ir_op *op,
 		s->flags |= KMLAB_STEP_INIT;
 }
 
-static void emit_refused(struct kmlab_step *s, enum kmlab_reason why)
+static void emit_refused(struct kmlab_exec *x, struct kmlab_step *s,
+			 enum kmlab_reason why)
 {
 	s->result = -EPERM;
 	s->reason = why;
-	step_emit(s);
+	step_emit(x, s);
 }
 
 /* Page families carry the pfn in data[0..7]: kmem's page events use it. */
@@ -191,145 +170,54 @@ static u64 cache_users(struct kmlab_plan *p, const void *cache)
 	return n;
 }
 
-static void do_cache_create(struct kmlab_plan *p, const struct kmlab_ir_op *op,
-			    struct kmlab_obj *o)
+/*
+ * The name of a new plan cache, made unique: SLUB's sysfs rejects a
+ * second debug cache of the same name.  kmem_cache_create() copies it.
+ */
+const char *kmlab_cache_name(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+			     char *buf, size_t len)
 {
-	char name[KMLAB_NAME_LEN + 16];
-
-	/* a unique name: SLUB's sysfs rejects duplicates of debug caches */
-	snprintf(name, sizeof(name), "kmlab_%s_%d", p->objs[op->obj].name,
+	snprintf(buf, len, "kmlab_%s_%d", x->p->objs[op->obj].name,
 		 atomic_inc_return(&cache_seq));
-	o->ptr = kmem_cache_create(name, op->size, op->off,
-				   to_slab_flags(op->slab), NULL);
-	o->req = 0;
-	o->real = 0;
+	return buf;
 }
+EXPORT_SYMBOL_GPL(kmlab_cache_name);
 
-/* Run one allocating op; the event goes out after the call. */
-static void do_alloc(struct exec_ctx *x, const struct kmlab_ir_op *op,
-		     struct kmlab_step *s)
+/* A state an op needs is missing: say which and refuse it. */
+static bool refuse_state(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+			 struct kmlab_step *s, enum kmlab_reason why,
+			 const char *what, const char *fix, u32 obj)
 {
 	struct kmlab_plan *p = x->p;
-	struct kmlab_obj *o = &p->st[op->obj], n = {};
-	gfp_t gfp = to_gfp(op->gfp);
-	u32 fam = p->objs[op->obj].family;
 
-	n.size = op->size;
-	n.req = op->size;
-	n.gfp = gfp;
-	switch (op->code) {
-	case KMLAB_OP_KMALLOC:
-		n.ptr = kmalloc(op->size, gfp);
+	pr_warn_ratelimited("plan %s line %u: refused %s %s: %s\n",
+			    p->hdr.plan, op->line, what, p->objs[obj].name, fix);
+	emit_refused(x, s, why);
+	return false;
+}
+
+static bool free_of_null_is_legal(u16 code)
+{
+	return code == KMLAB_OP_KFREE || code == KMLAB_OP_KVFREE ||
+	       code == KMLAB_OP_VFREE || code == KMLAB_OP_FREE_PERCPU;
+}
+
+static void free_null(u16 code)
+{
+	switch (code) {
+	case KMLAB_OP_KFREE:
+		kfree(NULL);
 		break;
-	case KMLAB_OP_KZALLOC:
-		n.ptr = kzalloc(op->size, gfp);
+	case KMLAB_OP_KVFREE:
+		kvfree(NULL);
 		break;
-	case KMLAB_OP_KCALLOC:
-		n.req = op->size * op->count;
-		n.ptr = kcalloc(op->count, op->size, gfp);
+	case KMLAB_OP_VFREE:
+		vfree(NULL);
 		break;
-	case KMLAB_OP_KREALLOC:
-		if (o->state == KMLAB_FREED) {
-			pr_warn_ratelimited("plan %s line %u: refused krealloc of freed %s: it would free it again; allocate it first\n",
-					    p->hdr.plan, op->line,
-					    p->objs[op->obj].name);
-			emit_refused(s, KMLAB_REFUSE_STATE);
-			return;
-		}
-		n.ptr = krealloc(o->state == KMLAB_LIVE ? o->ptr : NULL,
-				 op->size, gfp);
-		if (!n.ptr) {
-			/* like C: the old object stays where it was */
-			s->result = -ENOMEM;
-			s->reason = KMLAB_FAILED;
-			step_emit(s);
-			return;
-		}
-		if (o->state == KMLAB_LIVE)
-			p->bytes -= min(p->bytes, o->req);
-		o->state = KMLAB_EMPTY;	/* krealloc freed or reused it */
-		break;
-	case KMLAB_OP_KVMALLOC:
-		n.ptr = kvmalloc(op->size, gfp);
-		break;
-	case KMLAB_OP_VMALLOC:
-		n.ptr = vmalloc(op->size);
-		break;
-	case KMLAB_OP_VZALLOC:
-		n.ptr = vzalloc(op->size);
-		break;
-	case KMLAB_OP_CACHE_CREATE:
-		do_cache_create(p, op, &n);
-		break;
-	case KMLAB_OP_CACHE_ALLOC:
-		if (p->st[op->arg].state != KMLAB_LIVE) {
-			pr_warn_ratelimited("plan %s line %u: refused kmem_cache_alloc from %s: the cache does not exist; create it first\n",
-					    p->hdr.plan, op->line,
-					    p->objs[op->arg].name);
-			emit_refused(s, KMLAB_REFUSE_STATE);
-			return;
-		}
-		n.cache = p->st[op->arg].ptr;
-		n.req = kmem_cache_size(n.cache);
-		n.ptr = kmem_cache_alloc(n.cache, gfp);
-		break;
-	case KMLAB_OP_ALLOC_PAGES:
-		n.page = alloc_pages(gfp, op->size);
-		n.ptr = n.page ? page_address(n.page) : NULL;
-		n.req = PAGE_SIZE << op->size;
-		break;
-	case KMLAB_OP_GET_FREE_PAGES:
-		n.ptr = (void *)__get_free_pages(gfp, op->size);
-		n.req = PAGE_SIZE << op->size;
-		break;
-	case KMLAB_OP_PAGES_EXACT:
-		n.ptr = alloc_pages_exact(op->size, gfp);
-		break;
-	case KMLAB_OP_ALLOC_PERCPU:
-		n.ptr = (void __force *)__alloc_percpu_gfp(op->size, 8, gfp);
+	case KMLAB_OP_FREE_PERCPU:
+		free_percpu(NULL);
 		break;
 	}
-	s->ptr = (unsigned long)n.ptr;
-	note_lost(p, op->obj);
-	if (!n.ptr) {
-		/* like C: p = kmalloc() failing leaves p NULL */
-		memset(o, 0, sizeof(*o));
-		o->null = true;
-		s->result = -ENOMEM;
-		s->reason = KMLAB_FAILED;
-		step_emit(s);
-		return;
-	}
-	switch (fam) {
-	case KMLAB_FAM_KMALLOC:
-	case KMLAB_FAM_KVMALLOC:
-		n.real = kmlab_usable_size(n.ptr, n.req);
-		break;
-	case KMLAB_FAM_CACHE:
-		n.real = n.req;
-		break;
-	case KMLAB_FAM_VMALLOC:
-	case KMLAB_FAM_PAGES_EXACT:
-		n.real = PAGE_ALIGN(n.req);
-		break;
-	case KMLAB_FAM_PAGES:
-	case KMLAB_FAM_GFP_PAGES:
-		n.real = n.req;
-		note_pfn(s, n.ptr);
-		break;
-	case KMLAB_FAM_PERCPU:
-		n.real = n.req;
-		break;
-	}
-	kmlab_guard_note_alloc(&n, fam, gfp);
-	/* a live object in the slot is simply overwritten: it leaks */
-	*o = n;
-	o->state = KMLAB_LIVE;
-	if (fam == KMLAB_FAM_PERCPU)
-		p->bytes += n.req * num_possible_cpus();
-	else
-		p->bytes += n.req;
-	step_emit(s);
 }
 
 /* The real free call for an object (interior frees are never run). */
@@ -380,92 +268,256 @@ static void second_free(void *arg)
 	free_obj(a->p, a->code, a->o, a->arg);
 }
 
-static bool free_of_null_is_legal(u16 code)
-{
-	return code == KMLAB_OP_KFREE || code == KMLAB_OP_KVFREE ||
-	       code == KMLAB_OP_VFREE || code == KMLAB_OP_FREE_PERCPU;
-}
-
-static void free_null(u16 code)
-{
-	switch (code) {
-	case KMLAB_OP_KFREE:
-		kfree(NULL);
-		break;
-	case KMLAB_OP_KVFREE:
-		kvfree(NULL);
-		break;
-	case KMLAB_OP_VFREE:
-		vfree(NULL);
-		break;
-	case KMLAB_OP_FREE_PERCPU:
-		free_percpu(NULL);
-		break;
-	}
-}
-
-static void do_free(struct exec_ctx *x, const struct kmlab_ir_op *op,
-		    struct kmlab_step *s)
+/*
+ * A free's event goes out before the call, so that the observer can
+ * match the free that follows.  True: the caller makes the real call
+ * (a first free), then kmlab_free_done().  A refused free, a legal
+ * free of NULL and a second free the guard lets through are done here.
+ */
+static bool free_begin(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+		       struct kmlab_step *s)
 {
 	struct kmlab_plan *p = x->p;
 	struct kmlab_obj *o = &p->st[op->obj];
 	enum kmlab_reason why = kmlab_guard_free(p, op, s);
-	bool first = o->state == KMLAB_LIVE && !op->off;
+	struct free_args a = { p, op->code, o, op->arg };
 
 	s->ptr = (unsigned long)o->ptr + op->off;
 	if (why == KMLAB_REFUSE_STATE && o->null && !op->off &&
 	    free_of_null_is_legal(op->code)) {
 		/* kfree(NULL) after a failed allocation: legal, and real */
-		step_emit(s);
+		step_emit(x, s);
 		free_null(op->code);
-		return;
+		return false;
 	}
 	if (why) {
-		emit_refused(s, why);
-		return;
+		emit_refused(x, s, why);
+		return false;
 	}
 	if (o->page || p->objs[op->obj].family == KMLAB_FAM_GFP_PAGES)
 		note_pfn(s, o->ptr);
-	step_emit(s);
-	if (!first) {
-		/* the guard let a second free through: SLUB will refuse it */
-		struct free_args a = { p, op->code, o, op->arg };
+	step_emit(x, s);
+	if (o->state == KMLAB_LIVE && !op->off)
+		return true;
+	/* the guard let a second free through: SLUB will refuse it */
+	kmlab_slub_second_free(o->cache, o->ptr, second_free, &a);
+	return false;
+}
 
-		kmlab_slub_second_free(o->cache, o->ptr, second_free, &a);
+static bool destroy_begin(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+			  struct kmlab_step *s)
+{
+	struct kmlab_plan *p = x->p;
+	struct kmlab_obj *o = &p->st[op->obj];
+	u64 users;
+
+	if (o->state != KMLAB_LIVE)
+		return refuse_state(x, op, s, KMLAB_REFUSE_STATE,
+				    "kmem_cache_destroy of",
+				    "it is not a live cache; create it first",
+				    op->obj);
+	users = cache_users(p, o->ptr);
+	if (users) {
+		pr_warn_ratelimited("plan %s line %u: refused kmem_cache_destroy of %s: %llu objects are still in it; free them first\n",
+				    p->hdr.plan, op->line,
+				    p->objs[op->obj].name, users);
+		emit_refused(x, s, KMLAB_REFUSE_BUSY);
+		return false;
+	}
+	step_emit(x, s);
+	return true;
+}
+
+/*
+ * Before op @op runs, by the interpreter or by a module `kmlab gen`
+ * wrote: fill @s, and refuse what must not run (a sleeping call in an
+ * atomic section, a state the op needs and does not have, what the
+ * guard refuses).  True: make the op's real call now, then its _done().
+ */
+bool kmlab_op_begin(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+		    struct kmlab_step *s)
+{
+	struct kmlab_plan *p = x->p;
+	struct kmlab_obj *o = &p->st[op->obj];
+	enum kmlab_reason why;
+
+	step_init(x, op, s);
+	if (x->atomic && may_sleep(p, op)) {
+		pr_warn_ratelimited("plan %s line %u: refused a sleeping call on %s inside an atomic section: use GFP_ATOMIC/NOWAIT or move it out of the section\n",
+				    p->hdr.plan, op->line, s->name);
+		emit_refused(x, s, KMLAB_REFUSE_ATOMIC);
+		return false;
+	}
+	switch (kmlab_op_class(op->code)) {
+	case KMLAB_OPC_ALLOC:
+		if (op->code == KMLAB_OP_KREALLOC && o->state == KMLAB_FREED)
+			return refuse_state(x, op, s, KMLAB_REFUSE_STATE,
+					    "krealloc of freed",
+					    "it would free it again; allocate it first",
+					    op->obj);
+		if (op->code == KMLAB_OP_CACHE_ALLOC &&
+		    p->st[op->arg].state != KMLAB_LIVE)
+			return refuse_state(x, op, s, KMLAB_REFUSE_STATE,
+					    "kmem_cache_alloc from",
+					    "the cache does not exist; create it first",
+					    op->arg);
+		return true;
+	case KMLAB_OPC_FREE:
+		return free_begin(x, op, s);
+	case KMLAB_OPC_DESTROY:
+		return destroy_begin(x, op, s);
+	case KMLAB_OPC_ACCESS:
+		s->ptr = (unsigned long)o->ptr;
+		why = kmlab_guard_access(p, op, s);
+		if (why) {
+			emit_refused(x, s, why);
+			return false;
+		}
+		return true;
+	case KMLAB_OPC_FORGET:
+		if (o->state != KMLAB_LIVE)
+			return refuse_state(x, op, s, KMLAB_REFUSE_STATE,
+					    "forget of",
+					    "it is not live; forget only allocated objects",
+					    op->obj);
+		return true;
+	default:
+		return true;
+	}
+}
+EXPORT_SYMBOL_GPL(kmlab_op_begin);
+
+/*
+ * After an allocating op's call, with what it returned: a struct page *
+ * for alloc_pages(), else the address (the __percpu cookie for
+ * alloc_percpu()).  Emits the op's event.
+ */
+void kmlab_alloc_done(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+		      struct kmlab_step *s, void *ret)
+{
+	struct kmlab_plan *p = x->p;
+	struct kmlab_obj *o = &p->st[op->obj], n = {};
+	u32 fam = p->objs[op->obj].family;
+
+	n.ptr = ret;
+	n.size = op->size;
+	n.req = op->size;
+	n.gfp = to_gfp(op->gfp);
+	switch (op->code) {
+	case KMLAB_OP_KCALLOC:
+		n.req = op->size * op->count;
+		break;
+	case KMLAB_OP_KREALLOC:
+		if (!ret) {
+			/* like C: the old object stays where it was */
+			s->result = -ENOMEM;
+			s->reason = KMLAB_FAILED;
+			step_emit(x, s);
+			return;
+		}
+		if (o->state == KMLAB_LIVE)
+			p->bytes -= min(p->bytes, o->req);
+		o->state = KMLAB_EMPTY;	/* krealloc freed or reused it */
+		break;
+	case KMLAB_OP_CACHE_CREATE:
+		n.req = 0;
+		break;
+	case KMLAB_OP_CACHE_ALLOC:
+		n.cache = p->st[op->arg].ptr;
+		n.req = kmem_cache_size(n.cache);
+		break;
+	case KMLAB_OP_ALLOC_PAGES:
+		n.page = ret;
+		n.ptr = ret ? page_address(n.page) : NULL;
+		n.req = PAGE_SIZE << op->size;
+		break;
+	case KMLAB_OP_GET_FREE_PAGES:
+		n.req = PAGE_SIZE << op->size;
+		break;
+	}
+	s->ptr = (unsigned long)n.ptr;
+	note_lost(p, op->obj);
+	if (!n.ptr) {
+		/* like C: p = kmalloc() failing leaves p NULL */
+		memset(o, 0, sizeof(*o));
+		o->null = true;
+		s->result = -ENOMEM;
+		s->reason = KMLAB_FAILED;
+		step_emit(x, s);
 		return;
 	}
-	free_obj(p, op->code, o, op->arg);
+	switch (fam) {
+	case KMLAB_FAM_KMALLOC:
+	case KMLAB_FAM_KVMALLOC:
+		n.real = kmlab_usable_size(n.ptr, n.req);
+		break;
+	case KMLAB_FAM_CACHE:
+		n.real = n.req;
+		break;
+	case KMLAB_FAM_VMALLOC:
+	case KMLAB_FAM_PAGES_EXACT:
+		n.real = PAGE_ALIGN(n.req);
+		break;
+	case KMLAB_FAM_PAGES:
+	case KMLAB_FAM_GFP_PAGES:
+		n.real = n.req;
+		note_pfn(s, n.ptr);
+		break;
+	case KMLAB_FAM_PERCPU:
+		n.real = n.req;
+		break;
+	}
+	kmlab_guard_note_alloc(&n, fam, n.gfp);
+	/* a live object in the slot is simply overwritten: it leaks */
+	*o = n;
+	o->state = KMLAB_LIVE;
+	if (fam == KMLAB_FAM_PERCPU)
+		p->bytes += n.req * num_possible_cpus();
+	else
+		p->bytes += n.req;
+	step_emit(x, s);
+}
+EXPORT_SYMBOL_GPL(kmlab_alloc_done);
+
+/* After a first free's call (its event went out before it). */
+void kmlab_free_done(struct kmlab_exec *x, const struct kmlab_ir_op *op)
+{
+	struct kmlab_plan *p = x->p;
+	struct kmlab_obj *o = &p->st[op->obj];
+
 	o->state = KMLAB_FREED;
 	if (p->objs[op->obj].family == KMLAB_FAM_PERCPU)
 		p->bytes -= min(p->bytes, o->req * num_possible_cpus());
 	else
 		p->bytes -= min(p->bytes, o->req);
 }
+EXPORT_SYMBOL_GPL(kmlab_free_done);
 
-static void do_access(struct exec_ctx *x, const struct kmlab_ir_op *op,
-		      struct kmlab_step *s)
+/* After kmem_cache_destroy() (its event went out before it). */
+void kmlab_destroy_done(struct kmlab_exec *x, const struct kmlab_ir_op *op)
 {
-	struct kmlab_plan *p = x->p;
-	struct kmlab_obj *o = &p->st[op->obj];
-	enum kmlab_reason why = kmlab_guard_access(p, op, s);
-	bool percpu = p->objs[op->obj].family == KMLAB_FAM_PERCPU;
+	x->p->st[op->obj].state = KMLAB_FREED;
+}
+EXPORT_SYMBOL_GPL(kmlab_destroy_done);
+
+/* A read or write the guard allowed: do it, then emit its event. */
+void kmlab_access(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+		  struct kmlab_step *s)
+{
+	struct kmlab_obj *o = &x->p->st[op->obj];
+	bool percpu = x->p->objs[op->obj].family == KMLAB_FAM_PERCPU;
 	u8 buf[64];
 	void *base;
 	u64 done, n;
 	int cpu;
 
-	s->ptr = (unsigned long)o->ptr;
-	if (why) {
-		emit_refused(s, why);
-		return;
-	}
 	cpu = get_cpu();
 	base = percpu ? per_cpu_ptr((void __percpu __force *)o->ptr, cpu) :
 			o->ptr;
 	if (op->code == KMLAB_OP_WRITE) {
 		memset(base + op->off, op->fill, op->len);
 		put_cpu();
-		step_emit(s);
+		step_emit(x, s);
 		return;
 	}
 	for (done = 0; done < op->len; done += n) {
@@ -484,41 +536,79 @@ static void do_access(struct exec_ctx *x, const struct kmlab_ir_op *op,
 		}
 	}
 	put_cpu();
-	step_emit(s);
+	step_emit(x, s);
 }
+EXPORT_SYMBOL_GPL(kmlab_access);
 
-static void do_destroy(struct exec_ctx *x, const struct kmlab_ir_op *op,
-		       struct kmlab_step *s)
+/*
+ * The event of an op that calls no allocator: a block's start or end
+ * (an atomic section counts as open from its lock to its unlock), a
+ * pause, a nop, or a forget (the object becomes a meant leak).
+ */
+void kmlab_step_done(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+		     struct kmlab_step *s)
+{
+	switch (op->code) {
+	case KMLAB_OP_ATOMIC:
+		x->kind[x->atomic++] = op->arg;
+		break;
+	case KMLAB_OP_FORGET:
+		x->p->st[op->obj].state = KMLAB_FORGOTTEN;
+		break;
+	}
+	step_emit(x, s);
+	if (op->code == KMLAB_OP_ATOMIC_END)
+		x->atomic--;
+}
+EXPORT_SYMBOL_GPL(kmlab_step_done);
+
+/* The interpreter's allocating call for @op. */
+static void *call_alloc(struct kmlab_exec *x, const struct kmlab_ir_op *op)
 {
 	struct kmlab_plan *p = x->p;
 	struct kmlab_obj *o = &p->st[op->obj];
-	u64 users;
+	char name[KMLAB_NAME_LEN + 16];
+	gfp_t gfp = to_gfp(op->gfp);
 
-	if (o->state != KMLAB_LIVE) {
-		pr_warn_ratelimited("plan %s line %u: refused kmem_cache_destroy of %s: it is not a live cache; create it first\n",
-				    p->hdr.plan, op->line,
-				    p->objs[op->obj].name);
-		emit_refused(s, KMLAB_REFUSE_STATE);
-		return;
+	switch (op->code) {
+	case KMLAB_OP_KMALLOC:
+		return kmalloc(op->size, gfp);
+	case KMLAB_OP_KZALLOC:
+		return kzalloc(op->size, gfp);
+	case KMLAB_OP_KCALLOC:
+		return kcalloc(op->count, op->size, gfp);
+	case KMLAB_OP_KREALLOC:
+		return krealloc(kmlab_live_ptr(o), op->size, gfp);
+	case KMLAB_OP_KVMALLOC:
+		return kvmalloc(op->size, gfp);
+	case KMLAB_OP_VMALLOC:
+		return vmalloc(op->size);
+	case KMLAB_OP_VZALLOC:
+		return vzalloc(op->size);
+	case KMLAB_OP_CACHE_CREATE:
+		return kmem_cache_create(kmlab_cache_name(x, op, name,
+							  sizeof(name)),
+					 op->size, op->off,
+					 to_slab_flags(op->slab), NULL);
+	case KMLAB_OP_CACHE_ALLOC:
+		return kmem_cache_alloc(p->st[op->arg].ptr, gfp);
+	case KMLAB_OP_ALLOC_PAGES:
+		return alloc_pages(gfp, op->size);
+	case KMLAB_OP_GET_FREE_PAGES:
+		return (void *)__get_free_pages(gfp, op->size);
+	case KMLAB_OP_PAGES_EXACT:
+		return alloc_pages_exact(op->size, gfp);
+	case KMLAB_OP_ALLOC_PERCPU:
+		return (void __force *)__alloc_percpu_gfp(op->size, 8, gfp);
 	}
-	users = cache_users(p, o->ptr);
-	if (users) {
-		pr_warn_ratelimited("plan %s line %u: refused kmem_cache_destroy of %s: %llu objects are still in it; free them first\n",
-				    p->hdr.plan, op->line,
-				    p->objs[op->obj].name, users);
-		emit_refused(s, KMLAB_REFUSE_BUSY);
-		return;
-	}
-	step_emit(s);
-	kmem_cache_destroy(o->ptr);
-	o->state = KMLAB_FREED;
+	return NULL;
 }
 
-static void atomic_enter(struct exec_ctx *x, u32 kind)
+/* The interpreter's lock for an atomic section opening at depth x->atomic. */
+static void atomic_lock(struct kmlab_exec *x, u32 kind)
 {
-	int d = x->atomic++;
+	int d = x->atomic;
 
-	x->kind[d] = kind;
 	if (d == 0 && kind == KMLAB_ATOMIC_IRQOFF)
 		spin_lock_irqsave(&kmlab_lock, x->irq[d]);
 	else if (d == 0)
@@ -529,9 +619,10 @@ static void atomic_enter(struct exec_ctx *x, u32 kind)
 		preempt_disable();
 }
 
-static void atomic_leave(struct exec_ctx *x)
+/* ... and its unlock, once the section closed (x->atomic is its depth). */
+static void atomic_unlock(struct kmlab_exec *x)
 {
-	int d = --x->atomic;
+	int d = x->atomic;
 
 	if (d == 0 && x->kind[d] == KMLAB_ATOMIC_IRQOFF)
 		spin_unlock_irqrestore(&kmlab_lock, x->irq[d]);
@@ -543,74 +634,69 @@ static void atomic_leave(struct exec_ctx *x)
 		preempt_enable();
 }
 
+/* Run a free op whole: the event, then the call. */
+static void run_free(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+		     struct kmlab_step *s)
+{
+	if (!kmlab_op_begin(x, op, s))
+		return;
+	free_obj(x->p, op->code, &x->p->st[op->obj], op->arg);
+	kmlab_free_done(x, op);
+}
+
 /* Run op idx; returns the index of the next op to look at. */
-static u32 exec_op(struct exec_ctx *x, u32 idx)
+static u32 exec_op(struct kmlab_exec *x, u32 idx)
 {
 	struct kmlab_plan *p = x->p;
 	const struct kmlab_ir_op *op = &p->ops[idx];
 	struct kmlab_step s;
 
-	step_init(x, op, idx, &s);
-	if (x->atomic && may_sleep(p, op)) {
-		pr_warn_ratelimited("plan %s line %u: refused a sleeping call on %s inside an atomic section: use GFP_ATOMIC/NOWAIT or move it out of the section\n",
-				    p->hdr.plan, op->line, s.name);
-		emit_refused(&s, KMLAB_REFUSE_ATOMIC);
+	/* an atomic section's event goes out once its lock is held */
+	if (op->code == KMLAB_OP_ATOMIC)
+		atomic_lock(x, op->arg);
+	if (!kmlab_op_begin(x, op, &s))
 		return idx + 1;
+	switch (kmlab_op_class(op->code)) {
+	case KMLAB_OPC_ALLOC:
+		kmlab_alloc_done(x, op, &s, call_alloc(x, op));
+		return idx + 1;
+	case KMLAB_OPC_FREE:
+		free_obj(p, op->code, &p->st[op->obj], op->arg);
+		kmlab_free_done(x, op);
+		return idx + 1;
+	case KMLAB_OPC_DESTROY:
+		kmem_cache_destroy(p->st[op->obj].ptr);
+		kmlab_destroy_done(x, op);
+		return idx + 1;
+	case KMLAB_OPC_ACCESS:
+		kmlab_access(x, op, &s);
+		return idx + 1;
+	default:
+		break;
 	}
+	kmlab_step_done(x, op, &s);
 	switch (op->code) {
 	case KMLAB_OP_REPEAT:
-		step_emit(&s);
 		if (!op->count)
 			return p->match[idx] + 1;
 		x->start[x->loops] = idx;
 		x->left[x->loops++] = op->count;
-		return idx + 1;
+		break;
 	case KMLAB_OP_REPEAT_END:
-		step_emit(&s);
 		if (--x->left[x->loops - 1])
 			return x->start[x->loops - 1] + 1;
 		x->loops--;
-		return idx + 1;
-	case KMLAB_OP_ATOMIC:
-		atomic_enter(x, op->arg);
-		step_emit(&s);
-		return idx + 1;
+		break;
 	case KMLAB_OP_ATOMIC_END:
-		step_emit(&s);
-		atomic_leave(x);
-		return idx + 1;
+		atomic_unlock(x);
+		break;
 	case KMLAB_OP_PAUSE:
-		step_emit(&s);
 		/* msleep_interruptible(), that "abort" also ends */
 		wait_event_interruptible_timeout(kmlab_pace.wq,
 						 READ_ONCE(kmlab_pace.abort),
 						 msecs_to_jiffies(op->count));
-		return idx + 1;
-	case KMLAB_OP_NOP:
-		step_emit(&s);
-		return idx + 1;
-	case KMLAB_OP_CACHE_DESTROY:
-		do_destroy(x, op, &s);
-		return idx + 1;
-	case KMLAB_OP_WRITE:
-	case KMLAB_OP_READ:
-		do_access(x, op, &s);
-		return idx + 1;
-	case KMLAB_OP_FORGET:
-		if (p->st[op->obj].state == KMLAB_LIVE) {
-			p->st[op->obj].state = KMLAB_FORGOTTEN;
-			step_emit(&s);
-		} else {
-			pr_warn_ratelimited("plan %s line %u: refused forget of %s: it is not live; forget only allocated objects\n",
-					    p->hdr.plan, op->line, s.name);
-			emit_refused(&s, KMLAB_REFUSE_STATE);
-		}
-		return idx + 1;
+		break;
 	}
-	if (kmlab_op_class(op->code) == KMLAB_OPC_FREE)
-		do_free(x, op, &s);
-	else
-		do_alloc(x, op, &s);
 	return idx + 1;
 }
 
@@ -677,7 +763,7 @@ static bool stopping(void)
  */
 int kmlab_run_phase(struct kmlab_plan *p, enum kmlab_phase phase)
 {
-	struct exec_ctx x = { .p = p, .phase = phase };
+	struct kmlab_exec x = { .p = p, .phase = phase, .paced = true };
 	u64 steps = 0;
 	int err = 0;
 	u32 i = 0;
@@ -708,8 +794,10 @@ int kmlab_run_phase(struct kmlab_plan *p, enum kmlab_phase phase)
 	}
 	/* the check made blocks balanced; never leave a lock behind */
 	if (WARN_ON(x.atomic))
-		while (x.atomic)
-			atomic_leave(&x);
+		while (x.atomic) {
+			x.atomic--;
+			atomic_unlock(&x);
+		}
 	return err;
 }
 
@@ -737,18 +825,19 @@ static u16 own_free(const struct kmlab_plan *p, u32 i)
 }
 
 /*
- * "reset": the UNLOAD phase, then free what is still live and was not
- * forgotten (e.g. objects whose free was refused), then destroy plan
- * caches left empty.  Forgotten objects are the plan's meant leaks.
+ * The end of a plan's life, after its UNLOAD phase: free what is still
+ * live and was not forgotten (e.g. objects whose free was refused), then
+ * destroy plan caches left empty.  Forgotten objects are the plan's meant
+ * leaks.  Each free and destroy emits its event, as a planned one would.
  */
-void kmlab_plan_reset(struct kmlab_plan *p)
+void kmlab_plan_cleanup(struct kmlab_plan *p, bool paced)
 {
-	struct kmlab_ir_op op = { .phase = KMLAB_PHASE_UNLOAD };
-	struct exec_ctx x = { .p = p, .phase = KMLAB_PHASE_UNLOAD };
+	struct kmlab_ir_op op = { 0 };
+	struct kmlab_exec x = { .p = p, .phase = KMLAB_PHASE_UNLOAD,
+				.paced = paced };
 	struct kmlab_step s;
 	u32 i;
 
-	kmlab_run_phase(p, KMLAB_PHASE_UNLOAD);
 	p->in_init = false;
 	for (i = 0; i < p->hdr.nr_objs; i++) {
 		struct kmlab_obj *o = &p->st[i];
@@ -759,10 +848,9 @@ void kmlab_plan_reset(struct kmlab_plan *p)
 		op.code = own_free(p, i);
 		op.obj = i;
 		op.line = p->objs[i].line;
-		step_init(&x, &op, i, &s);
 		pr_info("reset: %s of %s still live: freeing it\n",
 			kmlab_family_name(p->objs[i].family), p->objs[i].name);
-		do_free(&x, &op, &s);
+		run_free(&x, &op, &s);
 	}
 	for (i = 0; i < p->hdr.nr_objs; i++) {
 		struct kmlab_obj *o = &p->st[i];
@@ -780,7 +868,17 @@ void kmlab_plan_reset(struct kmlab_plan *p)
 		op.code = KMLAB_OP_CACHE_DESTROY;
 		op.obj = i;
 		op.line = p->objs[i].line;
-		step_init(&x, &op, i, &s);
-		do_destroy(&x, &op, &s);
+		if (kmlab_op_begin(&x, &op, &s)) {
+			kmem_cache_destroy(o->ptr);
+			kmlab_destroy_done(&x, &op);
+		}
 	}
+}
+EXPORT_SYMBOL_GPL(kmlab_plan_cleanup);
+
+/* "reset": the UNLOAD phase, then the cleanup. */
+void kmlab_plan_reset(struct kmlab_plan *p)
+{
+	kmlab_run_phase(p, KMLAB_PHASE_UNLOAD);
+	kmlab_plan_cleanup(p, true);
 }

@@ -91,6 +91,29 @@ struct kmlab_pace {
 
 extern struct kmlab_pace kmlab_pace;
 
+/*
+ * One phase being carried out, by the interpreter (exec.c) or by a
+ * module `kmlab gen` wrote: the plan and the atomic sections open.
+ */
+struct kmlab_exec {
+	struct kmlab_plan *p;
+	enum kmlab_phase phase;
+	bool paced;			/* the interpreter: pacing counts steps */
+	int atomic;			/* open atomic sections */
+	u32 kind[KMLAB_MAX_DEPTH];
+	unsigned long irq[KMLAB_MAX_DEPTH];
+	/* the interpreter's open repeat blocks */
+	int loops;
+	u32 start[KMLAB_MAX_DEPTH];	/* REPEAT index of each open loop */
+	u32 left[KMLAB_MAX_DEPTH];
+};
+
+/* The pointer krealloc() is given: the object's, while it is live. */
+static inline void *kmlab_live_ptr(const struct kmlab_obj *o)
+{
+	return o->state == KMLAB_LIVE ? o->ptr : NULL;
+}
+
 /* A kmlab_step event before it is recorded. */
 struct kmlab_step {
 	u64 ptr, size, off, len;
@@ -123,6 +146,34 @@ void kmlab_plan_free(struct kmlab_plan *p);
 /* exec.c */
 int kmlab_run_phase(struct kmlab_plan *p, enum kmlab_phase phase);
 void kmlab_plan_reset(struct kmlab_plan *p);
+
+/*
+ * exec.c, exported: one op, shared by the interpreter and the modules
+ * `kmlab gen` writes, which make the real kernel call themselves:
+ *
+ *	if (kmlab_op_begin(x, op, s))
+ *		kmlab_alloc_done(x, op, s, kmalloc(size, GFP_KERNEL));
+ *
+ * kmlab_op_begin() refuses what must not run (the guard, a sleeping
+ * call in an atomic section, a missing state), with its event and a
+ * sentence in dmesg; after a true, the op's call, then its _done():
+ * kmlab_alloc_done(), kmlab_free_done(), kmlab_destroy_done(),
+ * kmlab_access() (which is the access), or kmlab_step_done() for the
+ * ops that call no allocator.
+ */
+bool kmlab_op_begin(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+		    struct kmlab_step *s);
+void kmlab_alloc_done(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+		      struct kmlab_step *s, void *ret);
+void kmlab_free_done(struct kmlab_exec *x, const struct kmlab_ir_op *op);
+void kmlab_destroy_done(struct kmlab_exec *x, const struct kmlab_ir_op *op);
+void kmlab_access(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+		  struct kmlab_step *s);
+void kmlab_step_done(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+		     struct kmlab_step *s);
+const char *kmlab_cache_name(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+			     char *buf, size_t len);
+void kmlab_plan_cleanup(struct kmlab_plan *p, bool paced);
 
 /* guard.c */
 enum kmlab_reason kmlab_guard_free(struct kmlab_plan *p,

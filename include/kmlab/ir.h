@@ -92,26 +92,45 @@ static inline const char *kmlab_phase_name(__u32 phase)
 	return "unknown";
 }
 
-/* Abstract GFP bits: the module maps them to the kernel's gfp_t. */
-#define KMLAB_GFP_KERNEL	(1U << 0)
-#define KMLAB_GFP_ATOMIC	(1U << 1)
-#define KMLAB_GFP_NOWAIT	(1U << 2)
-#define KMLAB_GFP_ZERO		(1U << 3)
-#define KMLAB_GFP_NOWARN	(1U << 4)
-#define KMLAB_GFP_ACCOUNT	(1U << 5)
-#define KMLAB_GFP_NORETRY	(1U << 6)
-#define KMLAB_GFP_DMA32		(1U << 7)
+/*
+ * Abstract GFP bits: X(NAME, bit, the kernel's flag), bits in order from
+ * 0 (the module indexes by them).  The module maps
+ * them to its gfp_t, the plan compiler reads the kernel's names, and
+ * `kmlab gen` writes them.
+ */
+#define KMLAB_GFP_FLAGS(X)				\
+	X(KERNEL,	0, GFP_KERNEL)			\
+	X(ATOMIC,	1, GFP_ATOMIC)			\
+	X(NOWAIT,	2, GFP_NOWAIT)			\
+	X(ZERO,		3, __GFP_ZERO)			\
+	X(NOWARN,	4, __GFP_NOWARN)		\
+	X(ACCOUNT,	5, __GFP_ACCOUNT)		\
+	X(NORETRY,	6, __GFP_NORETRY)		\
+	X(DMA32,	7, __GFP_DMA32)
+
+enum {
+#define KMLAB_X(name, bit, kflag) KMLAB_GFP_##name = 1U << (bit),
+	KMLAB_GFP_FLAGS(KMLAB_X)
+#undef KMLAB_X
+};
 #define KMLAB_GFP_ALL		0xffU
 /* exactly one of these base flags must be set on an allocation */
 #define KMLAB_GFP_BASE		(KMLAB_GFP_KERNEL | KMLAB_GFP_ATOMIC | \
 				 KMLAB_GFP_NOWAIT)
 
-/* Slab cache creation flags (KMLAB_OP_CACHE_CREATE, op.slab). */
-#define KMLAB_SLAB_POISON	(1U << 0)	/* SLAB_POISON */
-#define KMLAB_SLAB_RED_ZONE	(1U << 1)	/* SLAB_RED_ZONE */
-#define KMLAB_SLAB_CONSISTENCY	(1U << 2)	/* SLAB_CONSISTENCY_CHECKS */
-#define KMLAB_SLAB_STORE_USER	(1U << 3)	/* SLAB_STORE_USER */
-#define KMLAB_SLAB_HWCACHE	(1U << 4)	/* SLAB_HWCACHE_ALIGN */
+/* Slab cache creation flags (KMLAB_OP_CACHE_CREATE, op.slab), as above. */
+#define KMLAB_SLAB_FLAGS(X)				\
+	X(POISON,	0, SLAB_POISON)			\
+	X(RED_ZONE,	1, SLAB_RED_ZONE)		\
+	X(CONSISTENCY,	2, SLAB_CONSISTENCY_CHECKS)	\
+	X(STORE_USER,	3, SLAB_STORE_USER)		\
+	X(HWCACHE,	4, SLAB_HWCACHE_ALIGN)
+
+enum {
+#define KMLAB_X(name, bit, kflag) KMLAB_SLAB_##name = 1U << (bit),
+	KMLAB_SLAB_FLAGS(KMLAB_X)
+#undef KMLAB_X
+};
 #define KMLAB_SLAB_ALL		0x1fU
 /* what "guarded" means for a plan cache: hazards may run on it */
 #define KMLAB_SLAB_GUARDED	(KMLAB_SLAB_POISON | KMLAB_SLAB_RED_ZONE | \

@@ -3,6 +3,11 @@
  * kmlab run PLAN: compile the plan, attach the observer, insert the data
  * plane, hand it the plan (LOAD), ask for DEMAND, reset it (UNLOAD),
  * remove it, then report what the observer saw.
+ *
+ * kmlab run --compiled KO PLAN: the same with the module kmlab gen wrote
+ * for the plan (codegen.c): kmlab_dp is in for its guard and its step
+ * tracepoint, the module's init runs LOAD, a write to its demand
+ * parameter DEMAND, and its exit UNLOAD.
  */
 #include <argp.h>
 #include <errno.h>
@@ -21,6 +26,7 @@
 #include "cmd_session.h"
 #include "diag.h"
 #include "ksyms.h"
+#include "codegen.h"
 #include "modload.h"
 #include "plan.h"
 #include "kmlab/ir_check.h"
@@ -48,6 +54,7 @@
 static struct run_env {
 	const char *plan;
 	const char *module;
+	const char *compiled;	/* --compiled KO */
 	int timeout_s;		/* wait for the unload event */
 	bool progress;		/* --progress, or stderr is a terminal */
 } env = { .timeout_s = 10 };
@@ -110,6 +117,7 @@ static const char *sig_name(int sig)
 
 static const struct argp_option opts[] = {
 	{ "module", 'm', "PATH", 0, "The data plane (kmlab_dp.ko) to use", 0 },
+	{ "compiled", 'c', "KO", 0, "Run the plan's own module, which `kmlab gen PLAN` wrote and kbuild built, instead of handing the plan to kmlab_dp (loaded too, for its guard and events)", 0 },
 	{ "timeout", 't', "S", 0, "Wait at most S seconds for the unload (default 10)", 0 },
 	{ "progress", OPT_PROGRESS, NULL, 0, "Show the steps and events so far on stderr while the plan runs (the default when stderr is a terminal)", 0 },
 	{},
@@ -122,6 +130,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'm':
 		env.module = arg;
+		break;
+	case 'c':
+		env.compiled = arg;
 		break;
 	case OPT_PROGRESS:
 		env.progress = true;
@@ -398,6 +409,104 @@ out_remove:
 	return w.err == -EINTR ? 0 : w.err;
 }
 
+/* --compiled: the module kmlab gen wrote for the plan */
+struct compiled {
+	const char *path;
+	char name[64];
+	bool demand;		/* the plan has a demand phase */
+};
+
+/* Its init runs the LOAD phase; then DEMAND, as kmlab_dp's "demand". */
+static int compiled_load(void *arg)
+{
+	struct compiled *c = arg;
+	char path[160];
+	int fd, err = 0;
+
+	if (modload_insert(c->path, ""))
+		return -1;
+	if (!c->demand)
+		return 0;
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/demand",
+		 c->name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "1", 1) != 1) {
+		fprintf(stderr, "kmlab: cannot run %s's demand phase (%s): %s (its reason is in dmesg)\n",
+			c->name, path, strerror(errno));
+		err = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/* Its exit runs the UNLOAD phase and frees what the plan still holds. */
+static int compiled_unload(void *arg)
+{
+	struct compiled *c = arg;
+
+	return modload_remove(c->name);
+}
+
+/* The module is kmlab gen's for this very plan: same IR digest. */
+static int compiled_check(const struct plan *plan, struct compiled *c)
+{
+	char want[32], got[64];
+	int err;
+
+	if (modload_check(c->path, c->name, sizeof(c->name)))
+		return -1;
+	err = modload_info(c->path, "kmlab_plan", got, sizeof(got));
+	if (err < 0)
+		return -1;
+	codegen_digest(plan, want, sizeof(want));
+	if (err || strcmp(got, want)) {
+		fprintf(stderr, "kmlab: %s was not written by kmlab gen from %s as it is now (%s): run kmlab gen %s again and rebuild it\n",
+			c->path, plan->path,
+			err ? "it has no kmlab_plan digest" : "its digest differs",
+			plan->path);
+		return -1;
+	}
+	if (modload_is_loaded(c->name)) {
+		fprintf(stderr, "kmlab: %s is already loaded, so its load cannot be observed: rmmod %s first\n",
+			c->name, c->name);
+		return -1;
+	}
+	for (int i = 0; i < plan->nr_ops; i++)
+		if (plan->ops[i].phase == KMLAB_PHASE_DEMAND)
+			c->demand = true;
+	return 0;
+}
+
+/*
+ * Load the compiled module (its LOAD phase runs in init, its DEMAND on
+ * the parameter's write), then remove it (UNLOAD in its exit), reading
+ * the events all along; kmlab_step is kmlab_dp's, which stays attached.
+ */
+static int drive_compiled(struct session *s, struct compiled *c)
+{
+	int err;
+
+	err = session_while(s, compiled_load, c);
+	if (!modload_is_loaded(c->name)) {
+		observer_detach_step(s->ob);
+		return -1;
+	}
+	/* module symbols vanish at unload: take them now */
+	s->ks = ksyms_load();
+	if (session_while(s, compiled_unload, c)) {
+		observer_detach_step(s->ob);
+		fprintf(stderr, "kmlab: %s stays loaded: its leaks cannot be told; rmmod it by hand\n",
+			c->name);
+		return -1;
+	}
+	if (session_wait_unload(s, env.timeout_s * 1000, &hurry))
+		fprintf(stderr, "kmlab: warning: no module_free event from the observer within %d s: the report is inconclusive\n",
+			env.timeout_s);
+	observer_detach_step(s->ob);
+	return err;
+}
+
 /* Possible CPUs, as num_possible_cpus() counts them: "0-1,4". */
 static unsigned int possible_cpus(void)
 {
@@ -505,6 +614,8 @@ int cmd_run(int argc, char **argv)
 		.doc = "Run a plan in the kmlab_dp module under the BPF observer and report what happened to every object.\vNeeds root and a kernel with modules and BTF (the lab guest: scripts/lab run PLAN).  Exit status: 0 nothing found, 1 findings, 2 errors, 3 inconclusive (nothing found, but events were lost that could have hidden a finding); 128 + N when signal N (SIGINT, SIGTERM) stopped the plan: then kmlab reports what it saw, resets and unloads the data plane.",
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct compiled cc = { 0 };
+	bool dp_ours = false;
 	char modname[64], title[512];
 	struct diag_list diags;
 	struct plan *plan = NULL;
@@ -541,15 +652,21 @@ int cmd_run(int argc, char **argv)
 	path = modload_find(env.module);
 	if (!path || modload_check(path, modname, sizeof(modname)))
 		goto out_plan;
-	if (modload_is_loaded(modname)) {
+	if (env.compiled) {
+		cc.path = env.compiled;
+		if (compiled_check(plan, &cc))
+			goto out_plan;
+		/* a kmlab_dp already in serves as well: leave it in */
+		dp_ours = !modload_is_loaded(modname);
+	} else if (modload_is_loaded(modname)) {
 		fprintf(stderr, "kmlab: %s is already loaded, so its load cannot be observed: rmmod %s first\n", modname,
 			modname);
 		goto out_plan;
 	}
 
 	fams = plan_families(plan);
-	err = session_open_families(&s, modname, true, cmd_out.json, fams,
-				    env.plan);
+	err = session_open_families(&s, env.compiled ? cc.name : modname, true,
+				    cmd_out.json, fams, env.plan);
 	if (!err)
 		err = session_pictures(&s, cmd_out.perfetto, cmd_out.html, "run",
 				       env.plan);
@@ -566,10 +683,26 @@ int cmd_run(int argc, char **argv)
 		ret = 128 + stop_sig;
 		goto out_session;
 	}
-	snprintf(title, sizeof(title), "plan %s", env.plan);
+	snprintf(title, sizeof(title), "plan %s%s", env.plan,
+		 env.compiled ? ", compiled" : "");
 	s.rc.title = title;
-	s.rc.module_path = path;
+	s.rc.module_path = env.compiled ? env.compiled : path;
 	s.rc.plan = plan;
+
+	if (env.compiled) {
+		if (dp_ours && modload_insert(path, ""))
+			goto out_session;
+		if (preflight(plan, modname) || observer_attach_step(s.ob) ||
+		    drive_compiled(&s, &cc)) {
+			if (dp_ours)
+				modload_remove(modname);
+			goto out_session;
+		}
+		if (dp_ours && modload_remove(modname))
+			fprintf(stderr, "kmlab: warning: %s stays loaded: rmmod it by hand\n",
+				modname);
+		goto finish;
+	}
 
 	if (modload_insert(path, ""))
 		goto out_session;
@@ -584,6 +717,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (drive(&s, plan, modname))
 		goto out_session;
+finish:
 	if (stop_sig)
 		s.interrupted = sig_name(stop_sig);
 	ret = session_finish(&s);

@@ -16,6 +16,7 @@ const char *argp_program_version = "kmlab " KMLAB_VERSION;
 static const char doc[] =
 "An eBPF-observed kernel allocation lab.\vCommands:\n"
 "  check PLAN          compile a .kml plan and print what the verifier predicts\n"
+"  gen PLAN            compile a plan to a kernel module of its own (C, Kbuild)\n"
 "  run PLAN            run a plan in the kmlab_dp module under the observer\n"
 "  watch MODULE        observe any module from its load to its unload\n"
 "  trace               stream kernel allocations live, with filters\n"
@@ -35,6 +36,7 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "check", cmd_check },
+	{ "gen", cmd_gen },
 	{ "report", cmd_report },
 #ifndef KMLAB_CHECK_ONLY	/* build/kmlab-check: no libbpf, no kernel */
 	{ "run", cmd_run },
@@ -58,7 +60,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_END:
 		if (!cmd_index)
-			argp_error(state, "which command? check, run, watch, trace or report");
+			argp_error(state, "which command? check, gen, run, watch, trace or report");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

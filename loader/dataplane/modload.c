@@ -137,14 +137,18 @@ static const char *modinfo_get(const char *mi, size_t sz, const char *key)
 	return NULL;
 }
 
-int modload_check(const char *path, char *name, size_t len)
-{
-	const char *mi, *nm, *vm;
-	struct utsname u;
-	struct stat st;
+/* A module file mapped, and its .modinfo (NULL when it has none). */
+struct modimg {
 	void *img;
-	size_t sz, rl;
-	int fd, ret = -1;
+	size_t size;
+	const char *mi;
+	size_t sz;
+};
+
+static int modimg_open(const char *path, struct modimg *m)
+{
+	struct stat st;
+	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st)) {
@@ -159,16 +163,35 @@ int modload_check(const char *path, char *name, size_t len)
 		close(fd);
 		return -1;
 	}
-	img = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	m->size = st.st_size;
+	m->img = mmap(NULL, m->size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	if (img == MAP_FAILED) {
+	if (m->img == MAP_FAILED) {
 		fprintf(stderr, "kmlab: cannot read module %s: %s\n", path,
 			strerror(errno));
 		return -1;
 	}
-	mi = modinfo(img, st.st_size, &sz);
-	nm = mi ? modinfo_get(mi, sz, "name") : NULL;
-	vm = mi ? modinfo_get(mi, sz, "vermagic") : NULL;
+	m->mi = modinfo(m->img, m->size, &m->sz);
+	return 0;
+}
+
+static const char *modimg_get(const struct modimg *m, const char *key)
+{
+	return m->mi ? modinfo_get(m->mi, m->sz, key) : NULL;
+}
+
+int modload_check(const char *path, char *name, size_t len)
+{
+	const char *nm, *vm;
+	struct utsname u;
+	struct modimg m;
+	size_t rl;
+	int ret = -1;
+
+	if (modimg_open(path, &m))
+		return -1;
+	nm = modimg_get(&m, "name");
+	vm = modimg_get(&m, "vermagic");
 	if (!nm || !vm) {
 		fprintf(stderr,
 			"kmlab: %s is not a kernel module (no .modinfo with its name and vermagic): give the .ko file kbuild built (a .ko.xz or .ko.zst: unpack it first)\n",
@@ -186,8 +209,22 @@ int modload_check(const char *path, char *name, size_t len)
 	}
 	ret = 0;
 out:
-	munmap(img, st.st_size);
+	munmap(m.img, m.size);
 	return ret;
+}
+
+int modload_info(const char *path, const char *key, char *val, size_t len)
+{
+	struct modimg m;
+	const char *v;
+
+	if (modimg_open(path, &m))
+		return -1;
+	v = modimg_get(&m, key);
+	if (v)
+		snprintf(val, len, "%s", v);
+	munmap(m.img, m.size);
+	return v ? 0 : 1;
 }
 
 int modload_insert(const char *path, const char *params)

@@ -18,6 +18,8 @@ const char *modload_find(const char *want);
  * must match the running kernel.  Prints what to do; returns 0 or -1.
  */
 int modload_check(const char *path, char *name, size_t len);
+/* Its .modinfo's @key into @val: 0, 1 when it has none, -1 (said why). */
+int modload_info(const char *path, const char *key, char *val, size_t len);
 /* finit_module(); prints why it failed; returns 0 or -errno. */
 int modload_insert(const char *path, const char *params);
 /* delete_module(), retrying briefly while busy; returns 0 or -errno. */

@@ -66,26 +66,17 @@ struct flag {
 	__u32 bits;
 };
 
+/* the kernel's names (kmlab/ir.h), then the plan language's aliases */
+#define KMLAB_X(name, bit, kflag) { #kflag, 1U << (bit) },
 static const struct flag gfp_flags[] = {
-	{ "GFP_KERNEL", KMLAB_GFP_KERNEL },
-	{ "GFP_ATOMIC", KMLAB_GFP_ATOMIC },
-	{ "GFP_NOWAIT", KMLAB_GFP_NOWAIT },
+	KMLAB_GFP_FLAGS(KMLAB_X)
 	{ "GFP_KERNEL_ACCOUNT", KMLAB_GFP_KERNEL | KMLAB_GFP_ACCOUNT },
-	{ "__GFP_ZERO", KMLAB_GFP_ZERO },
-	{ "__GFP_NOWARN", KMLAB_GFP_NOWARN },
-	{ "__GFP_ACCOUNT", KMLAB_GFP_ACCOUNT },
-	{ "__GFP_NORETRY", KMLAB_GFP_NORETRY },
 	{ "GFP_DMA32", KMLAB_GFP_DMA32 },
-	{ "__GFP_DMA32", KMLAB_GFP_DMA32 },
 	{ NULL, 0 },
 };
 
 static const struct flag slab_flags[] = {
-	{ "SLAB_POISON", KMLAB_SLAB_POISON },
-	{ "SLAB_RED_ZONE", KMLAB_SLAB_RED_ZONE },
-	{ "SLAB_CONSISTENCY_CHECKS", KMLAB_SLAB_CONSISTENCY },
-	{ "SLAB_STORE_USER", KMLAB_SLAB_STORE_USER },
-	{ "SLAB_HWCACHE_ALIGN", KMLAB_SLAB_HWCACHE },
+	KMLAB_SLAB_FLAGS(KMLAB_X)
 	{ "poison", KMLAB_SLAB_POISON },
 	{ "red_zone", KMLAB_SLAB_RED_ZONE },
 	{ "consistency", KMLAB_SLAB_CONSISTENCY },
@@ -93,6 +84,7 @@ static const struct flag slab_flags[] = {
 	{ "hwcache_align", KMLAB_SLAB_HWCACHE },
 	{ NULL, 0 },
 };
+#undef KMLAB_X
 
 static const char *const keywords[] = {
 	"plan", "at", "on", "load", "unload", "demand", "atomic", "spinlock",
