@@ -48,7 +48,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps module modules bpf loader kmlab-check demo check check-matrix unit fuzz bench bench-timeline clean lab install uninstall
+.PHONY: all deps module modules gen-modules bpf loader kmlab-check demo check check-matrix unit fuzz bench bench-timeline clean lab install uninstall
 
 all: loader module
 
@@ -166,6 +166,15 @@ module: kmod-$(LAB_KERNEL)
 endif
 modules: $(addprefix kmod-,$(CHECK_KERNELS))
 
+# `kmlab gen` on every plan of tests/plans/, built for each kernel of
+# CHECK_KERNELS into build/kmod/<kver>/gen/ (tests/guest/corpus.sh runs
+# each beside kmlab_dp)
+gen-modules: $(addprefix gen-,$(CHECK_KERNELS))
+
+gen-%: kmod-% $(OUT)/kmlab
+	$(Q)g=$$(scripts/guest-kernel $*) && \
+	Q=$(Q) scripts/gen-corpus $(OUT)/kmlab $$g/usr/src/linux-headers-$$(cat $$g/version)
+
 kmod-%:
 	$(Q)g=$$(scripts/guest-kernel $*) && \
 	$(call kmod_build,$$g/usr/src/linux-headers-$$(cat $$g/version))
@@ -245,7 +254,7 @@ demo: deps
 
 # host tests once, then the guest suite on each of CHECK_KERNELS
 check: deps
-	$(Q)$(MAKE) --no-print-directory loader modules bpf unit $(OUT)/fuzz_parser $(OUT)/fuzz_report $(GUEST_BINS)
+	$(Q)$(MAKE) --no-print-directory loader modules gen-modules bpf unit $(OUT)/fuzz_parser $(OUT)/fuzz_report $(GUEST_BINS)
 	$(Q)LAB_KERNELS="$(CHECK_KERNELS)" tests/run
 
 # the same on the PREEMPT_RT flavours too
