@@ -705,9 +705,8 @@ int codegen_module(const struct plan *plan, const char *name,
 		" * So this module needs kmlab_dp loaded (modprobe loads it first).\n"
 		" *\n"
 		" * The plan's load phase runs in module_init, its unload phase in\n"
-		" * module_exit, then what is still live and not forgotten is freed;\n"
-		" * its demand phase runs on each write to\n"
-		" * /sys/module/%s/parameters/demand.\n"
+		" * module_exit, then what is still live and not forgotten is freed.\n"
+		"%s%s%s"
 		" */\n"
 		"#define pr_fmt(fmt) KBUILD_MODNAME \": \" fmt\n\n"
 		"#include <linux/delay.h>\n"
@@ -722,7 +721,9 @@ int codegen_module(const struct plan *plan, const char *name,
 		"#include <linux/spinlock.h>\n"
 		"#include <linux/vmalloc.h>\n"
 		"#include \"kmlab_dp.h\"\n\n",
-		name, hdr->plan, KMLAB_VERSION, plan->path, name);
+		name, hdr->plan, KMLAB_VERSION, plan->path,
+		demand ? " * Its demand phase runs on each write to\n * /sys/module/" : "",
+		demand ? name : "", demand ? "/parameters/demand.\n" : "");
 
 	fputs("enum {\n", f);
 	for (i = 0; i < plan->nr_objs; i++)
@@ -741,9 +742,9 @@ int codegen_module(const struct plan *plan, const char *name,
 		fprintf(f, "\t/* the most bytes a run of its demand phase allocates */\n"
 			"\t.cost = { [KMLAB_PHASE_DEMAND] = %llu },\n",
 			(unsigned long long)cost[KMLAB_PHASE_DEMAND]);
-	fputs("};\n\n"
-	      "/* one phase at a time: module init, demand writes, module exit */\n"
-	      "static DEFINE_MUTEX(plan_mutex);\n", f);
+	fprintf(f, "};\n\n"
+		"/* one phase at a time: module init,%s module exit */\n"
+		"static DEFINE_MUTEX(plan_mutex);\n", demand ? " demand writes," : "");
 	if (lock)
 		fputs("/* the lock of the plan's atomic sections */\n"
 		      "static DEFINE_SPINLOCK(plan_lock);\n", f);
