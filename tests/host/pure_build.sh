@@ -23,6 +23,6 @@ rc=$?
 ok $? "kmlab-check check leak.kml: the leak, exit 1" "rc=$rc $(head -n 2 "$out/o.txt")"
 "$out/kmlab-check" run tests/plans/hazards/leak.kml >"$out/o.txt" 2>&1
 rc=$?
-[ $rc -eq 2 ] && grep -q "unknown command 'run': use check, report (" "$out/o.txt"
-ok $? "it has no run: exit 2, says it offers only check and report" "rc=$rc $(cat "$out/o.txt")"
+[ $rc -eq 2 ] && grep -q "unknown command 'run': use check, gen, report (" "$out/o.txt"
+ok $? "it has no run: exit 2, says it offers only check, gen and report" "rc=$rc $(cat "$out/o.txt")"
 tap_end
