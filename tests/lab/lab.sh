@@ -7,7 +7,8 @@
 # stack dump, which must NOT count as trouble); then live boots of the
 # lab's kernel (LAB_KERNEL, default 6.1): exit status, shared files,
 # modules, slub_debug on/off, panic, an oops that stops the guest at
-# once, hang, two labs at once, --kernel.  About 3 minutes.
+# once, hang, two labs at once, run --compiled, --kernel.  About 3
+# minutes.
 #
 #   bash tests/lab/lab.sh [--scan-only]
 set -u
@@ -191,6 +192,18 @@ check "two labs run at once" $? "got $ra and $rb"
 rc=$?
 [ $rc = 2 ]
 check "lab run without a plan is a usage error (2)" $? "got $rc"
+
+# the plan's own module: kmlab gen and kbuild here, kmlab run --compiled there
+out=$(cd "$top" && "$lab" run --compiled tests/plans/clean/seed.kml 2>&1)
+rc=$?
+[ $rc = 0 ] && grep -q '^kmlab: plan tests/plans/clean/seed.kml, compiled' <<<"$out" &&
+	grep -q 'module kmlab_seed (' <<<"$out" && grep -q '^verdict: clean' <<<"$out" &&
+	[ "$(grep -c 'freed by kfree at plan_unload' <<<"$out")" = 2 ]
+check "lab run --compiled: the seed's plan built for the guest's kernel, run in its own module, clean" $? "rc $rc: $(tail -n 5 <<<"$out")"
+"$lab" exec --compiled -- true >/dev/null 2>&1
+rc=$?
+[ $rc = 2 ]
+check "--compiled belongs to lab run alone (2)" $? "got $rc"
 
 out=$("$lab" exec --kernel 5.4 -- true 2>&1)
 rc=$?
