@@ -12,6 +12,7 @@
  * The interpreter's switch (module/exec.c call_alloc(), free_obj()) is
  * the other side of each call written here.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,7 +32,28 @@ struct gen {
 	int atomic;		/* atomic sections open at this point */
 	int loops;		/* repeat blocks open at this point */
 	bool first;		/* the next statement opens a brace's body */
+	/* each object's enum constant: OBJ_ and its name in lower case
+	 * (checkpatch refuses CamelCase), its index if that is taken */
+	char sym[KMLAB_MAX_OBJS][KMLAB_NAME_LEN + 16];
 };
+
+static void make_syms(struct gen *g)
+{
+	int i, j, k;
+
+	for (i = 0; i < g->plan->nr_objs && i < KMLAB_MAX_OBJS; i++) {
+		const char *n = g->plan->objs[i].name;
+		char *o = g->sym[i];
+
+		k = snprintf(o, sizeof(g->sym[i]), "OBJ_");
+		for (j = 0; n[j] && k < (int)sizeof(g->sym[i]) - 1; j++)
+			o[k++] = (char)tolower((unsigned char)n[j]);
+		o[k] = '\0';
+		for (j = 0; j < i; j++)
+			if (!strcmp(g->sym[j], o))
+				snprintf(o + k, sizeof(g->sym[i]) - k, "_%d", i);
+	}
+}
 
 static const char *op_sym(unsigned int code)
 {
@@ -238,12 +260,12 @@ static void op_desc(struct gen *g, const struct kmlab_ir_op *op)
 	word(&ws, ".line = %u", op->line);
 	if (kmlab_op_has_obj(op->code)) {
 		arg_end(&ws);
-		word(&ws, ".obj = OBJ_%s", obj_name(g, op->obj));
+		word(&ws, ".obj = %s", g->sym[op->obj]);
 	}
 	if (op->code == KMLAB_OP_CACHE_ALLOC ||
 	    op->code == KMLAB_OP_CACHE_FREE) {
 		arg_end(&ws);
-		word(&ws, ".arg = OBJ_%s", obj_name(g, op->arg));
+		word(&ws, ".arg = %s", g->sym[op->arg]);
 	} else if (op->code == KMLAB_OP_ATOMIC) {
 		arg_end(&ws);
 		word(&ws, ".arg = %s", op->arg == KMLAB_ATOMIC_IRQOFF ?
@@ -312,8 +334,7 @@ static void alloc_call(struct gen *g, const struct kmlab_ir_op *op,
 		gfp_arg(ws, op);
 		break;
 	case KMLAB_OP_KREALLOC:
-		word(ws, "kmlab_live_ptr(&plan.st[OBJ_%s]),",
-		     obj_name(g, op->obj));
+		word(ws, "kmlab_live_ptr(&plan.st[%s]),", g->sym[op->obj]);
 		word(ws, "%llu,", size);
 		gfp_arg(ws, op);
 		break;
@@ -330,7 +351,7 @@ static void alloc_call(struct gen *g, const struct kmlab_ir_op *op,
 		word(ws, "NULL");
 		break;
 	case KMLAB_OP_CACHE_ALLOC:
-		word(ws, "plan.st[OBJ_%s].ptr,", obj_name(g, op->arg));
+		word(ws, "plan.st[%s].ptr,", g->sym[op->arg]);
 		gfp_arg(ws, op);
 		break;
 	case KMLAB_OP_ALLOC_PAGES:
@@ -358,33 +379,33 @@ static void alloc_call(struct gen *g, const struct kmlab_ir_op *op,
 static void free_call(struct gen *g, const struct kmlab_ir_op *op,
 		      struct words *ws, const char **fn)
 {
-	const char *o = obj_name(g, op->obj);
+	const char *o = g->sym[op->obj];
 
 	*fn = kmlab_op_name(op->code);	/* kfree, kvfree, vfree, ... */
 	switch (op->code) {
 	case KMLAB_OP_CACHE_FREE:
-		word(ws, "plan.st[OBJ_%s].ptr,", obj_name(g, op->arg));
-		word(ws, "plan.st[OBJ_%s].ptr", o);
+		word(ws, "plan.st[%s].ptr,", g->sym[op->arg]);
+		word(ws, "plan.st[%s].ptr", o);
 		break;
 	case KMLAB_OP_FREE_PAGES:
 		if (g->plan->objs[op->obj].family == KMLAB_FAM_PAGES) {
 			*fn = "__free_pages";
-			word(ws, "plan.st[OBJ_%s].page,", o);
+			word(ws, "plan.st[%s].page,", o);
 		} else {
 			*fn = "free_pages";
-			word(ws, "(unsigned long)plan.st[OBJ_%s].ptr,", o);
+			word(ws, "(unsigned long)plan.st[%s].ptr,", o);
 		}
-		word(ws, "plan.st[OBJ_%s].size", o);
+		word(ws, "plan.st[%s].size", o);
 		break;
 	case KMLAB_OP_FREE_PAGES_EXACT:
-		word(ws, "plan.st[OBJ_%s].ptr,", o);
-		word(ws, "plan.st[OBJ_%s].req", o);
+		word(ws, "plan.st[%s].ptr,", o);
+		word(ws, "plan.st[%s].req", o);
 		break;
 	case KMLAB_OP_FREE_PERCPU:
-		word(ws, "(void __percpu __force *)plan.st[OBJ_%s].ptr", o);
+		word(ws, "(void __percpu __force *)plan.st[%s].ptr", o);
 		break;
 	default:
-		word(ws, "plan.st[OBJ_%s].ptr", o);
+		word(ws, "plan.st[%s].ptr", o);
 		break;
 	}
 }
@@ -552,8 +573,8 @@ static int gen_ops(struct gen *g, int from, int to, int phase)
 		case KMLAB_OPC_DESTROY:
 			begin_if(g, true);
 			tabs(g, 1);
-			fprintf(g->f, "kmem_cache_destroy(plan.st[OBJ_%s].ptr);\n",
-				obj_name(g, op->obj));
+			fprintf(g->f, "kmem_cache_destroy(plan.st[%s].ptr);\n",
+				g->sym[op->obj]);
 			tabs(g, 1);
 			fputs("kmlab_destroy_done(&x, &op);\n", g->f);
 			close_brace(g);
@@ -690,6 +711,7 @@ int codegen_module(const struct plan *plan, const char *name,
 	char digest[32];
 	int i;
 
+	make_syms(&g);
 	codegen_digest(plan, digest, sizeof(digest));
 	fprintf(f, "// SPDX-License-Identifier: GPL-2.0\n"
 		"/*\n"
@@ -727,12 +749,12 @@ int codegen_module(const struct plan *plan, const char *name,
 
 	fputs("enum {\n", f);
 	for (i = 0; i < plan->nr_objs; i++)
-		fprintf(f, "\tOBJ_%s,\n", plan->objs[i].name);
+		fprintf(f, "\t%s,\n", g.sym[i]);
 	fputs("\tNR_OBJS\n};\n\n", f);
 	fputs("static struct kmlab_ir_obj objs[NR_OBJS] = {\n", f);
 	for (i = 0; i < plan->nr_objs; i++)
-		fprintf(f, "\t[OBJ_%s] = { \"%s\", %s, %u },\n",
-			plan->objs[i].name, plan->objs[i].name,
+		fprintf(f, "\t[%s] = { \"%s\", %s, %u },\n",
+			g.sym[i], plan->objs[i].name,
 			family_sym(plan->objs[i].family), plan->objs[i].line);
 	fprintf(f, "};\n\n"
 		"static struct kmlab_plan plan = {\n"
