@@ -848,8 +848,9 @@ void kmlab_plan_cleanup(struct kmlab_plan *p, bool paced)
 		op.code = own_free(p, i);
 		op.obj = i;
 		op.line = p->objs[i].line;
-		pr_info("reset: %s of %s still live: freeing it\n",
-			kmlab_family_name(p->objs[i].family), p->objs[i].name);
+		pr_info("plan %s: reset: %s of %s still live: freeing it\n",
+			p->hdr.plan, kmlab_family_name(p->objs[i].family),
+			p->objs[i].name);
 		run_free(&x, &op, &s);
 	}
 	for (i = 0; i < p->hdr.nr_objs; i++) {
@@ -861,8 +862,8 @@ void kmlab_plan_cleanup(struct kmlab_plan *p, bool paced)
 			continue;
 		users = cache_users(p, o->ptr);
 		if (users) {
-			pr_warn("reset: cache %s keeps %llu forgotten objects: left in the kernel, not destroyed\n",
-				p->objs[i].name, users);
+			pr_warn("plan %s: reset: cache %s keeps %llu forgotten objects: left in the kernel, not destroyed\n",
+				p->hdr.plan, p->objs[i].name, users);
 			continue;
 		}
 		op.code = KMLAB_OP_CACHE_DESTROY;
