@@ -33,8 +33,9 @@ CFLAGS	+= -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11
 # observer, timeline, findings, report; cmd on top
 LOADER_DIRS := plan dataplane observer timeline findings report cmd
 CPPFLAGS += -I$(OUT) -Iinclude $(addprefix -Iloader/,$(LOADER_DIRS)) -D_GNU_SOURCE
-# where `kmlab gen` tells a generated module to find module/ and include/
-CPPFLAGS += -DKMLAB_SRCDIR='"$(CURDIR)"'
+# where `kmlab gen` tells a generated module to find module/ and include/:
+# this tree, or once it is gone the data plane's source `make install` put
+CPPFLAGS += -DKMLAB_SRCDIR='"$(CURDIR)"' -DKMLAB_DPSRC='"$(DP_SRC)"'
 # static, so the same binary runs in the busybox guest
 LDLIBS	:= -lbpf -lelf -lz
 LDFLAGS	+= -static

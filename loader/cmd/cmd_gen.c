@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include "cmd.h"
 #include "codegen.h"
@@ -17,9 +18,16 @@
 #include "kmlab/ir_check.h"
 #include "plan.h"
 
-/* the tree whose module/ and include/ the generated module builds with */
+/*
+ * The tree whose module/ and include/ the generated module builds with:
+ * the one kmlab was built in, else the data plane's source `make install`
+ * put under /usr/src (the same layout).
+ */
 #ifndef KMLAB_SRCDIR
 #define KMLAB_SRCDIR "."
+#endif
+#ifndef KMLAB_DPSRC
+#define KMLAB_DPSRC "/usr/src/kmlab-dp"
 #endif
 
 /* MODULE_NAME_LEN less its NUL */
@@ -39,7 +47,7 @@ static const char doc[] =
 static const struct argp_option opts[] = {
 	{ "output", 'o', "DIR", 0, "Write the module's files into DIR (default: ./NAME)", 0 },
 	{ "name", 'n', "NAME", 0, "The module's name (default: kmlab_ and the plan's name)", 0 },
-	{ "kmlab", 'k', "DIR", 0, "The kmlab tree the module builds with (its module/ and include/; default: " KMLAB_SRCDIR ")", 0 },
+	{ "kmlab", 'k', "DIR", 0, "The kmlab tree the module builds with (its module/ and include/; default: " KMLAB_SRCDIR ", else " KMLAB_DPSRC ")", 0 },
 	{},
 };
 
@@ -171,6 +179,7 @@ int cmd_gen(int argc, char **argv)
 	char name[KMLAB_MOD_NAME_MAX + 16], file[KMLAB_MOD_NAME_MAX + 20];
 	char dir[4096], path[4200], kmlab[4096];
 	const struct kmlab_ir_header *hdr;
+	const char *tree;
 	struct diag_list diags;
 	struct plan *plan = NULL;
 	int ret = KMLAB_EXIT_ENV;
@@ -209,15 +218,20 @@ int cmd_gen(int argc, char **argv)
 		goto out;
 	}
 
+	tree = env.kmlab;
+	if (!tree)
+		tree = access(KMLAB_SRCDIR "/module/kmlab_dp.h", R_OK) ?
+		       KMLAB_DPSRC : KMLAB_SRCDIR;
+	snprintf(path, sizeof(path), "%s/module/kmlab_dp.h", tree);
+	if (!realpath(tree, kmlab) || access(path, R_OK)) {
+		fprintf(stderr, "kmlab: the kmlab tree %s has no module/kmlab_dp.h (%s): give it with --kmlab DIR (a checkout, or the data plane's source make install put in /usr/src)\n",
+			tree, strerror(errno));
+		goto out;
+	}
 	snprintf(dir, sizeof(dir), "%s", env.dir ? env.dir : name);
 	if (mkdir(dir, 0755) && errno != EEXIST) {
 		fprintf(stderr, "kmlab: cannot create %s: %s\n", dir,
 			strerror(errno));
-		goto out;
-	}
-	if (!realpath(env.kmlab ? env.kmlab : KMLAB_SRCDIR, kmlab)) {
-		fprintf(stderr, "kmlab: the kmlab tree %s: %s: give it with --kmlab DIR (the checkout with module/ and include/)\n",
-			env.kmlab ? env.kmlab : KMLAB_SRCDIR, strerror(errno));
 		goto out;
 	}
 	snprintf(file, sizeof(file), "%s.c", name);

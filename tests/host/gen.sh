@@ -82,4 +82,7 @@ err "does not compile" "$tmp/broken.kml" -o "$tmp/x"
 ok $? "nothing is written for a plan or a name that was refused"
 err "cannot create" tests/plans/clean/seed.kml -o /proc/nonexistent/dir
 err "the kmlab tree" tests/plans/clean/seed.kml -o "$tmp/y" --kmlab /nonexistent
+err "has no module/kmlab_dp.h" tests/plans/clean/seed.kml -o "$tmp/y" --kmlab /tmp
+[ ! -e "$tmp/y" ]
+ok $? "nothing is written without the kmlab tree either"
 tap_end
