@@ -492,8 +492,10 @@ static int drive_compiled(struct session *s, struct compiled *c)
 		observer_detach_step(s->ob);
 		return -1;
 	}
-	/* module symbols vanish at unload: take them now */
-	s->ks = ksyms_load();
+	/* module symbols vanish at unload: take them now (the .ko's own,
+	 * bound at its load, name its sites first) */
+	if (!s->ks)
+		s->ks = ksyms_load();
 	if (session_while(s, compiled_unload, c)) {
 		observer_detach_step(s->ob);
 		fprintf(stderr, "kmlab: %s stays loaded: its leaks cannot be told; rmmod it by hand\n",
@@ -690,6 +692,10 @@ int cmd_run(int argc, char **argv)
 	s.rc.plan = plan;
 
 	if (env.compiled) {
+		/* kmlab loads it from its file: name its sites from the .ko's
+		 * symbols as it loads, as watch PATH.ko does (kallsyms may lack
+		 * some, and has none of its init code once init is over) */
+		s.ksyms_at_load = true;
 		if (dp_ours && modload_insert(path, ""))
 			goto out_session;
 		if (preflight(plan, modname) || observer_attach_step(s.ob) ||
