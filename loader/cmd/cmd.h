@@ -3,6 +3,7 @@
 #ifndef KMLAB_CMD_H
 #define KMLAB_CMD_H
 
+#include <argp.h>
 #include <stdbool.h>
 
 /* exit codes of every command */
@@ -18,6 +19,26 @@ extern bool kmlab_verbose;	/* -v: libbpf debug output */
 #define OPT_HIDE_POINTERS	0x100
 #define OPT_NO_WATCHPOINTS	0x101
 #define OPT_PROGRESS		0x102
+
+/*
+ * The one PLAN argument of check, gen and run, from their argp parsers:
+ * true when @key was it (ARGP_KEY_ARG, ARGP_KEY_END), @usage the line a
+ * missing one is told ("kmlab run PLAN.kml").
+ */
+static inline bool cmd_plan_arg(struct argp_state *state, int key, char *arg,
+				const char **plan, const char *usage)
+{
+	if (key == ARGP_KEY_ARG) {
+		if (*plan)
+			argp_error(state, "one plan at a time: '%s' is extra",
+				   arg);
+		*plan = arg;
+		return true;
+	}
+	if (key == ARGP_KEY_END && !*plan)
+		argp_error(state, "which plan? %s", usage);
+	return key == ARGP_KEY_END;
+}
 
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -37,18 +37,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'q':
 		env.quiet = true;
 		break;
-	case ARGP_KEY_ARG:
-		if (env.plan)
-			argp_error(state, "one plan at a time: '%s' is extra",
-				   arg);
-		env.plan = arg;
-		break;
-	case ARGP_KEY_END:
-		if (!env.plan)
-			argp_error(state, "which plan? kmlab check PLAN.kml");
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		if (!cmd_plan_arg(state, key, arg, &env.plan,
+				  "kmlab check PLAN.kml"))
+			return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }

@@ -143,18 +143,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (errno || *end || env.timeout_s <= 0)
 			argp_error(state, "--timeout wants whole seconds > 0, not '%s'", arg);
 		break;
-	case ARGP_KEY_ARG:
-		if (env.plan)
-			argp_error(state, "one plan at a time: '%s' is extra",
-				   arg);
-		env.plan = arg;
-		break;
-	case ARGP_KEY_END:
-		if (!env.plan)
-			argp_error(state, "which plan? kmlab run PLAN.kml");
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		if (!cmd_plan_arg(state, key, arg, &env.plan,
+				  "kmlab run PLAN.kml"))
+			return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
