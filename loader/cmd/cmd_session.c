@@ -201,9 +201,10 @@ int session_pictures(struct session *s, const char *perfetto,
 {
 	if (!perfetto && !html)
 		return 0;
-	s->pic = open_memstream(&s->pic_buf, &s->pic_len);
+	/* a file, not memory: a long run's events would be most of ours */
+	s->pic = tmpfile();
 	if (!s->pic) {
-		fprintf(stderr, "kmlab: no memory to keep the run for --perfetto/--html: %s\n", strerror(errno));
+		fprintf(stderr, "kmlab: cannot keep the run for --perfetto/--html (a temporary file in /tmp): %s\n", strerror(errno));
 		return -errno;
 	}
 	s->perfetto = perfetto;
@@ -214,22 +215,20 @@ int session_pictures(struct session *s, const char *perfetto,
 	return 0;
 }
 
-/* The stream kept in memory, read back and drawn, as kmlab report would. */
+/* The stream kept aside, read back and drawn, as kmlab report would. */
 static int draw_pictures(struct session *s)
 {
 	struct picture p;
 	char why[256] = "";
-	FILE *in;
+	FILE *in = s->pic;
 	int err;
 
-	if (fclose(s->pic)) {
-		s->pic = NULL;
-		return -ENOMEM;
-	}
 	s->pic = NULL;
-	in = fmemopen(s->pic_buf, s->pic_len, "r");
-	if (!in)
-		return -errno;
+	if (fflush(in) || fseek(in, 0, SEEK_SET)) {
+		err = -errno;
+		fclose(in);
+		return err;
+	}
 	err = picture_read(in, &p, why, sizeof(why));
 	fclose(in);
 	if (err)
@@ -271,6 +270,16 @@ static void session_init(struct session *s, struct session *g, int n,
 	s->rc.sym_ctx = s;
 }
 
+static bool freed_gone(void *ob, __u64 ptr)
+{
+	return observer_freed_gone(ob, ptr);
+}
+
+static __u64 drains(void *ob)
+{
+	return observer_drains(ob);
+}
+
 /* For @g's first session, its members set up: the observer of them all. */
 static int open_observer(struct session *g, bool step, const char *json_path,
 			 unsigned int families, const char *subject)
@@ -302,6 +311,9 @@ static int open_observer(struct session *g, bool step, const char *json_path,
 		return err;
 	for (i = 0; i < g->nr_group; i++) {
 		g[i].ob = g->ob;
+		g[i].tl.oracle.freed_gone = freed_gone;
+		g[i].tl.oracle.drains = drains;
+		g[i].tl.oracle.ctx = g->ob;
 		g[i].json = g->json;
 		g[i].rc.families = observer_has_families(g->ob);
 	}
@@ -623,10 +635,12 @@ static void count_rounding_blind(struct timeline *tl, bool plan)
 			continue;
 		if (plan && !o->name[0])	/* the data plane's own */
 			continue;
-		if (!tl->slub_rounding_blind++) {
+		if (!tl->slub_rounding_blind) {
 			tl->blind_size = o->size_req;
 			tl->blind_class = class;
 		}
+		/* and those folded into it, of the same size */
+		tl->slub_rounding_blind += 1 + o->folded;
 	}
 }
 
@@ -812,5 +826,4 @@ void session_close(struct session *g)
 		json_close(g->json);
 	if (g->pic)
 		fclose(g->pic);
-	free(g->pic_buf);
 }

@@ -37,8 +37,6 @@ struct session {
 	FILE *json;
 	/* --perfetto, --html: the JSON stream kept in memory, drawn at the end */
 	FILE *pic;
-	char *pic_buf;
-	size_t pic_len;
 	const char *perfetto, *html;
 	struct report_ctx rc;
 	char kernel[128];

@@ -50,6 +50,7 @@ struct kernel_caps {
 
 struct observer {
 	struct kmlab_bpf *skel;
+	__u64 drains;		/* times the ring buffer was read to its end */
 	struct ring_buffer *rb;
 	observer_event_fn fn;
 	void *ctx;
@@ -1159,6 +1160,8 @@ int observer_poll(struct observer *ob, int timeout_ms)
 	 */
 	if (err == 0 || err == -EINTR)
 		err = ring_buffer__consume(ob->rb);
+	if (err >= 0)
+		ob->drains++;
 	return err == -EINTR ? 0 : err;
 }
 
@@ -1268,6 +1271,22 @@ void observer_map_sizes(const struct observer *ob, __u64 *live,
 {
 	*live = bpf_map__max_entries(ob->skel->maps.live);
 	*freed = bpf_map__max_entries(ob->skel->maps.freed);
+}
+
+__u64 observer_drains(const struct observer *ob)
+{
+	return ob->drains;
+}
+
+bool observer_freed_gone(struct observer *ob, __u64 ptr)
+{
+	struct kmlab_freed v;
+
+	if (ob->skel->bss->lost[KMLAB_LOST_FREED_AGED] ||
+	    ob->skel->bss->lost[KMLAB_LOST_FREED_FULL])
+		return false;
+	return bpf_map_lookup_elem(bpf_map__fd(ob->skel->maps.freed), &ptr,
+				   &v) && errno == ENOENT;
 }
 
 int observer_for_each_live(struct observer *ob,

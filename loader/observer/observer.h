@@ -79,6 +79,13 @@ const char *observer_watch_stats(const struct observer *ob, __u64 *watched,
 void observer_map_sizes(const struct observer *ob, __u64 *live,
 			__u64 *freed);
 /* Call @fn for each object still in the live map. */
+/* Has the module's free of @ptr stopped being current, its address handed
+ * out again (to anyone)?  false when the freed map may have aged records
+ * out: then the observer cannot tell. */
+bool observer_freed_gone(struct observer *ob, __u64 ptr);
+/* How many times observer_poll has read the ring buffer to its end: the
+ * kernel's state seen at one count is in the events read by two more. */
+__u64 observer_drains(const struct observer *ob);
 int observer_for_each_live(struct observer *ob,
 			   int (*fn)(void *ctx, __u64 ptr,
 				     const struct kmlab_live *v),

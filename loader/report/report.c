@@ -642,65 +642,37 @@ static void text_summary(FILE *f, const struct timeline *tl)
 }
 
 /*
- * Folding: objects that lived the same life (name, line, sizes, sites,
- * steps, how they ended; not their addresses or times) print once, with
- * how many there were.  A repeat of 10,000 is then one block, not
- * 30,000 lines.  Objects a finding is about always print alone.
+ * Folding: objects that lived the same life (timeline_same_life) print
+ * once, with how many there were.  A repeat of 10,000 is then one block,
+ * not 30,000 lines.  Objects a finding is about always print alone.  The
+ * timeline has folded most of them already as the run went (each kept
+ * object counts those in o->folded); this folds the rest the same way.
  */
-static bool same_steps(const struct tl_object *a, const struct tl_object *b)
+struct life {
+	int rep;		/* the first that lived so; -1: not printed */
+	int count;		/* for a first: how many lived so */
+	__u64 seq, ts, ptr;	/* ... and the newest of them */
+};
+
+static void life_add(struct life *l, const struct tl_object *o)
 {
-	int i;
-
-	if (a->nr_steps != b->nr_steps)
-		return false;
-	for (i = 0; i < a->nr_steps; i++) {
-		const struct tl_step *x = &a->steps[i], *y = &b->steps[i];
-
-		if (x->op != y->op || x->reason != y->reason ||
-		    x->result != y->result || x->line != y->line ||
-		    x->flags != y->flags || x->late != y->late ||
-		    x->off != y->off || x->len != y->len ||
-		    memcmp(x->data, y->data, sizeof(x->data)))
-			return false;
+	l->count += 1 + o->folded;
+	if (o->seq > l->seq) {
+		l->seq = o->seq;
+		l->ts = o->alloc_ts;
+		l->ptr = o->ptr;
 	}
-	return true;
+	if (o->folded && o->last_seq > l->seq) {
+		l->seq = o->last_seq;
+		l->ts = o->last_ts;
+		l->ptr = o->last_ptr;
+	}
 }
 
-static bool same_life(const struct tl_object *a, const struct tl_object *b)
-{
-	return !strcmp(a->name, b->name) && !strcmp(a->cache, b->cache) &&
-	       a->line == b->line && a->family == b->family &&
-	       a->size_req == b->size_req && a->size_alloc == b->size_alloc &&
-	       a->alloc_site == b->alloc_site && a->via == b->via &&
-	       a->seen_alloc == b->seen_alloc && a->freed == b->freed &&
-	       a->leaked == b->leaked && a->free_src == b->free_src &&
-	       a->free_site == b->free_site && a->free_line == b->free_line &&
-	       same_steps(a, b);
-}
-
-static __u64 life_hash(const struct tl_object *o)
-{
-	__u64 h = 1469598103934665603ULL, v[] = {
-		o->line, o->family, o->size_req, o->alloc_site, o->free_site,
-		o->freed | (__u64)o->leaked << 1, (__u64)o->nr_steps,
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		h = (h ^ v[i]) * 1099511628211ULL;
-	for (i = 0; o->name[i] && i < sizeof(o->name); i++)
-		h = (h ^ (unsigned char)o->name[i]) * 1099511628211ULL;
-	return h;
-}
-
-/*
- * @rep[i]: the first object that lived as object i did (i itself when it
- * is the first, or must print alone); @count[i], @last[i]: for a first,
- * how many lived so and the last of them.  -1 in rep: not printed (the
- * data plane's own, hidden).  Returns 0 or -ENOMEM (then nothing folds).
- */
-static int fold_objects(const struct timeline *tl, bool hide_own, int *rep,
-			int *count, int *last)
+/* Fills @lf[i] for each object; -1 in rep: the data plane's own, hidden.
+ * Returns 0 or -ENOMEM (then nothing folds). */
+static int fold_objects(const struct timeline *tl, bool hide_own,
+			struct life *lf)
 {
 	unsigned int cap = 16, mask, k;
 	bool *alone = calloc(tl->nr_objs ? tl->nr_objs : 1, sizeof(*alone));
@@ -716,33 +688,33 @@ static int fold_objects(const struct timeline *tl, bool hide_own, int *rep,
 		return -ENOMEM;
 	}
 	memset(table, -1, cap * sizeof(*table));
+	memset(lf, 0, tl->nr_objs * sizeof(*lf));
 	for (i = 0; i < tl->nr_finds; i++)
 		if (tl->finds[i].object >= 0 && tl->finds[i].object < tl->nr_objs)
 			alone[tl->finds[i].object] = true;
 	for (i = 0; i < tl->nr_objs; i++) {
 		const struct tl_object *o = &tl->objs[i];
 
-		count[i] = 1;
-		last[i] = i;
-		rep[i] = i;
+		lf[i].rep = i;
 		/* in a plan run, unnamed objects are the data plane's own
 		 * bookkeeping: only worth a line when they go wrong */
 		if (hide_own && !o->name[0] && o->freed && !o->leaked) {
-			rep[i] = -1;
+			lf[i].rep = -1;
+			lf[i].count = 1 + o->folded;
 			continue;
 		}
-		if (alone[i])
+		if (alone[i]) {
+			life_add(&lf[i], o);
 			continue;
-		for (k = life_hash(o) & mask; table[k] >= 0; k = (k + 1) & mask)
-			if (same_life(&tl->objs[table[k]], o))
+		}
+		for (k = timeline_life_hash(o) & mask; table[k] >= 0;
+		     k = (k + 1) & mask)
+			if (timeline_same_life(&tl->objs[table[k]], o))
 				break;
-		if (table[k] < 0) {
+		if (table[k] < 0)
 			table[k] = i;
-			continue;
-		}
-		rep[i] = table[k];
-		count[table[k]]++;
-		last[table[k]] = i;
+		lf[i].rep = table[k];
+		life_add(&lf[table[k]], o);
 	}
 	free(alone);
 	free(table);
@@ -752,35 +724,36 @@ static int fold_objects(const struct timeline *tl, bool hide_own, int *rep,
 static void text_timeline(FILE *f, const struct timeline *tl,
 			  const struct report_ctx *rc)
 {
-	int n = tl->nr_objs ? tl->nr_objs : 1, i, hidden = 0;
-	int *rep = malloc(3 * n * sizeof(int));
+	struct life *lf = malloc((tl->nr_objs ? tl->nr_objs : 1) *
+				 sizeof(*lf));
 	char t[32], p[KPTR_LEN];
+	int i, hidden = 0;
 
 	if (!tl->nr_objs)
 		fprintf(f, "  (no objects)\n");
-	if (rep && fold_objects(tl, rc->plan, rep, rep + n, rep + 2 * n)) {
-		free(rep);
-		rep = NULL;
+	if (lf && fold_objects(tl, rc->plan, lf)) {
+		free(lf);
+		lf = NULL;
 	}
 	for (i = 0; i < tl->nr_objs; i++) {
-		const struct tl_object *o = &tl->objs[i], *l;
+		const struct tl_object *o = &tl->objs[i];
+		const struct life *l = lf ? &lf[i] : NULL;
 
-		if (rep && rep[i] < 0) {
-			hidden++;
+		if (l && l->rep < 0) {
+			hidden += l->count;
 			continue;
 		}
-		if (rep && rep[i] != i)
+		if (l && l->rep != i)
 			continue;
 		text_object(f, tl, o, rc);
-		if (!rep || rep[n + i] == 1)
+		if (!l || l->count == 1)
 			continue;
-		l = &tl->objs[rep[2 * n + i]];
 		fprintf(f, "    ... x%d: %d more lived the same way, the last allocated at %s ms at %s\n",
-			rep[n + i], rep[n + i] - 1,
-			rel_ms(tl, l->alloc_ts, t, sizeof(t)),
+			l->count, l->count - 1,
+			rel_ms(tl, l->ts, t, sizeof(t)),
 			kptr(l->ptr, p, sizeof(p)));
 	}
-	free(rep);
+	free(lf);
 	if (hidden)
 		fprintf(f, "  (and %d allocation%s of the data plane's own, all freed)\n", hidden, hidden == 1 ? "" : "s");
 }

@@ -124,6 +124,7 @@ static struct tl_object *new_object(struct timeline *tl, __u64 ptr)
 	o->ptr = ptr;
 	o->plan_obj = -1;
 	o->older = index_get(tl, ptr);
+	o->seq = ++tl->next_seq;
 	index_put(tl, tl->nr_objs - 1);
 	return o;
 }
@@ -160,6 +161,203 @@ static struct tl_object *find_containing(struct timeline *tl, __u64 addr)
 			return o;
 	}
 	return NULL;
+}
+
+static bool same_steps(const struct tl_object *a, const struct tl_object *b)
+{
+	int i;
+
+	if (a->nr_steps != b->nr_steps)
+		return false;
+	for (i = 0; i < a->nr_steps; i++) {
+		const struct tl_step *x = &a->steps[i], *y = &b->steps[i];
+
+		if (x->op != y->op || x->reason != y->reason ||
+		    x->result != y->result || x->line != y->line ||
+		    x->flags != y->flags || x->late != y->late ||
+		    x->off != y->off || x->len != y->len ||
+		    memcmp(x->data, y->data, sizeof(x->data)))
+			return false;
+	}
+	return true;
+}
+
+bool timeline_same_life(const struct tl_object *a, const struct tl_object *b)
+{
+	return !strcmp(a->name, b->name) && !strcmp(a->cache, b->cache) &&
+	       a->line == b->line && a->family == b->family &&
+	       a->size_req == b->size_req && a->size_alloc == b->size_alloc &&
+	       a->alloc_site == b->alloc_site && a->via == b->via &&
+	       a->seen_alloc == b->seen_alloc && a->freed == b->freed &&
+	       a->leaked == b->leaked && a->free_src == b->free_src &&
+	       a->free_site == b->free_site && a->free_line == b->free_line &&
+	       same_steps(a, b);
+}
+
+__u64 timeline_life_hash(const struct tl_object *o)
+{
+	__u64 h = 1469598103934665603ULL, v[] = {
+		o->line, o->family, o->size_req, o->alloc_site, o->free_site,
+		o->freed | (__u64)o->leaked << 1, (__u64)o->nr_steps,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		h = (h ^ v[i]) * 1099511628211ULL;
+	for (i = 0; o->name[i] && i < sizeof(o->name); i++)
+		h = (h ^ (unsigned char)o->name[i]) * 1099511628211ULL;
+	return h;
+}
+
+
+/*
+ * Folding as the run goes, so that memory follows the objects alive, not
+ * the events: a million kmalloc/kfree steps would otherwise keep a
+ * million objects.  An object is let go of once nothing can name it any
+ * more: freed, no finding about it, and its address handed out again,
+ * to the module (a newer object at it) or to anyone (tl->freed_gone).
+ * Every report by address - SLUB's, KFENCE's, a watchpoint's, a double
+ * free - is then about the newer tenant: SLUB checks a slot's poison
+ * before it hands it out, so its report came first.  What the text report
+ * prints of it lives on in the first object that lived the same way: a
+ * count and the newest one's time and address, as the report's own
+ * folding would have printed them.  The newest @keep objects are left
+ * alone: events from several CPUs arrive a little out of order.
+ */
+#define FOLD_KEEP	2048
+#define FOLD_EVERY	8192
+
+/*
+ * The oracle tells what the kernel did up to now, and the events of that
+ * (a SLUB report at the reuse) may still be in the ring buffer: an
+ * object handed out again to someone else is let go of only once the
+ * ring has been read to its end twice since (a record reserved before
+ * may still be being written at the first).
+ */
+static bool settled(struct timeline *tl, int i)
+{
+	const struct tl_oracle *or = &tl->oracle;
+	struct tl_object *o = &tl->objs[i];
+
+	if (!o->freed || o->leaked || o->slub_kept)
+		return false;
+	if (index_get(tl, o->ptr) != i)
+		return true;
+	if (!or->freed_gone)
+		return false;
+	if (o->gone_at)
+		return or->drains(or->ctx) >= o->gone_at;
+	if (or->freed_gone(or->ctx, o->ptr))
+		o->gone_at = or->drains(or->ctx) + 2;
+	return false;
+}
+
+static void fold_into(struct tl_object *dst, const struct tl_object *src)
+{
+	__u64 seq = src->seq, ts = src->alloc_ts, ptr = src->ptr;
+
+	if (src->folded && src->last_seq > seq) {
+		seq = src->last_seq;
+		ts = src->last_ts;
+		ptr = src->last_ptr;
+	}
+	dst->folded += 1 + src->folded;
+	if (seq > dst->last_seq) {
+		dst->last_seq = seq;
+		dst->last_ts = ts;
+		dst->last_ptr = ptr;
+	}
+}
+
+/* map[i]: -1 for an object folded into an earlier one; in a lookup by
+ * life, table[] holds the first settled object of each */
+static int fold_mark(struct timeline *tl, int n, int *map)
+{
+	unsigned int cap = 64, mask, k;
+	bool *pinned = calloc(tl->nr_objs, sizeof(*pinned));
+	int *table, i, dead = 0;
+
+	while (cap < 2u * (unsigned int)n)
+		cap <<= 1;
+	mask = cap - 1;
+	table = malloc(cap * sizeof(*table));
+	if (!pinned || !table) {
+		free(pinned);
+		free(table);
+		return ENOMEM_RET;
+	}
+	memset(table, -1, cap * sizeof(*table));
+	for (i = 0; i < tl->nr_finds; i++)
+		if (tl->finds[i].object >= 0)
+			pinned[tl->finds[i].object] = true;
+	for (i = 0; i < tl->nr_objs; i++) {
+		struct tl_object *o = &tl->objs[i];
+
+		map[i] = i;
+		if (i >= n || pinned[i])
+			continue;
+		if (!settled(tl, i)) {
+			tl->fold_pending += !!tl->objs[i].gone_at;
+			continue;
+		}
+		for (k = timeline_life_hash(o) & mask; table[k] >= 0;
+		     k = (k + 1) & mask)
+			if (timeline_same_life(&tl->objs[table[k]], o))
+				break;
+		if (table[k] < 0) {
+			table[k] = i;
+			continue;
+		}
+		fold_into(&tl->objs[table[k]], o);
+		map[i] = -1;
+		dead++;
+	}
+	free(pinned);
+	free(table);
+	return dead;
+}
+
+int timeline_fold(struct timeline *tl, int keep)
+{
+	int n = tl->nr_objs - keep, *map, i, j, r, dead;
+
+	tl->fold_pending = 0;
+	if (n <= 0)
+		return 0;
+	map = malloc(tl->nr_objs * sizeof(*map));
+	dead = map ? fold_mark(tl, n, map) : ENOMEM_RET;
+	if (dead <= 0) {
+		free(map);
+		return dead;
+	}
+	/* the chain of objects at one address skips the folded ones:
+	 * resolved in order, a folded object's link is already a kept one */
+	for (i = 0; i < tl->nr_objs; i++) {
+		r = tl->objs[i].older;
+		if (r >= 0 && map[r] < 0)
+			tl->objs[i].older = tl->objs[r].older;
+	}
+	for (i = 0, j = 0; i < tl->nr_objs; i++) {
+		if (map[i] < 0) {
+			free(tl->objs[i].steps);
+			continue;
+		}
+		map[i] = j;
+		r = tl->objs[i].older;
+		if (j != i)
+			tl->objs[j] = tl->objs[i];
+		tl->objs[j++].older = r >= 0 ? map[r] : -1;
+	}
+	tl->nr_objs = j;
+	tl->folded += dead;
+	for (i = 0; i < tl->nr_finds; i++)
+		if (tl->finds[i].object >= 0)
+			tl->finds[i].object = map[tl->finds[i].object];
+	memset(tl->index, 0, tl->index_cap * sizeof(*tl->index));
+	for (i = 0; i < tl->nr_objs; i++)
+		index_put(tl, i);
+	free(map);
+	return 0;
 }
 
 static struct tl_finding *new_finding(struct timeline *tl,
@@ -848,6 +1046,16 @@ static int add_double_free(struct timeline *tl,
 int timeline_add(struct timeline *tl, const union kmlab_ev *e)
 {
 	tl->events++;
+	if (tl->nr_objs >= tl->fold_at) {
+		/* no memory to fold: the run goes on, folding later */
+		int kept;
+
+		timeline_fold(tl, FOLD_KEEP);
+		/* those waiting for the ring to be read go at the next fold */
+		kept = tl->nr_objs - tl->fold_pending;
+		tl->fold_at = tl->nr_objs + (kept > FOLD_EVERY ? kept :
+					     FOLD_EVERY);
+	}
 	if (!tl->t0)
 		tl->t0 = e->h.ts;
 

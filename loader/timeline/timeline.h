@@ -59,6 +59,14 @@ struct tl_object {
 	struct tl_step *steps;
 	int nr_steps, cap_steps;
 	int older;		/* the object before it at ptr, -1 if none */
+	__u64 seq;		/* allocation order over the whole run */
+	/* objects that lived as this one did, let go of as the run went on
+	 * (see timeline.c), and the newest of them */
+	__u32 folded;
+	__u64 last_seq, last_ts, last_ptr;
+	__u64 gone_at;		/* the oracle's drains count by which every
+				 * event before its address was handed out
+				 * again has been read; 0: not asked yet */
 };
 
 #define TL_DUMP_LEN	32	/* a leak's hex dump, as kmemleak's */
@@ -117,6 +125,19 @@ struct tl_load {
 	bool init_failed;	/* unloaded before its init returned 0 */
 };
 
+/*
+ * What the observer knows now, ahead of the events read so far: has
+ * anyone been handed @ptr again since the module freed it (its freed
+ * map), and how many times the ring buffer was read to its end.  Unset
+ * (kmlab report, the unit tests): only the module's own reuse of an
+ * address tells.
+ */
+struct tl_oracle {
+	bool (*freed_gone)(void *ctx, __u64 ptr);
+	__u64 (*drains)(void *ctx);
+	void *ctx;
+};
+
 struct timeline {
 	char module[KMLAB_MOD_NAME_LEN];
 	bool loaded, unloaded;
@@ -137,6 +158,12 @@ struct timeline {
 	__u64 init_base, init_len;	/* and its init text */
 	struct tl_object *objs;
 	int nr_objs, cap_objs;
+	__u64 next_seq;
+	int fold_at;		/* nr_objs that starts the next fold */
+	__u64 folded;		/* objects let go of, in all */
+	int fold_pending;	/* kept by the last fold only until the
+				 * ring buffer has been read (oracle) */
+	struct tl_oracle oracle;
 	int *index;		/* by address: see timeline.c */
 	unsigned int index_cap;
 	struct tl_finding *finds;
@@ -183,6 +210,13 @@ bool timeline_owns(struct timeline *tl, const union kmlab_ev *e);
 int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v);
 /* Mark findings the verifier predicted; add predicted-only ones. */
 int timeline_match(struct timeline *tl, const struct plan *plan);
+/* Did @a and @b live the same life (name, line, sizes, sites, steps,
+ * how they ended; not their addresses or times)? */
+bool timeline_same_life(const struct tl_object *a, const struct tl_object *b);
+__u64 timeline_life_hash(const struct tl_object *o);
+/* Let go of the objects nothing can refer to any more; see timeline.c.
+ * Run by timeline_add as objects pile up; 0 or -ENOMEM. */
+int timeline_fold(struct timeline *tl, int keep);
 /* Events the observer could not deliver or track. */
 __u64 timeline_lost(const struct timeline *tl);
 /* ... of them, those that could have changed the verdict: not clean if

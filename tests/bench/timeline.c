@@ -1,15 +1,22 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The timeline's cost per event, without a kernel: N synthetic alloc +
- * free + step events folded in, for N doubling up to a million pairs.
- * Linear time shows as a flat ns/event column.  Two address patterns: a
- * loop reusing one address (a plan's repeat), and every object at its
- * own address (a busy driver).  A benchmark: it prints, it asserts
- * nothing.  make bench-timeline
+ * The timeline's cost per event and its memory, without a kernel: N
+ * synthetic alloc + step + free lifecycles folded in, then the text
+ * report, for N doubling up to a million.  Linear time shows as a flat
+ * ns/event column; memory bounded by the live objects as a flat peak RSS.
+ * Three address patterns: a loop reusing one address (a plan's repeat),
+ * a ring of 4096 addresses (a busy driver on SLUB's freelists), and
+ * every object at its own address (nothing ever reused: the worst case,
+ * where nothing can be let go of).  Each run is its own process, so its
+ * peak RSS is its own.  A benchmark: it prints, it asserts nothing.
+ * make bench-timeline
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include "kmlab/ir.h"
 #include "report.h"
 #include "timeline.h"
@@ -50,7 +57,7 @@ static void feed(struct timeline *tl, __u32 type, __u64 ts, __u64 ptr)
 
 /* seconds to fold @pairs lifecycles in; *@report: to print the text
  * report of them after */
-static double run(long pairs, int reuse, double *report)
+static double run(long pairs, long ring, double *report)
 {
 	struct report_ctx rc = { .title = "bench" };
 	struct timeline tl;
@@ -61,7 +68,8 @@ static double run(long pairs, int reuse, double *report)
 	timeline_init(&tl, "bench");
 	t0 = now();
 	for (i = 0; i < pairs; i++) {
-		__u64 ptr = 0xffff888001000000ULL + (reuse ? 0 : (__u64)i * 64);
+		__u64 ptr = 0xffff888001000000ULL +
+			    (__u64)(ring ? i % ring : i) * 64;
 
 		feed(&tl, KMLAB_EV_ALLOC, 3 * i, ptr);
 		feed(&tl, KMLAB_EV_STEP, 3 * i + 1, ptr);
@@ -79,20 +87,62 @@ static double run(long pairs, int reuse, double *report)
 	return t0;
 }
 
+/* one run in a child: ns per event, ns per object for the report, and
+ * the child's peak RSS in MiB */
+static void measure(long pairs, long ring, double out[3])
+{
+	struct rusage ru;
+	int fd[2], st;
+	pid_t pid;
+
+	out[0] = out[1] = out[2] = -1;
+	if (pipe(fd))
+		return;
+	pid = fork();
+	if (!pid) {
+		double r[2];
+
+		r[0] = run(pairs, ring, &r[1]);
+		if (write(fd[1], r, sizeof(r)) != sizeof(r))
+			_exit(1);
+		_exit(0);
+	}
+	close(fd[1]);
+	if (pid > 0 && read(fd[0], out, 2 * sizeof(double)) ==
+			   2 * sizeof(double) &&
+	    wait4(pid, &st, 0, &ru) == pid) {
+		out[0] *= 1e9 / (3 * pairs);
+		out[1] *= 1e9 / pairs;
+		out[2] = ru.ru_maxrss / 1024.0;
+	}
+	close(fd[0]);
+}
+
 int main(void)
 {
+	static const struct {
+		const char *name;
+		long ring;
+	} pat[] = {
+		{ "one address", 1 }, { "4096 addresses", 4096 },
+		{ "all distinct", 0 },
+	};
 	long pairs;
+	size_t p;
 
-	printf("%10s %10s %14s %14s %16s %16s\n", "pairs", "events",
-	       "reuse ns/ev", "distinct ns/ev", "report reuse ns", "distinct ns");
-	for (pairs = 1000000 / 64; pairs <= 1000000; pairs *= 2) {
-		double ra, rb, a = run(pairs, 1, &ra), b = run(pairs, 0, &rb);
+	printf("%-16s %9s %9s %12s %14s %13s\n", "addresses", "pairs",
+	       "events", "ns/event", "report ns/obj", "peak RSS MiB");
+	for (p = 0; p < sizeof(pat) / sizeof(pat[0]); p++)
+		for (pairs = 1000000 / 64; pairs <= 1000000; pairs *= 4) {
+			double m[3];
 
-		printf("%10ld %10ld %14.1f %14.1f %16.1f %16.1f\n", pairs,
-		       3 * pairs, a * 1e9 / (3 * pairs),
-		       b * 1e9 / (3 * pairs), ra * 1e9 / pairs,
-		       rb * 1e9 / pairs);
-		fflush(stdout);
-	}
+			if (pairs * 4 > 1000000)
+				pairs = 1000000;
+			measure(pairs, pat[p].ring, m);
+			printf("%-16s %9ld %9ld %12.1f %14.1f %13.1f\n",
+			       pat[p].name, pairs, 3 * pairs, m[0], m[1],
+			       m[2]);
+			fflush(stdout);
+		}
 	return 0;
 }

@@ -594,6 +594,137 @@ static void test_fold(void)
 	timeline_free(&tl);
 }
 
+/* a long busy run: lifecycles of three sizes over a few dozen reused
+ * addresses, a double free now and then, some objects kept to the end */
+static void feed_busy(struct timeline *tl, int n)
+{
+	union kmlab_ev e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
+	int i;
+
+	timeline_add(tl, &e);
+	for (i = 0; i < n; i++) {
+		__u64 ptr = PTR_A + 128 * (i % 37), ms = 1 + 3 * (__u64)i;
+
+		if (i % 25000 == 7) {	/* kept: a leak at the end */
+			kmalloc_at(tl, ms, PTR_A + 0x100000 + 64 * (i / 25000), 32);
+			continue;
+		}
+		kmalloc_at(tl, ms, ptr, 32 * (1 + i % 3));
+		kfree_at(tl, ms + 1, ptr);
+		if (i % 1000 == 999) {
+			e = ev(KMLAB_EV_DOUBLE_FREE, ms + 2, ptr);
+			e.double_free.call_site = SITE_FREE2;
+			e.double_free.first_site = SITE_FREE;
+			timeline_add(tl, &e);
+		}
+	}
+	e = ev(KMLAB_EV_MOD_FREE, 3 * (__u64)n + 5, 0);
+	timeline_add(tl, &e);
+}
+
+/* Folding as the run goes keeps memory to what is alive, and changes
+ * nothing a user reads: the same text and JSON as keeping every object. */
+static void test_fold_streaming(void)
+{
+	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
+	struct kmlab_live v = { .size_req = 32, .size_alloc = 32 };
+	struct timeline a, b;
+	char *ta, *tb, *ja, *jb;
+	int i, n = 200000;
+
+	timeline_init(&a, "m");
+	timeline_init(&b, "m");
+	b.fold_at = 0x7fffffff;	/* never folds */
+	feed_busy(&a, n);
+	feed_busy(&b, n);
+	for (i = 7; i < n; i += 25000) {
+		v.ts = T0 + (1 + 3 * (__u64)i) * MS;
+		timeline_leak(&a, PTR_A + 0x100000 + 64 * (i / 25000), &v);
+		timeline_leak(&b, PTR_A + 0x100000 + 64 * (i / 25000), &v);
+	}
+	TAP_EQ_INT(b.nr_objs, n, "streaming: unfolded, every object kept");
+	TAP_OK(a.nr_objs < 12000 && a.folded > 180000,
+	       "streaming: folded, about the newest 8k+2k objects kept");
+	ta = text_of(&a, &rc, false);
+	tb = text_of(&b, &rc, false);
+	TAP_OK(ta && tb && !strcmp(ta, tb),
+	       "streaming: the text report is the same");
+	HAS(ta, "more lived the same way", "streaming: the report folds");
+	TAP_EQ_INT(occurrences(ta, "double_free:"), n / 1000,
+		   "streaming: every double free reported");
+	TAP_EQ_INT(occurrences(ta, "leak:"), (n + 24999) / 25000,
+		   "streaming: every leak reported");
+	ja = text_of(&a, &rc, true);
+	jb = text_of(&b, &rc, true);
+	TAP_OK(ja && jb && !strcmp(ja, jb),
+	       "streaming: the JSON findings are the same");
+	free(ta);
+	free(tb);
+	free(ja);
+	free(jb);
+	timeline_free(&a);
+	timeline_free(&b);
+}
+
+/* the observer as the oracle: every address handed out again to someone
+ * else, the ring read to its end every 100 objects (or never) */
+static __u64 fake_drains;
+
+static bool fake_gone(void *ctx, __u64 ptr)
+{
+	return true;
+}
+
+static __u64 fake_drain_count(void *ctx)
+{
+	return fake_drains;
+}
+
+static void feed_distinct(struct timeline *tl, int n, bool polls)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		kmalloc_at(tl, 1 + 2 * (__u64)i, PTR_A + 64 * (__u64)i, 64);
+		kfree_at(tl, 2 + 2 * (__u64)i, PTR_A + 64 * (__u64)i);
+		if (polls && i % 100 == 99)
+			fake_drains++;
+	}
+}
+
+/* Objects whose addresses only others got again: let go of once the
+ * observer says so and two reads of the ring have passed since. */
+static void test_fold_oracle(void)
+{
+	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
+	struct tl_oracle or = {
+		.freed_gone = fake_gone, .drains = fake_drain_count,
+	};
+	struct timeline a, b, c;
+	char *ta, *tb;
+	int n = 100000;
+
+	timeline_init(&a, "m");
+	timeline_init(&b, "m");
+	timeline_init(&c, "m");
+	a.oracle = or;
+	c.oracle = or;
+	feed_distinct(&a, n, true);
+	feed_distinct(&b, n, false);
+	feed_distinct(&c, n, false);
+	TAP_EQ_INT(b.nr_objs, n, "oracle: without it, no address reused, every object kept");
+	TAP_OK(a.nr_objs < 12000, "oracle: with it, about the newest 8k+2k objects kept");
+	TAP_EQ_INT(c.nr_objs, n, "oracle: not before the ring is read to its end twice");
+	ta = text_of(&a, &rc, false);
+	tb = text_of(&b, &rc, false);
+	TAP_OK(ta && tb && !strcmp(ta, tb), "oracle: the text report is the same");
+	free(ta);
+	free(tb);
+	timeline_free(&a);
+	timeline_free(&b);
+	timeline_free(&c);
+}
+
 /* a leak names its address and the task that allocated it */
 static void test_leak_task(void)
 {
@@ -898,6 +1029,8 @@ int main(void)
 	test_watch_hit();
 	test_kfence();
 	test_fold();
+	test_fold_streaming();
+	test_fold_oracle();
 	test_leak_task();
 	test_slub_kept();
 	test_leak_dump();
