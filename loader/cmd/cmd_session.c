@@ -667,20 +667,6 @@ static void slub_check_objects(struct session *s)
 	memcpy(tl->slub_unguarded, sc.unguarded, sizeof(tl->slub_unguarded));
 }
 
-/* KFENCE's sampling interval in ms: 0 off, -1 not in this kernel */
-static int kfence_interval(void)
-{
-	FILE *f = fopen("/sys/module/kfence/parameters/sample_interval", "r");
-	int ms = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &ms) != 1)
-		ms = -1;
-	fclose(f);
-	return ms;
-}
-
 /* What the observer counted, for @s's report: losses, misses, sizes. */
 static void collect(struct session *s)
 {
@@ -698,7 +684,10 @@ static void collect(struct session *s)
 			 "turned off with --no-watchpoints");
 	observer_misses(s->ob, &tl->misses);
 	observer_map_sizes(s->ob, &tl->live_max, &tl->freed_max);
-	tl->kfence_interval = kfence_interval();
+	tl->kfence_interval = observer_kfence_interval();
+	/* turned on since kmlab started: its reports went unheard */
+	tl->kfence_unheard = tl->kfence_interval > 0 &&
+			     !observer_kfence_heard(s->ob);
 }
 
 /* @s's report, text and JSON; its exit code */

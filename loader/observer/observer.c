@@ -393,6 +393,11 @@ static void families_prepare(struct observer *ob, const struct btf *btf,
 		const char *name = kp && (fn->srcs & families) ?
 				   btf_func(btf, fn->names) : NULL;
 
+		/* KFENCE not sampling: nothing for its program to hear */
+		if (fn->enter == PROG(kfence_report_enter) &&
+		    observer_kfence_interval() <= 0)
+			name = NULL;
+
 		ob->fn_name[i] = name;
 
 		bpf_program__set_autoattach(in, false);
@@ -1271,6 +1276,24 @@ void observer_map_sizes(const struct observer *ob, __u64 *live,
 {
 	*live = bpf_map__max_entries(ob->skel->maps.live);
 	*freed = bpf_map__max_entries(ob->skel->maps.freed);
+}
+
+int observer_kfence_interval(void)
+{
+	FILE *f = fopen("/sys/module/kfence/parameters/sample_interval", "r");
+	int ms = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &ms) != 1)
+		ms = -1;
+	fclose(f);
+	return ms;
+}
+
+bool observer_kfence_heard(const struct observer *ob)
+{
+	return bpf_program__fd(ob->skel->progs.kfence_report_enter) >= 0;
 }
 
 __u64 observer_drains(const struct observer *ob)

@@ -562,7 +562,10 @@ static void text_misses(FILE *f, const struct timeline *tl)
 
 static void text_kfence(FILE *f, const struct timeline *tl)
 {
-	if (tl->kfence_interval > 0)
+	if (tl->kfence_unheard)
+		fprintf(f, "note: KFENCE began sampling (every %d ms) after kmlab started, which listens to it only when it samples from the start: run kmlab again to add its checks\n",
+			tl->kfence_interval);
+	else if (tl->kfence_interval > 0)
 		fprintf(f, "note: KFENCE sampled one allocation every %d ms and reported %llu time%s%s; the objects it did not sample it cannot see\n",
 			tl->kfence_interval,
 			(unsigned long long)tl->kfence_reports,
@@ -1124,6 +1127,8 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 	fprintf(f, ",\"kfence_interval_ms\":%d,\"kfence_reports\":%llu,\"kfence_foreign\":%llu",
 		tl->kfence_interval, (unsigned long long)tl->kfence_reports,
 		(unsigned long long)tl->kfence_foreign);
+	if (tl->kfence_unheard)
+		fprintf(f, ",\"kfence_unheard\":true");
 	fprintf(f, ",\"attached\":%s,\"unknown_frees\":%llu",
 		tl->attached ? "true" : "false",
 		(unsigned long long)tl->unknown_frees);

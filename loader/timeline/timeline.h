@@ -183,6 +183,7 @@ struct timeline {
 	 * -1: no KFENCE in this kernel), filled in by the loader */
 	__u64 kfence_reports, kfence_foreign;
 	int kfence_interval;
+	bool kfence_unheard;	/* it began sampling after kmlab started */
 	/* watchpoint hits on the module's freed objects, and how many of
 	 * its frees were watched; filled in by the loader at the end:
 	 * the debug registers used per CPU (0: none, watch_why says why) */

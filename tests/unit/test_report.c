@@ -547,6 +547,17 @@ static void test_kfence(void)
 	HAS(out, "\"kfence_interval_ms\":100,\"kfence_reports\":4,\"kfence_foreign\":1",
 	    "json: the summary's KFENCE counts");
 	free(out);
+	/* turned on after kmlab started: its program was not loaded */
+	tl.kfence_unheard = true;
+	out = text_of(&tl, &rc, false);
+	HAS(out, "note: KFENCE began sampling (every 100 ms) after kmlab started",
+	    "KFENCE turned on during the run: said, not counted as watched");
+	TAP_OK(out && !strstr(out, "KFENCE sampled one allocation"),
+	       "... and not claimed as sampled");
+	free(out);
+	out = text_of(&tl, &rc, true);
+	HAS(out, "\"kfence_unheard\":true", "json: kfence_unheard");
+	free(out);
 	timeline_free(&tl);
 }
 
