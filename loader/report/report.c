@@ -645,7 +645,7 @@ static void text_summary(FILE *f, const struct timeline *tl)
 }
 
 /*
- * Folding: objects that lived the same life (timeline_same_life) print
+ * Folding: objects that lived the same life (struct tl_lives) print
  * once, with how many there were.  A repeat of 10,000 is then one block,
  * not 30,000 lines.  Objects a finding is about always print alone.  The
  * timeline has folded most of them already as the run went (each kept
@@ -677,24 +677,12 @@ static void life_add(struct life *l, const struct tl_object *o)
 static int fold_objects(const struct timeline *tl, bool hide_own,
 			struct life *lf)
 {
-	unsigned int cap = 16, mask, k;
-	bool *alone = calloc(tl->nr_objs ? tl->nr_objs : 1, sizeof(*alone));
-	int *table, i;
+	struct tl_lives lv;
+	int i, first;
 
-	while (cap < 2u * (unsigned int)tl->nr_objs)
-		cap <<= 1;
-	mask = cap - 1;
-	table = malloc(cap * sizeof(*table));
-	if (!alone || !table) {
-		free(alone);
-		free(table);
+	if (timeline_lives_init(&lv, tl))
 		return -ENOMEM;
-	}
-	memset(table, -1, cap * sizeof(*table));
 	memset(lf, 0, tl->nr_objs * sizeof(*lf));
-	for (i = 0; i < tl->nr_finds; i++)
-		if (tl->finds[i].object >= 0 && tl->finds[i].object < tl->nr_objs)
-			alone[tl->finds[i].object] = true;
 	for (i = 0; i < tl->nr_objs; i++) {
 		const struct tl_object *o = &tl->objs[i];
 
@@ -706,21 +694,11 @@ static int fold_objects(const struct timeline *tl, bool hide_own,
 			lf[i].count = 1 + o->folded;
 			continue;
 		}
-		if (alone[i]) {
-			life_add(&lf[i], o);
-			continue;
-		}
-		for (k = timeline_life_hash(o) & mask; table[k] >= 0;
-		     k = (k + 1) & mask)
-			if (timeline_same_life(&tl->objs[table[k]], o))
-				break;
-		if (table[k] < 0)
-			table[k] = i;
-		lf[i].rep = table[k];
-		life_add(&lf[table[k]], o);
+		first = lv.about[i] ? i : timeline_lives_first(&lv, tl, i);
+		lf[i].rep = first;
+		life_add(&lf[first], o);
 	}
-	free(alone);
-	free(table);
+	timeline_lives_free(&lv);
 	return 0;
 }
 

@@ -182,7 +182,7 @@ static bool same_steps(const struct tl_object *a, const struct tl_object *b)
 	return true;
 }
 
-bool timeline_same_life(const struct tl_object *a, const struct tl_object *b)
+static bool same_life(const struct tl_object *a, const struct tl_object *b)
 {
 	return !strcmp(a->name, b->name) && !strcmp(a->cache, b->cache) &&
 	       a->line == b->line && a->family == b->family &&
@@ -194,7 +194,7 @@ bool timeline_same_life(const struct tl_object *a, const struct tl_object *b)
 	       same_steps(a, b);
 }
 
-__u64 timeline_life_hash(const struct tl_object *o)
+static __u64 life_hash(const struct tl_object *o)
 {
 	__u64 h = 1469598103934665603ULL, v[] = {
 		o->line, o->family, o->size_req, o->alloc_site, o->free_site,
@@ -269,51 +269,74 @@ static void fold_into(struct tl_object *dst, const struct tl_object *src)
 	}
 }
 
-/* map[i]: -1 for an object folded into an earlier one; in a lookup by
- * life, table[] holds the first settled object of each */
-static int fold_mark(struct timeline *tl, int n, int *map)
+int timeline_lives_init(struct tl_lives *lv, const struct timeline *tl)
 {
-	unsigned int cap = 64, mask, k;
-	bool *pinned = calloc(tl->nr_objs, sizeof(*pinned));
-	int *table, i, dead = 0;
+	unsigned int cap = 64;
+	int i;
 
-	while (cap < 2u * (unsigned int)n)
+	while (cap < 2u * (unsigned int)tl->nr_objs)
 		cap <<= 1;
-	mask = cap - 1;
-	table = malloc(cap * sizeof(*table));
-	if (!pinned || !table) {
-		free(pinned);
-		free(table);
+	lv->mask = cap - 1;
+	lv->table = malloc(cap * sizeof(*lv->table));
+	lv->about = calloc(tl->nr_objs ? tl->nr_objs : 1, sizeof(*lv->about));
+	if (!lv->table || !lv->about) {
+		timeline_lives_free(lv);
 		return ENOMEM_RET;
 	}
-	memset(table, -1, cap * sizeof(*table));
+	memset(lv->table, -1, cap * sizeof(*lv->table));
 	for (i = 0; i < tl->nr_finds; i++)
-		if (tl->finds[i].object >= 0)
-			pinned[tl->finds[i].object] = true;
-	for (i = 0; i < tl->nr_objs; i++) {
-		struct tl_object *o = &tl->objs[i];
+		if (tl->finds[i].object >= 0 &&
+		    tl->finds[i].object < tl->nr_objs)
+			lv->about[tl->finds[i].object] = true;
+	return 0;
+}
 
+int timeline_lives_first(struct tl_lives *lv, const struct timeline *tl,
+			 int i)
+{
+	const struct tl_object *o = &tl->objs[i];
+	unsigned int k;
+
+	for (k = life_hash(o) & lv->mask; lv->table[k] >= 0;
+	     k = (k + 1) & lv->mask)
+		if (same_life(&tl->objs[lv->table[k]], o))
+			return lv->table[k];
+	lv->table[k] = i;
+	return i;
+}
+
+void timeline_lives_free(struct tl_lives *lv)
+{
+	free(lv->table);
+	free(lv->about);
+	lv->table = NULL;
+	lv->about = NULL;
+}
+
+/* map[i]: -1 for an object folded into an earlier one */
+static int fold_mark(struct timeline *tl, int n, int *map)
+{
+	struct tl_lives lv;
+	int i, first, dead = 0;
+
+	if (timeline_lives_init(&lv, tl))
+		return ENOMEM_RET;
+	for (i = 0; i < tl->nr_objs; i++) {
 		map[i] = i;
-		if (i >= n || pinned[i])
+		if (i >= n || lv.about[i])
 			continue;
 		if (!settled(tl, i)) {
 			tl->fold_pending += !!tl->objs[i].gone_at;
 			continue;
 		}
-		for (k = timeline_life_hash(o) & mask; table[k] >= 0;
-		     k = (k + 1) & mask)
-			if (timeline_same_life(&tl->objs[table[k]], o))
-				break;
-		if (table[k] < 0) {
-			table[k] = i;
+		first = timeline_lives_first(&lv, tl, i);
+		if (first == i)
 			continue;
-		}
-		fold_into(&tl->objs[table[k]], o);
+		fold_into(&tl->objs[first], &tl->objs[i]);
 		map[i] = -1;
 		dead++;
 	}
-	free(pinned);
-	free(table);
+	timeline_lives_free(&lv);
 	return dead;
 }
 

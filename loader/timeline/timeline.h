@@ -211,10 +211,24 @@ bool timeline_owns(struct timeline *tl, const union kmlab_ev *e);
 int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v);
 /* Mark findings the verifier predicted; add predicted-only ones. */
 int timeline_match(struct timeline *tl, const struct plan *plan);
-/* Did @a and @b live the same life (name, line, sizes, sites, steps,
- * how they ended; not their addresses or times)? */
-bool timeline_same_life(const struct tl_object *a, const struct tl_object *b);
-__u64 timeline_life_hash(const struct tl_object *o);
+/*
+ * Objects grouped by the life they lived (name, line, sizes, sites,
+ * steps, how they ended; not their addresses or times), the first of
+ * each kept: timeline_fold's and the text report's.  @about[i]: a finding is about object i (such an
+ * object never folds).
+ */
+struct tl_lives {
+	int *table;
+	unsigned int mask;
+	bool *about;
+};
+
+int timeline_lives_init(struct tl_lives *lv, const struct timeline *tl);
+/* The first object looked up that lived as object @i did; @i itself
+ * (now the first of its life) when none did. */
+int timeline_lives_first(struct tl_lives *lv, const struct timeline *tl,
+			 int i);
+void timeline_lives_free(struct tl_lives *lv);
 /* Let go of the objects nothing can refer to any more; see timeline.c.
  * Run by timeline_add as objects pile up; 0 or -ENOMEM. */
 int timeline_fold(struct timeline *tl, int keep);
