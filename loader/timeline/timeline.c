@@ -209,13 +209,12 @@ static __u64 life_hash(const struct tl_object *o)
 	return h;
 }
 
-
 /*
  * Folding as the run goes, so that memory follows the objects alive, not
  * the events: a million kmalloc/kfree steps would otherwise keep a
  * million objects.  An object is let go of once nothing can name it any
  * more: freed, no finding about it, and its address handed out again,
- * to the module (a newer object at it) or to anyone (tl->freed_gone).
+ * to the module (a newer object at it) or to anyone (tl->oracle).
  * Every report by address - SLUB's, KFENCE's, a watchpoint's, a double
  * free - is then about the newer tenant: SLUB checks a slot's poison
  * before it hands it out, so its report came first.  What the text report
@@ -1070,9 +1069,9 @@ int timeline_add(struct timeline *tl, const union kmlab_ev *e)
 {
 	tl->events++;
 	if (tl->nr_objs >= tl->fold_at) {
-		/* no memory to fold: the run goes on, folding later */
 		int kept;
 
+		/* without the memory to fold, the run goes on unfolded */
 		timeline_fold(tl, FOLD_KEEP);
 		/* those waiting for the ring to be read go at the next fold */
 		kept = tl->nr_objs - tl->fold_pending;
