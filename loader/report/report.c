@@ -659,16 +659,14 @@ struct life {
 
 static void life_add(struct life *l, const struct tl_object *o)
 {
+	__u64 seq, ts, ptr;
+
+	tl_newest(o, &seq, &ts, &ptr);
 	l->count += 1 + o->folded;
-	if (o->seq > l->seq) {
-		l->seq = o->seq;
-		l->ts = o->alloc_ts;
-		l->ptr = o->ptr;
-	}
-	if (o->folded && o->last_seq > l->seq) {
-		l->seq = o->last_seq;
-		l->ts = o->last_ts;
-		l->ptr = o->last_ptr;
+	if (seq > l->seq) {
+		l->seq = seq;
+		l->ts = ts;
+		l->ptr = ptr;
 	}
 }
 

@@ -253,13 +253,9 @@ static bool settled(struct timeline *tl, int i)
 
 static void fold_into(struct tl_object *dst, const struct tl_object *src)
 {
-	__u64 seq = src->seq, ts = src->alloc_ts, ptr = src->ptr;
+	__u64 seq, ts, ptr;
 
-	if (src->folded && src->last_seq > seq) {
-		seq = src->last_seq;
-		ts = src->last_ts;
-		ptr = src->last_ptr;
-	}
+	tl_newest(src, &seq, &ts, &ptr);
 	dst->folded += 1 + src->folded;
 	if (seq > dst->last_seq) {
 		dst->last_seq = seq;

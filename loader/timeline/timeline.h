@@ -211,6 +211,18 @@ bool timeline_owns(struct timeline *tl, const union kmlab_ev *e);
 int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v);
 /* Mark findings the verifier predicted; add predicted-only ones. */
 int timeline_match(struct timeline *tl, const struct plan *plan);
+/* The newest of @o and those folded into it: its allocation order, time
+ * and address */
+static inline void tl_newest(const struct tl_object *o, __u64 *seq,
+			     __u64 *ts, __u64 *ptr)
+{
+	bool folded = o->folded && o->last_seq > o->seq;
+
+	*seq = folded ? o->last_seq : o->seq;
+	*ts = folded ? o->last_ts : o->alloc_ts;
+	*ptr = folded ? o->last_ptr : o->ptr;
+}
+
 /*
  * Objects grouped by the life they lived (name, line, sizes, sites,
  * steps, how they ended; not their addresses or times), the first of
