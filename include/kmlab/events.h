@@ -118,6 +118,17 @@ enum kmlab_lost {
 };
 
 /*
+ * The room (kmlab --live) that would have followed every object, after a
+ * live map of @room turned @lost allocations away: its room and all of
+ * them, as if none of those was freed before the next came; rounded up.
+ */
+static inline unsigned long long kmlab_live_enough(unsigned long long room,
+						   unsigned long long lost)
+{
+	return (room + lost + 1023) / 1024 * 1024;
+}
+
+/*
  * Events the kernel did not hand to a program because it was already
  * running on that CPU (recursion misses: always in an interrupt), by the
  * kind of program, and whether the module acts where they happen.  The

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+
 #include "cmd.h"
 #include "cmd_options.h"
 #include "kptr.h"
@@ -8,12 +11,43 @@ struct cmd_outputs cmd_out;
 static const struct argp_option common_opts[] = {
 	{ "hide-pointers", OPT_HIDE_POINTERS, NULL, 0, "Write kernel addresses as pseudonyms (the same address, the same name), for reports to share", 0 },
 	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
+	{ "live", OPT_LIVE, "N", 0, "Room for N objects alive at once in the observer's map of them, and for N frees in its map of those (default: one per 8 KiB and one per 16 KiB of memory, 32768 to 1048576 and 8192 to 262144); 2 x 112 bytes of kernel memory for each, taken while kmlab runs", 0 },
 	{},
 };
 
+unsigned long long cmd_number(struct argp_state *state, const char *opt,
+			      const char *arg)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 0);
+	if (errno || *end || arg[0] == '-' || !arg[0])
+		argp_error(state, "%s wants a number, not '%s'", opt, arg);
+	return v;
+}
+
+/*
+ * Below a thousand the map would fill with the kernel's own objects
+ * before the module's (a trace); above 2^31 the kernel refuses the map.
+ * Whether the machine has the memory is the observer's to say.
+ */
+#define LIVE_MIN	1024ULL
+#define LIVE_MAX	(1ULL << 31)
+
 static error_t parse_common(int key, char *arg, struct argp_state *state)
 {
+	unsigned long long n;
+
 	switch (key) {
+	case OPT_LIVE:
+		n = cmd_number(state, "--live", arg);
+		if (n < LIVE_MIN || n > LIVE_MAX)
+			argp_error(state, "--live wants room for %llu to %llu objects, not %s",
+				   LIVE_MIN, LIVE_MAX, arg);
+		kmlab_live_max = n;
+		break;
 	case OPT_HIDE_POINTERS:
 		kptr_hide(0);
 		break;

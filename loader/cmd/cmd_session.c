@@ -290,6 +290,7 @@ static int open_observer(struct session *g, bool step, const char *json_path,
 		.families = families,
 		/* a plan's own accesses are reported by the data plane */
 		.watchpoints = !step && !watch_off,
+		.live_max = kmlab_live_max,
 	};
 	int err, i;
 

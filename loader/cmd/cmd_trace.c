@@ -19,7 +19,6 @@
 #include <sys/wait.h>
 #include "cmd.h"
 #include "cmd_options.h"
-#include "kptr.h"
 #include "json.h"
 #include "kptr.h"
 #include "ksyms.h"
@@ -66,24 +65,11 @@ static const struct argp_option opts[] = {
 	{},
 };
 
-static __u64 number(struct argp_state *state, const char *opt,
-		    const char *arg)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(arg, &end, 0);
-	if (errno || *end || arg[0] == '-')
-		argp_error(state, "%s wants a number, not '%s'", opt, arg);
-	return v;
-}
-
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 'p':
-		env.pid = number(state, "--pid", arg);
+		env.pid = cmd_number(state, "--pid", arg);
 		break;
 	case 'c':
 		if (strlen(arg) >= KMLAB_COMM_LEN)
@@ -92,10 +78,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.comm = arg;
 		break;
 	case 'n':
-		env.min_size = number(state, "--min-size", arg);
+		env.min_size = cmd_number(state, "--min-size", arg);
 		break;
 	case 'x':
-		env.max_size = number(state, "--max-size", arg);
+		env.max_size = cmd_number(state, "--max-size", arg);
 		break;
 	case 'm':
 		env.module = arg;
@@ -104,13 +90,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.json = arg;
 		break;
 	case 'd':
-		env.duration_s = number(state, "--duration", arg);
+		env.duration_s = cmd_number(state, "--duration", arg);
 		break;
 	case 'q':
 		env.quiet = true;
 		break;
 	case 't':
-		env.top = number(state, "--top", arg);
+		env.top = cmd_number(state, "--top", arg);
 		if (env.top <= 0)
 			argp_error(state, "--top wants a count of call sites, 1 or more");
 		break;
@@ -329,7 +315,10 @@ static pid_t start_command(int go[2])
 	}
 	pid = fork();
 	if (!pid) {
-		/* EOF without a byte: kmlab gave up before tracing */
+		/* EOF without a byte: kmlab gave up before tracing (our
+		 * copy of the write end would keep that EOF from coming) */
+		close(in[1]);
+		close(out[0]);
 		if (read(in[0], &c, 1) != 1)
 			_exit(127);
 		execvp(env.cmd[0], env.cmd);
@@ -421,10 +410,11 @@ static const char *verdict(const struct trace *t, __u64 all_lost)
 static int print_summary(struct trace *t, struct observer *ob)
 {
 	FILE *out = t->json == stdout ? stderr : stdout;
-	__u64 lost[KMLAB_LOST_MAX], rec, live = 0, all_lost;
+	__u64 lost[KMLAB_LOST_MAX], rec, live = 0, all_lost, live_max, freed_max;
 	int i;
 
 	observer_lost(ob, lost, &rec);
+	observer_map_sizes(ob, &live_max, &freed_max);
 	observer_for_each_live(ob, count_live, &live);
 	all_lost = rec;
 	for (i = 0; i < KMLAB_LOST_MAX; i++)
@@ -440,13 +430,18 @@ static int print_summary(struct trace *t, struct observer *ob)
 		fprintf(out, ", %llu processes not followed (too many at once)",
 			(unsigned long long)lost[KMLAB_LOST_UNFOLLOWED]);
 	fprintf(out, "; verdict: %s\n", verdict(t, all_lost));
+	if (lost[KMLAB_LOST_LIVE_FULL])
+		fprintf(out, "note: more objects were allocated and alive at once than the observer's live map has room for (%llu): %llu allocations were not followed; --live %llu gives room for all of them\n",
+			(unsigned long long)live_max, (unsigned long long)lost[KMLAB_LOST_LIVE_FULL],
+			kmlab_live_enough(live_max, lost[KMLAB_LOST_LIVE_FULL]));
 	if (t->json)
-		fprintf(t->json, "{\"type\":\"summary\",\"findings\":%llu,\"double_frees\":%llu,\"allocs\":%llu,\"bytes\":%llu,\"frees\":%llu,\"live\":%llu,\"failed\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"recursion_misses\":%llu,\"lost_unfollowed\":%llu,\"lost_events\":%llu,\"verdict\":\"%s\"}\n",
+		fprintf(t->json, "{\"type\":\"summary\",\"findings\":%llu,\"double_frees\":%llu,\"allocs\":%llu,\"bytes\":%llu,\"frees\":%llu,\"live\":%llu,\"failed\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"live_max\":%llu,\"recursion_misses\":%llu,\"lost_unfollowed\":%llu,\"lost_events\":%llu,\"verdict\":\"%s\"}\n",
 			(unsigned long long)t->double_frees, (unsigned long long)t->double_frees,
 			(unsigned long long)t->allocs, (unsigned long long)t->bytes,
 			(unsigned long long)t->frees, (unsigned long long)live,
 			(unsigned long long)t->failed, (unsigned long long)lost[KMLAB_LOST_RINGBUF],
-			(unsigned long long)lost[KMLAB_LOST_LIVE_FULL], (unsigned long long)rec,
+			(unsigned long long)lost[KMLAB_LOST_LIVE_FULL],
+			(unsigned long long)live_max, (unsigned long long)rec,
 			(unsigned long long)lost[KMLAB_LOST_UNFOLLOWED],
 			(unsigned long long)all_lost, verdict(t, all_lost));
 	/* recursion misses are allocations in interrupts that hit while
@@ -507,6 +502,7 @@ int cmd_trace(int argc, char **argv)
 	o.follow = env.cmd != NULL;
 	o.comm = env.comm;
 	o.min_size = env.min_size;
+	o.live_max = kmlab_live_max;
 	o.max_size = env.max_size;
 	observer_verbose(kmlab_verbose);
 	t.ks = ksyms_load();

@@ -10,6 +10,7 @@
 #include "cmd.h"
 
 bool kmlab_verbose;
+unsigned int kmlab_live_max;
 
 const char *argp_program_version = "kmlab " KMLAB_VERSION;
 

@@ -719,6 +719,55 @@ static __u32 map_room(unsigned long long per, __u32 min, __u32 max)
 	return n < min ? min : n > max ? max : n;
 }
 
+/*
+ * A preallocated hash map entry: the kernel's struct htab_elem (48 bytes
+ * on 64-bit), the key and the value (a live object's or a freed one's,
+ * the same size), all taken when the map is made.
+ */
+#define MAP_ENTRY_BYTES	(48 + sizeof(__u64) + sizeof(struct kmlab_live))
+
+static unsigned long long mem_available(void)
+{
+	unsigned long long kb = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb << 10;
+}
+
+/*
+ * The live and freed maps' room: from the machine's memory, or --live N.
+ * A module that held N objects frees them all as it unloads, and the
+ * freed map must keep those records (a second free is found by them), so
+ * --live N gives the freed map room for N too.  More than half of the
+ * memory available is refused here, with what would fit, rather than by
+ * the kernel's -ENOMEM (or the OOM killer) as the maps are made.
+ */
+static int maps_room(__u32 want, __u32 *live, __u32 *freed)
+{
+	unsigned long long avail, need;
+
+	*live = want ? want : map_room(8192, 32768, 1U << 20);
+	*freed = map_room(16384, KMLAB_FREED_MIN, 256U << 10);
+	if (!want)
+		return 0;
+	if (*freed < want)
+		*freed = want;
+	avail = mem_available();
+	need = ((unsigned long long)*live + *freed) * MAP_ENTRY_BYTES;
+	if (!avail || need <= avail / 2)
+		return 0;
+	fprintf(stderr, "kmlab: --live %u needs about %llu MiB of kernel memory for the observer's maps of live and freed objects (%zu bytes an object in each), more than half of the %llu MiB available: give --live %llu or less\n",
+		want, need >> 20, MAP_ENTRY_BYTES, avail >> 20,
+		avail / 4 / MAP_ENTRY_BYTES);
+	return -ENOMEM;
+}
+
 /* ... and the ring buffer, a power of two: 1/256 of memory, 16-128 MiB
  * (vmalloc'd whole while kmlab runs) */
 static __u32 ring_bytes(void)
@@ -793,6 +842,7 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	struct observer *ob;
 	struct btf *btf;
 	int err, i;
+	__u32 live, freed;
 
 	phase("start");
 	libbpf_set_print(print_fn);
@@ -837,16 +887,16 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 
 	/* a plan's loop can emit 100k events faster than we read them, and
 	 * the whole kernel (kmlab trace) 500k a second in bursts */
+	err = maps_room(opts->live_max, &live, &freed);
+	if (err)
+		goto err_close;
 	err = bpf_map__set_max_entries(ob->skel->maps.events, ring_bytes());
 	if (!err)
-		err = bpf_map__set_max_entries(ob->skel->maps.live,
-					       map_room(8192, 32768, 1U << 20));
+		err = bpf_map__set_max_entries(ob->skel->maps.live, live);
 	if (!err) {
-		__u32 n = map_room(16384, KMLAB_FREED_MIN, 256U << 10);
-
-		err = bpf_map__set_max_entries(ob->skel->maps.freed, n);
+		err = bpf_map__set_max_entries(ob->skel->maps.freed, freed);
 		/* the LRU may evict a little before it is full */
-		ob->skel->rodata->freed_safe = n - n / 8;
+		ob->skel->rodata->freed_safe = freed - freed / 8;
 	}
 	if (err) {
 		fprintf(stderr, "kmlab: cannot size the ring buffer and maps: %s\n",

@@ -29,6 +29,7 @@ struct observer_opts {
 	bool follow;		/* ... pid and the processes it starts */
 	const char *comm;
 	__u64 min_size, max_size;
+	__u32 live_max;		/* the live map's room, 0: from memory */
 };
 
 /* the ring buffer the events come through, at least: ~70k of the

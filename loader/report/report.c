@@ -519,7 +519,7 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 		if (fd->kind == FINDING_LATE_ACCESS && fd->object >= 0 &&
 		    fd->object < tl->nr_objs)
 			text_stack(f, "allocated here",
-				   &tl->objs[fd->object].alloc_stack, rc);
+				   tl->objs[fd->object].alloc_stack, rc);
 	}
 	if (rc->plan)
 		fprintf(f, "     predicted by the verifier: %s; observed: %s\n", fd->predicted ? "yes" : "no",
@@ -604,14 +604,17 @@ static void text_summary(FILE *f, const struct timeline *tl)
 		fprintf(f, "note: the module's unload was never seen: leaks cannot be told\n");
 	text_misses(f, tl);
 	if (tl->lost[KMLAB_LOST_LIVE_FULL])
-		fprintf(f, "note: the module held more objects at once than the observer's live map has room for (%llu): %llu of its allocations were not followed, and a leak among them would go unseen\n",
+		fprintf(f, "note: the module held more objects at once than the observer's live map has room for (%llu): %llu of its allocations were not followed, and a leak among them would go unseen; --live %llu gives room for all of them\n",
 			(unsigned long long)tl->live_max,
-			(unsigned long long)tl->lost[KMLAB_LOST_LIVE_FULL]);
+			(unsigned long long)tl->lost[KMLAB_LOST_LIVE_FULL],
+			kmlab_live_enough(tl->live_max, tl->lost[KMLAB_LOST_LIVE_FULL]));
 	if (tl->lost[KMLAB_LOST_RINGBUF] || tl->lost[KMLAB_LOST_FREED_FULL])
 		fprintf(f, "note: the observer dropped events (ring buffer or map full): the timeline is incomplete\n");
 	if (tl->lost[KMLAB_LOST_FREED_AGED])
-		fprintf(f, "note: the module freed more objects than the observer keeps (%llu): the oldest frees' records may have aged out, and a second free of one of those would go unseen\n",
-			(unsigned long long)tl->freed_max);
+		fprintf(f, "note: the module freed more objects than the observer keeps (%llu): the oldest frees' records may have aged out, and a second free of one of those would go unseen; --live %llu keeps them all\n",
+			(unsigned long long)tl->freed_max,
+			kmlab_live_enough(tl->freed_max,
+					  tl->lost[KMLAB_LOST_FREED_AGED]));
 	if (tl->slub_checked[0])
 		fprintf(f, "note: SLUB checked the poison and red zones of %s at the end%s\n",
 			tl->slub_checked, tl->slub_foreign ?
@@ -1050,9 +1053,9 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 				   &fd->stack2, rc);
 		if (fd->kind == FINDING_LATE_ACCESS && fd->object >= 0 &&
 		    fd->object < tl->nr_objs &&
-		    tl->objs[fd->object].alloc_stack.nr)
+		    tl->objs[fd->object].alloc_stack->nr)
 			json_stack(f, "alloc_stack",
-				   &tl->objs[fd->object].alloc_stack, rc);
+				   tl->objs[fd->object].alloc_stack, rc);
 		if (fd->kind == FINDING_REFUSED) {
 			fprintf(f, ",\"reason\":");
 			json_str(f, report_reason(fd->reason));

@@ -43,14 +43,8 @@ void timeline_free(struct timeline *tl)
 	free(tl->objs);
 	free(tl->index);
 	free(tl->finds);
+	tl_stacks_free(&tl->stacks);
 	memset(tl, 0, sizeof(*tl));
-}
-
-static void set_stack(struct tl_stack *st, const struct kmlab_ev_stack *es)
-{
-	st->nr = es->nr < KMLAB_STACK_DEPTH ? es->nr : KMLAB_STACK_DEPTH;
-	memcpy(st->ip, es->ip, sizeof(st->ip));
-	st->exact = false;
 }
 
 /*
@@ -125,6 +119,8 @@ static struct tl_object *new_object(struct timeline *tl, __u64 ptr)
 	o->plan_obj = -1;
 	o->older = index_get(tl, ptr);
 	o->seq = ++tl->next_seq;
+	o->alloc_stack = &tl_no_stack;
+	o->free_stack = &tl_no_stack;
 	index_put(tl, tl->nr_objs - 1);
 	return o;
 }
@@ -579,7 +575,7 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_ev_step *e)
 			f->size = e->freed_size;
 		f->site = e->freed_site;
 		if (o)
-			f->stack = o->free_stack;
+			f->stack = *o->free_stack;
 		f->age_ns = e->h.ts - e->freed_ts;
 		f->is_read = e->step.op == KMLAB_OP_READ;
 		f->has_data = f->is_read && !(e->step.flags & KMLAB_STEP_FAULT);
@@ -599,7 +595,7 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_ev_step *e)
 		f->len = e->step.len;
 		f->is_read = e->step.op == KMLAB_OP_READ;
 		f->site = o->alloc_site;
-		f->stack = o->alloc_stack;
+		f->stack = *o->alloc_stack;
 	}
 	return 0;
 }
@@ -706,9 +702,9 @@ static int add_watch_hit(struct timeline *tl, const struct kmlab_ev_watch_hit *e
 	f->is_read = timeline_poison(e->data, KMLAB_WATCH_LEN);
 	f->rw_unknown = !f->is_read;
 	f->accessed = true;
-	set_stack(&f->stack, &e->stack);
+	tl_stack_set(&f->stack, &e->stack);
 	if (o) {
-		f->stack2 = o->free_stack;
+		f->stack2 = *o->free_stack;
 		f->site2 = o->free_site;
 	} else {
 		f->site2 = e->freed_site;
@@ -787,13 +783,13 @@ static int add_slub_report(struct timeline *tl, const struct kmlab_ev_slub *e)
 	memcpy(f->data, e->data, sizeof(f->data));
 	if (kind == FINDING_LATE_ACCESS) {
 		f->site = o->free_site;
-		f->stack = o->free_stack;
+		f->stack = *o->free_stack;
 		f->age_ns = e->h.ts - o->free_ts;
 		if (o->free_line)
 			f->line = o->free_line;
 	} else {
 		f->site = o->alloc_site;
-		f->stack = o->alloc_stack;
+		f->stack = *o->alloc_stack;
 	}
 	return 0;
 }
@@ -883,13 +879,13 @@ static int add_kfence_report(struct timeline *tl, const struct kmlab_ev_kfence *
 	if (e->ip) {	/* as it happened: the access's stack */
 		f->site = e->ip;
 		f->accessed = true;
-		set_stack(&f->stack, &e->stack);
+		tl_stack_set(&f->stack, &e->stack);
 		f->stack.exact = true;	/* KFENCE's fault: the access itself */
 		f->site2 = o->freed ? o->free_site : o->alloc_site;
-		f->stack2 = o->freed ? o->free_stack : o->alloc_stack;
+		f->stack2 = o->freed ? *o->free_stack : *o->alloc_stack;
 	} else {		/* a canary, found at free */
 		f->site = o->alloc_site;
-		f->stack = o->alloc_stack;
+		f->stack = *o->alloc_stack;
 	}
 	if (kind == FINDING_LATE_ACCESS) {
 		f->age_ns = e->h.ts - o->free_ts;
@@ -949,7 +945,7 @@ static int add_alloc(struct timeline *tl, const struct kmlab_ev_alloc *e)
 		f->size = e->size_req;
 		f->site = e->call_site;
 		f->ts = e->h.ts;
-		set_stack(&f->stack, &e->stack);
+		tl_stack_set(&f->stack, &e->stack);
 		return 0;
 	}
 	o = new_object(tl, e->ptr);
@@ -965,7 +961,9 @@ static int add_alloc(struct timeline *tl, const struct kmlab_ev_alloc *e)
 	o->alloc_comm[sizeof(o->alloc_comm) - 1] = '\0';
 	o->family = e->src;
 	o->via = e->via;
-	set_stack(&o->alloc_stack, &e->stack);
+	o->alloc_stack = tl_stacks_get(&tl->stacks, &e->stack);
+	if (!o->alloc_stack)
+		return ENOMEM_RET;
 	if (e->src == KMLAB_FAM_CACHE) {
 		memcpy(o->cache, e->cache, sizeof(o->cache));
 		o->cache[sizeof(o->cache) - 1] = '\0';
@@ -991,7 +989,9 @@ static int add_free(struct timeline *tl, const struct kmlab_ev_free *e)
 		tl->slab_frees++;
 	o->free_line = o->next_free_line;
 	o->next_free_line = 0;
-	set_stack(&o->free_stack, &e->stack);
+	o->free_stack = tl_stacks_get(&tl->stacks, &e->stack);
+	if (!o->free_stack)
+		return ENOMEM_RET;
 	if (!e->wrong_cache)
 		return 0;
 	f = new_finding(tl, FINDING_WRONG_FREE, o);
@@ -1002,7 +1002,7 @@ static int add_free(struct timeline *tl, const struct kmlab_ev_free *e)
 	f->ts = e->h.ts;
 	f->src = e->src;
 	f->src2 = e->alloc_src ? e->alloc_src : o->family;
-	f->stack = o->free_stack;
+	f->stack = *o->free_stack;
 	memcpy(f->cache_given, e->cache, sizeof(f->cache_given));
 	f->cache_given[sizeof(f->cache_given) - 1] = '\0';
 	if (o->free_line)
@@ -1025,7 +1025,7 @@ static int add_free_unknown(struct timeline *tl,
 	if (!f)
 		return ENOMEM_RET;
 	f->site = e->call_site;
-	set_stack(&f->stack, &e->stack);
+	tl_stack_set(&f->stack, &e->stack);
 	f->ts = e->h.ts;
 	f->off = e->ptr - o->ptr;
 	if (o->next_free_line) {
@@ -1050,9 +1050,9 @@ static int add_double_free(struct timeline *tl,
 	f->site2 = e->first_site;
 	f->ts = e->h.ts;
 	f->age_ns = e->h.ts - e->first_ts;
-	set_stack(&f->stack, &e->stack);
+	tl_stack_set(&f->stack, &e->stack);
 	if (o)
-		f->stack2 = o->free_stack;
+		f->stack2 = *o->free_stack;
 	if (o && o->next_free_line) {
 		f->line = o->next_free_line;
 		f->line_from_step = true;
@@ -1152,7 +1152,7 @@ int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v)
 	f->site = o->alloc_site;
 	f->via = o->via;
 	f->ts = o->alloc_ts;
-	f->stack = o->alloc_stack;
+	f->stack = *o->alloc_stack;
 	end = tl->unload_ts ? tl->unload_ts : o->alloc_ts;
 	/* an earlier attempt's leak: its age at that attempt's unload */
 	load = tl->nr_loads > 1 ? timeline_load_of(tl, o->alloc_ts) : 0;

@@ -12,6 +12,7 @@
 #include <linux/types.h>
 #include "kmlab/events.h"
 #include "findings.h"
+#include "stacks.h"
 
 struct plan;
 
@@ -28,20 +29,13 @@ struct tl_step {
 	__u8 data[KMLAB_EV_DATA_LEN];
 };
 
-/* kernel frames, innermost first */
-struct tl_stack {
-	__u64 ip[KMLAB_STACK_DEPTH];
-	__u32 nr;
-	bool exact;		/* ip[0] is the instruction itself (a fault),
-				 * not a return address */
-};
-
 struct tl_object {
 	__u64 ptr;
 	__u32 family;		/* enum kmlab_family of the allocation */
 	__u32 free_src;		/* ... and of the free */
 	__u64 via;		/* core helper that allocated it, 0 if none */
-	struct tl_stack alloc_stack, free_stack;
+	/* shared with every object of the same stacks (stacks.h) */
+	const struct tl_stack *alloc_stack, *free_stack;
 	char name[KMLAB_EV_NAME_LEN];	/* plan name, "" if unknown */
 	char cache[KMLAB_EV_NAME_LEN];	/* kmem_cache name, "" for kmalloc */
 	int plan_obj;		/* index in the plan, -1 if unknown */
@@ -158,6 +152,7 @@ struct timeline {
 	__u64 init_base, init_len;	/* and its init text */
 	struct tl_object *objs;
 	int nr_objs, cap_objs;
+	struct tl_stacks stacks;	/* the objects' stacks, each once */
 	__u64 next_seq;
 	int fold_at;		/* nr_objs that starts the next fold */
 	__u64 folded;		/* objects let go of, in all */

@@ -3,10 +3,13 @@
  * Make the kernel allocate on our behalf, in ways a user recognises:
  * pipes, UNIX sockets, and files (created, written, removed).  For
  * tests/host/trace.sh, which traces this process with `kmlab trace`.
+ * "allocprobe N hold" makes N pipes and keeps them all open until it
+ * exits: a process whose kernel objects outnumber a small live map.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,6 +18,15 @@ int main(int argc, char **argv)
 	int i, n = argc > 1 ? atoi(argv[1]) : 50;
 	char path[] = "/tmp/kmlab-allocprobe-XXXXXX";
 
+	if (argc > 2 && !strcmp(argv[2], "hold")) {
+		for (i = 0; i < n; i++) {
+			int p[2];
+
+			if (pipe(p) || write(p[1], "x", 1) != 1)
+				return 1;
+		}
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		int p[2], s[2], fd;
 

@@ -115,6 +115,31 @@ set -- $pairs
 [ "$leaked" -eq 0 ] && [ "${1:-0}" -ge 10 ] && [ "$1" = "${2:-x}" ] && [ "${3:-}" = True ]
 ok $? "--hide-pointers: no 0xffff... anywhere; every free names its allocation's pseudonym" \
 	"addresses=$leaked frees matched/all/pseudonyms: $pairs"
+# --live: a live map too small for what the command holds is counted,
+# named, and the note says what room would do; enough room loses none
+hold="ulimit -n 4096 && exec $tmp/allocprobe 1500 hold"
+"$kmlab" trace --quiet --live 1024 --json "$tmp/l.json" -- sh -c "$hold" >"$tmp/l.out" 2>"$tmp/l.err"
+rc=$?
+lost=$(grep '"type":"summary"' "$tmp/l.json" | sed -n 's/.*"lost_live_full":\([0-9]*\).*"live_max":\([0-9]*\),.*/\1 \2/p')
+want=$(sed -n "s/^note: more objects were allocated and alive at once than the observer's live map has room for (1024): [0-9]* allocations were not followed; --live \([0-9]*\) gives room for all of them$/\1/p" "$tmp/l.out")
+[ $rc -eq 3 ] && [ "${lost% *}" -gt 0 ] && [ "${lost#* }" = 1024 ] &&
+	[ -n "$want" ] && [ "$want" -ge $((1024 + ${lost% *})) ]
+ok $? "--live 1024 under 1500 open pipes: exit 3, ${lost% *} allocations lost to the full map, and the note says --live $want" \
+	"rc=$rc lost/room=$lost $(grep -A1 '^summary' "$tmp/l.out")"
+"$kmlab" trace --quiet --live 65536 --json "$tmp/l.json" -- sh -c "$hold" >"$tmp/l.out" 2>"$tmp/l.err"
+grep '"type":"summary"' "$tmp/l.json" | grep -q '"lost_live_full":0,"live_max":65536,'
+ok $? "--live 65536: none lost to the map" "$(grep '^summary' "$tmp/l.out")"
+"$kmlab" trace --live 100 -- true >"$tmp/n.out" 2>"$tmp/n.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q -- '--live wants room for 1024 to 2147483648 objects, not 100' "$tmp/n.err"
+ok $? "--live 100: a usage error that says the range" "rc=$rc $(cat "$tmp/n.err")"
+# (the command, forked first, waits for the observer: when that fails it
+# must end without running, not wait forever)
+timeout 60 "$kmlab" trace --live 2147483648 -- touch "$tmp/ran" >"$tmp/n.out" 2>"$tmp/n.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "more than half of the [0-9]* MiB available: give --live [0-9]* or less" "$tmp/n.err" &&
+	[ ! -e "$tmp/ran" ]
+ok $? "--live beyond the machine's memory: exit 2 at once, with what would fit; the command never ran" "rc=$rc $(cat "$tmp/n.err")"
 "$kmlab" trace --pid 1 -- true >"$tmp/n.out" 2>"$tmp/n.err"
 rc=$?
 [ $rc -eq 2 ] && grep -q 'drop --pid and --comm' "$tmp/n.err"

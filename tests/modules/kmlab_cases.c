@@ -30,7 +30,9 @@
  *  many      init allocates count (default 40000) 32-byte objects and
  *            holds them all, exit frees them (leaks them all with
  *            leak=1): a module holding more objects than a fixed-size
- *            map of the observer's would.
+ *            map of the observer's would.  batch=N does both N at a
+ *            time, 10 ms apart: a module whose set grows over time (all
+ *            at once, its events can outrun a reader in the lab's TCG).
  *
  * poke (any mode, written while loaded) makes it act then, as an ioctl
  * would, for observers that attach to a loaded module:
@@ -63,6 +65,17 @@ MODULE_PARM_DESC(count, "many: the objects to hold");
 static bool leak;
 module_param(leak, bool, 0444);
 MODULE_PARM_DESC(leak, "many: leave them all allocated at exit");
+
+static unsigned long batch;
+module_param(batch, ulong, 0444);
+MODULE_PARM_DESC(batch, "many: allocate and free this many at a time, 10 ms apart (0: all at once)");
+
+/* many: after each batch of objects, a pause */
+static void cases_pace(unsigned long done)
+{
+	if (batch && done % batch == 0)
+		usleep_range(10000, 11000);
+}
 
 /* many: each held object links to the one before */
 struct cases_link {
@@ -185,17 +198,21 @@ static int cases_many(void)
 			return -ENOMEM;
 		l->next = held;
 		held = l;
+		cases_pace(i + 1);
 	}
 	return 0;
 }
 
 static void cases_release_many(void)
 {
+	unsigned long done = 0;
+
 	while (held) {
 		struct cases_link *l = held;
 
 		held = l->next;
 		kfree(l);
+		cases_pace(++done);
 	}
 }
 
