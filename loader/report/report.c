@@ -657,21 +657,8 @@ static void text_summary(FILE *f, const struct timeline *tl)
 struct life {
 	int rep;		/* the first that lived so; -1: not printed */
 	int count;		/* for a first: how many lived so */
-	__u64 seq, ts, ptr;	/* ... and the newest of them */
+	struct tl_last last;	/* ... and the newest of them */
 };
-
-static void life_add(struct life *l, const struct tl_object *o)
-{
-	__u64 seq, ts, ptr;
-
-	tl_newest(o, &seq, &ts, &ptr);
-	l->count += 1 + o->folded;
-	if (seq > l->seq) {
-		l->seq = seq;
-		l->ts = ts;
-		l->ptr = ptr;
-	}
-}
 
 /* Fills @lf[i] for each object; -1 in rep: the data plane's own, hidden.
  * Returns 0 or -ENOMEM (then nothing folds). */
@@ -697,7 +684,7 @@ static int fold_objects(const struct timeline *tl, bool hide_own,
 		}
 		first = lv.about[i] ? i : timeline_lives_first(&lv, tl, i);
 		lf[i].rep = first;
-		life_add(&lf[first], o);
+		lf[first].count += tl_last_add(&lf[first].last, o);
 	}
 	timeline_lives_free(&lv);
 	return 0;
@@ -732,8 +719,8 @@ static void text_timeline(FILE *f, const struct timeline *tl,
 			continue;
 		fprintf(f, "    ... x%d: %d more lived the same way, the last allocated at %s ms at %s\n",
 			l->count, l->count - 1,
-			rel_ms(tl, l->ts, t, sizeof(t)),
-			kptr(l->ptr, p, sizeof(p)));
+			rel_ms(tl, l->last.ts, t, sizeof(t)),
+			kptr(l->last.ptr, p, sizeof(p)));
 	}
 	free(lf);
 	if (hidden)

@@ -247,19 +247,6 @@ static bool settled(struct timeline *tl, int i)
 	return false;
 }
 
-static void fold_into(struct tl_object *dst, const struct tl_object *src)
-{
-	__u64 seq, ts, ptr;
-
-	tl_newest(src, &seq, &ts, &ptr);
-	dst->folded += 1 + src->folded;
-	if (seq > dst->last_seq) {
-		dst->last_seq = seq;
-		dst->last_ts = ts;
-		dst->last_ptr = ptr;
-	}
-}
-
 int timeline_lives_init(struct tl_lives *lv, const struct timeline *tl)
 {
 	unsigned int cap = 64;
@@ -323,7 +310,8 @@ static int fold_mark(struct timeline *tl, int n, int *map)
 		first = timeline_lives_first(&lv, tl, i);
 		if (first == i)
 			continue;
-		fold_into(&tl->objs[first], &tl->objs[i]);
+		tl->objs[first].folded +=
+			tl_last_add(&tl->objs[first].last, &tl->objs[i]);
 		map[i] = -1;
 		dead++;
 	}

@@ -29,6 +29,11 @@ struct tl_step {
 	__u8 data[KMLAB_EV_DATA_LEN];
 };
 
+/* the newest of the objects folded into one: when and where it was made */
+struct tl_last {
+	__u64 seq, ts, ptr;
+};
+
 struct tl_object {
 	__u64 ptr;
 	__u32 family;		/* enum kmlab_family of the allocation */
@@ -57,7 +62,7 @@ struct tl_object {
 	/* objects that lived as this one did, let go of as the run went on
 	 * (see timeline.c), and the newest of them */
 	__u32 folded;
-	__u64 last_seq, last_ts, last_ptr;
+	struct tl_last last;
 	__u64 gone_at;		/* the oracle's drains count by which every
 				 * event before its address was handed out
 				 * again has been read; 0: not asked yet */
@@ -206,16 +211,21 @@ bool timeline_owns(struct timeline *tl, const union kmlab_ev *e);
 int timeline_leak(struct timeline *tl, __u64 ptr, const struct kmlab_live *v);
 /* Mark findings the verifier predicted; add predicted-only ones. */
 int timeline_match(struct timeline *tl, const struct plan *plan);
-/* The newest of @o and those folded into it: its allocation order, time
- * and address */
-static inline void tl_newest(const struct tl_object *o, __u64 *seq,
-			     __u64 *ts, __u64 *ptr)
+/*
+ * @o and those folded into it, added to a group of objects that lived
+ * alike: @last becomes the newest of them all.  Returns how many @o
+ * stands for, for the group's count.  (The fold's and the report's.)
+ */
+static inline __u32 tl_last_add(struct tl_last *last,
+				const struct tl_object *o)
 {
-	bool folded = o->folded && o->last_seq > o->seq;
+	bool folded = o->folded && o->last.seq > o->seq;
+	struct tl_last n = folded ? o->last : (struct tl_last){
+		.seq = o->seq, .ts = o->alloc_ts, .ptr = o->ptr };
 
-	*seq = folded ? o->last_seq : o->seq;
-	*ts = folded ? o->last_ts : o->alloc_ts;
-	*ptr = folded ? o->last_ptr : o->ptr;
+	if (n.seq > last->seq)
+		*last = n;
+	return 1 + o->folded;
 }
 
 /*
