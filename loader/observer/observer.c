@@ -15,6 +15,7 @@
 #include "kmlab/ir.h"
 #include "ksyms.h"
 #include "observer.h"
+#include "symcache.h"
 #include "watchpoints.h"
 #include "kmlab.skel.h"
 
@@ -618,23 +619,40 @@ static __u32 sym_hash(const char *name)
 	return h % SYM_BITS;
 }
 
-static void sym_filter(unsigned char *bits)
+/*
+ * The filter's bits, and what the scan's result depends on besides the
+ * kernel: each name and the role and number sym_role() gives it (the
+ * cache's tag, symcache.h).
+ */
+static __u64 sym_filter(unsigned char *bits)
 {
-	size_t i;
+	const char *names[2 + ARRAY_LEN(helper_names) +
+			  ARRAY_LEN(accessor_names) + ARRAY_LEN(page_fns) +
+			  ARRAY_LEN(data_names)];
+	__u64 tag = 14695981039346656037ULL;	/* FNV-1a, 64 bits */
+	size_t i, n = 0;
+	__u32 src = 0, role;
+	const char *c;
 
-	memset(bits, 0, SYM_BITS / 8);
-#define SYM_SET(n)	(bits[sym_hash(n) / 8] |= 1 << (sym_hash(n) % 8))
-	SYM_SET("kvmalloc_node");
-	SYM_SET("__kvmalloc_node_noprof");
+	names[n++] = "kvmalloc_node";
+	names[n++] = "__kvmalloc_node_noprof";
 	for (i = 0; i < ARRAY_LEN(helper_names); i++)
-		SYM_SET(helper_names[i]);
+		names[n++] = helper_names[i];
 	for (i = 0; i < ARRAY_LEN(accessor_names); i++)
-		SYM_SET(accessor_names[i]);
+		names[n++] = accessor_names[i];
 	for (i = 0; i < ARRAY_LEN(page_fns); i++)
-		SYM_SET(page_fns[i].name);
+		names[n++] = page_fns[i].name;
 	for (i = 0; i < ARRAY_LEN(data_names); i++)
-		SYM_SET(data_names[i]);
-#undef SYM_SET
+		names[n++] = data_names[i];
+	memset(bits, 0, SYM_BITS / 8);
+	for (i = 0; i < n; i++) {
+		bits[sym_hash(names[i]) / 8] |= 1 << (sym_hash(names[i]) % 8);
+		role = sym_role(names[i], &src);
+		for (c = names[i]; *c; c++)
+			tag = (tag ^ (unsigned char)*c) * 1099511628211ULL;
+		tag = (tag ^ (role << 16 ^ src)) * 1099511628211ULL;
+	}
+	return tag;
 }
 
 /*
@@ -643,25 +661,27 @@ static void sym_filter(unsigned char *bits)
  * function ends where the next symbol starts (the core kernel's symbols
  * come sorted).
  */
-static void core_syms_prepare(struct observer *ob, bool functions)
+#define CORE_SYMS_MAX	128
+
+/* One pass over the core kernel's symbols: the number of entries found. */
+static int core_syms_scan(const unsigned char *bits, struct symcache_ent *v)
 {
 	enum sym_role role, open = SYM_NONE;
 	unsigned long addr, start = 0;
 	char line[512], *name, *mod, type;
-	unsigned char bits[SYM_BITS / 8];
 	__u32 src = 0, open_src = 0, h;
+	int n = 0;
 	FILE *f;
 
 	f = fopen("/proc/kallsyms", "r");
 	if (!f)
-		return;
-	sym_filter(bits);
-	while (fgets(line, sizeof(line), f)) {
+		return -1;
+	while (fgets(line, sizeof(line), f) && n < CORE_SYMS_MAX) {
 		if (ksyms_parse_line(line, &addr, &type, &name, &mod))
 			continue;
 		if (open != SYM_NONE && addr > start) {
-			sym_keep(ob->skel, open, open_src, start,
-				 addr - start);
+			v[n++] = (struct symcache_ent){ open, open_src, start,
+							addr - start };
 			open = SYM_NONE;
 		}
 		/* the core kernel's sorted part ends at the modules */
@@ -673,19 +693,39 @@ static void core_syms_prepare(struct observer *ob, bool functions)
 		role = sym_role(name, &src);
 		/* a variable: its address (a per-CPU one's is its offset) */
 		if (role == SYM_DATA) {
-			sym_keep(ob->skel, role, src, addr, 0);
+			v[n++] = (struct symcache_ent){ role, src, addr, 0 };
 			continue;
 		}
-		/* functions only where a module can act: each is one more
-		 * compare on every allocation */
-		if ((type != 'T' && type != 't') || !addr || role == SYM_NONE ||
-		    !functions)
+		if ((type != 'T' && type != 't') || !addr || role == SYM_NONE)
 			continue;
 		open = role;
 		open_src = src;
 		start = addr;
 	}
 	fclose(f);
+	return n;
+}
+
+static void core_syms_prepare(struct observer *ob, bool functions)
+{
+	struct symcache_ent v[CORE_SYMS_MAX];
+	unsigned char bits[SYM_BITS / 8];
+	__u64 tag = sym_filter(bits);
+	int n, i;
+
+	n = symcache_load(SYMCACHE_DIR, tag, v, CORE_SYMS_MAX);
+	if (n < 0) {
+		n = core_syms_scan(bits, v);
+		/* no kallsyms, or addresses hidden (all 0): keep nothing */
+		if (n > 0 && v[0].addr)
+			symcache_store(SYMCACHE_DIR, tag, v, n);
+	}
+	for (i = 0; i < n; i++)
+		/* functions only where a module can act: each is one more
+		 * compare on every allocation */
+		if (v[i].role == SYM_DATA || functions)
+			sym_keep(ob->skel, v[i].role, v[i].src, v[i].addr,
+				 v[i].len);
 	if (verbose)
 		fprintf(stderr, "kmlab: core functions: %u helpers, %u accessors, %u page functions, kvmalloc %s; preempt count at %#llx%s, per-CPU offsets %s, page arrays %s\n",
 			ob->skel->rodata->nr_helpers,

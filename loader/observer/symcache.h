@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What a scan of /proc/kallsyms found, kept for the rest of this boot:
+ * the core kernel's addresses do not move until the next boot, and
+ * generating kallsyms' 160,000 lines is a good part of the time kmlab
+ * takes to be ready (0.4 s of 2 in the TCG guest).  The file is root's
+ * own, in a directory only root may enter (it holds kernel addresses),
+ * and is used only by the boot (boot_id), kernel release and scan (@tag)
+ * that wrote it.
+ */
+#ifndef KMLAB_SYMCACHE_H
+#define KMLAB_SYMCACHE_H
+
+#include <linux/types.h>
+
+#define SYMCACHE_DIR	"/run/kmlab"
+
+struct symcache_ent {
+	__u32 role, src;
+	__u64 addr, len;
+};
+
+/* The entries kept under @tag in @dir: how many (up to @max), or -1. */
+int symcache_load(const char *dir, __u64 tag, struct symcache_ent *v,
+		  int max);
+/* Keep @n entries under @tag; quietly nothing where @dir cannot be made. */
+void symcache_store(const char *dir, __u64 tag,
+		    const struct symcache_ent *v, int n);
+
+#endif /* KMLAB_SYMCACHE_H */

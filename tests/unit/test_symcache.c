@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The kallsyms scan kept for the boot (symcache.h): read back as
+ * written, and only by the scan, boot and owner that wrote it; a file
+ * cut short or others may write is no cache.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "symcache.h"
+#include "tap.h"
+
+int main(void)
+{
+	struct symcache_ent in[3] = {
+		{ 1, 0, 0xffffffff815d55a0ULL, 0x50 },
+		{ 3, 7, 0xffffffff81234000ULL, 0x1a0 },
+		{ 5, 2, 0x1b000, 0 },
+	}, out[8];
+	char dir[] = "/tmp/kmlab-symcache-XXXXXX", sub[64], path[96];
+	FILE *f;
+	int n;
+
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(sub, sizeof(sub), "%s/run", dir);
+	snprintf(path, sizeof(path), "%s/core-syms", sub);
+	TAP_OK(symcache_load(sub, 42, out, 8) == -1, "nothing kept yet: no entries");
+	symcache_store(sub, 42, in, 3);
+	n = symcache_load(sub, 42, out, 8);
+	TAP_OK(n == 3 && !memcmp(in, out, sizeof(in)),
+	       "read back as written (3 entries)");
+	TAP_OK(symcache_load(sub, 43, out, 8) == -1,
+	       "another scan's tag (kmlab's names changed): not used");
+	TAP_OK(symcache_load(sub, 42, out, 2) == -1,
+	       "more entries than room: not used");
+	chmod(path, 0622);
+	TAP_OK(symcache_load(sub, 42, out, 8) == -1,
+	       "a file others may write: not used");
+	chmod(path, 0600);
+	/* another boot: the first line names the boot it is from */
+	f = fopen(path, "r+");
+	if (f) {
+		fseek(f, strlen("kmlab-syms 1 "), SEEK_SET);
+		fputc('Z', f);
+		fclose(f);
+	}
+	TAP_OK(symcache_load(sub, 42, out, 8) == -1, "another boot's: not used");
+	symcache_store(sub, 42, in, 3);
+	if (truncate(path, 60) == 0)
+		TAP_OK(symcache_load(sub, 42, out, 8) == -1,
+		       "cut short (no end line): not used");
+	symcache_store(sub, 42, in, 3);
+	TAP_OK(symcache_load(sub, 42, out, 8) == 3, "stored again over it");
+	chmod(sub, 0777);
+	TAP_OK(symcache_load(sub, 42, out, 8) == -1,
+	       "in a directory others may write to: not used");
+	chmod(sub, 0700);
+	symcache_store("/proc/kmlab-no-such-dir", 42, in, 3);
+	TAP_OK(symcache_load("/proc/kmlab-no-such-dir", 42, out, 8) == -1,
+	       "nowhere to keep it: quietly nothing");
+	unlink(path);
+	rmdir(sub);
+	rmdir(dir);
+	return tap_done();
+}
