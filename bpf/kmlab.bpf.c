@@ -92,7 +92,7 @@ __u64 lost[KMLAB_LOST_MAX] = {};
  * freed_safe (set by the loader with the map's size) every new record
  * counts as a possible loss.
  */
-const volatile __u64 freed_safe = KMLAB_FREED_MIN - 1024;
+const volatile __u64 freed_safe = KMLAB_FREED_SAFE(KMLAB_FREED_MIN);
 __u64 freed_count = 0;
 
 struct {

@@ -118,14 +118,34 @@ enum kmlab_lost {
 };
 
 /*
- * The room (kmlab --live) that would have followed every object, after a
- * live map of @room turned @lost allocations away: its room and all of
- * them, as if none of those was freed before the next came; rounded up.
+ * The freed map is an LRU, which may evict a little before it is full
+ * (per-CPU free lists): of a map of @room, the records past this many
+ * count as possibly aged out (KMLAB_LOST_FREED_AGED).
+ */
+#define KMLAB_FREED_SAFE(room)	((room) - (room) / 8)
+
+/*
+ * The room (kmlab --live) that would have kept everything, rounded up to
+ * a multiple of 1024.  Live map: after a map of @room turned @lost
+ * allocations away, its room and all of them (as if none of those was
+ * freed before the next came).  Freed map: after @lost records past the
+ * safe count of a map of @room, a map whose safe count holds them too.
  */
 static inline unsigned long long kmlab_live_enough(unsigned long long room,
 						   unsigned long long lost)
 {
 	return (room + lost + 1023) / 1024 * 1024;
+}
+
+static inline unsigned long long kmlab_freed_enough(unsigned long long room,
+						    unsigned long long lost)
+{
+	unsigned long long want = KMLAB_FREED_SAFE(room) + lost;
+	unsigned long long r = (want + want / 7 + 1023) / 1024 * 1024;
+
+	while (KMLAB_FREED_SAFE(r) < want)
+		r += 1024;
+	return r;
 }
 
 /*

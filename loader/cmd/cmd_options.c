@@ -33,8 +33,8 @@ unsigned long long cmd_number(struct argp_state *state, const char *opt,
  * before the module's (a trace); above 2^31 the kernel refuses the map.
  * Whether the machine has the memory is the observer's to say.
  */
-#define LIVE_MIN	1024ULL
-#define LIVE_MAX	(1ULL << 31)
+#define LIVE_ROOM_MIN	1024ULL
+#define LIVE_ROOM_MAX	(1ULL << 31)
 
 static error_t parse_common(int key, char *arg, struct argp_state *state)
 {
@@ -43,9 +43,9 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_LIVE:
 		n = cmd_number(state, "--live", arg);
-		if (n < LIVE_MIN || n > LIVE_MAX)
+		if (n < LIVE_ROOM_MIN || n > LIVE_ROOM_MAX)
 			argp_error(state, "--live wants room for %llu to %llu objects, not %s",
-				   LIVE_MIN, LIVE_MAX, arg);
+				   LIVE_ROOM_MIN, LIVE_ROOM_MAX, arg);
 		kmlab_live_max = n;
 		break;
 	case OPT_HIDE_POINTERS:

@@ -936,7 +936,7 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	if (!err) {
 		err = bpf_map__set_max_entries(ob->skel->maps.freed, freed);
 		/* the LRU may evict a little before it is full */
-		ob->skel->rodata->freed_safe = freed - freed / 8;
+		ob->skel->rodata->freed_safe = KMLAB_FREED_SAFE(freed);
 	}
 	if (err) {
 		fprintf(stderr, "kmlab: cannot size the ring buffer and maps: %s\n",

@@ -613,8 +613,8 @@ static void text_summary(FILE *f, const struct timeline *tl)
 	if (tl->lost[KMLAB_LOST_FREED_AGED])
 		fprintf(f, "note: the module freed more objects than the observer keeps (%llu): the oldest frees' records may have aged out, and a second free of one of those would go unseen; --live %llu keeps them all\n",
 			(unsigned long long)tl->freed_max,
-			kmlab_live_enough(tl->freed_max,
-					  tl->lost[KMLAB_LOST_FREED_AGED]));
+			kmlab_freed_enough(tl->freed_max,
+					   tl->lost[KMLAB_LOST_FREED_AGED]));
 	if (tl->slub_checked[0])
 		fprintf(f, "note: SLUB checked the poison and red zones of %s at the end%s\n",
 			tl->slub_checked, tl->slub_foreign ?

@@ -970,6 +970,19 @@ int main(void)
 	out = text_of(&tl, &rc, false);
 	HAS(out, "note: the module held more objects at once than the observer's live map has room for (32768): 5 of its allocations were not followed",
 	    "a full live map: named, with its room and what it missed");
+	HAS(out, "; --live 33792 gives room for all of them",
+	    "... and the room that would have followed them all");
+	free(out);
+	/* the million-object watch: 1,000,000 frees, nothing reused, in a
+	 * map of 1.1M whose last eighth counts as aging */
+	tl.lost[KMLAB_LOST_FREED_AGED] = 37500;
+	tl.freed_max = 1100000;
+	out = text_of(&tl, &rc, false);
+	HAS(out, "freed more objects than the observer keeps (1100000): the oldest frees' records may have aged out, and a second free of one of those would go unseen; --live 1143808 keeps them all",
+	    "aged freed records: the room whose safe part holds every free");
+	TAP_OK(KMLAB_FREED_SAFE(1143808ULL) >= 1000000 &&
+	       KMLAB_FREED_SAFE(1143808ULL - 1024) < 1000000,
+	       "... and no more than that, to 1024");
 	free(out);
 	timeline_free(&tl);
 
