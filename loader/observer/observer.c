@@ -13,6 +13,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "kmlab/ir.h"
+#include "kprobes.h"
 #include "ksyms.h"
 #include "observer.h"
 #include "symcache.h"
@@ -52,6 +53,8 @@ struct kernel_caps {
 struct observer {
 	struct kmlab_bpf *skel;
 	__u64 drains;		/* times the ring buffer was read to its end */
+	int polled;		/* records read by this observer_poll() */
+	long long poll_end;	/* ... and when it gives the caller a turn */
 	struct ring_buffer *rb;
 	observer_event_fn fn;
 	void *ctx;
@@ -60,6 +63,11 @@ struct observer {
 	/* the families' kprobe/fexit links, attached by hand */
 	struct bpf_link *links[FAMILY_LINKS_MAX];
 	int nr_links;
+	/* each link's program, and its tracefs kprobe event ("": none, an
+	 * fexit, or the PMU's when tracefs would not make one) */
+	struct bpf_program *link_prog[FAMILY_LINKS_MAX];
+	char link_ev[FAMILY_LINKS_MAX][KPROBE_EV_NAME];
+	int kprobes_uncounted;	/* kprobes attached through the PMU */
 	char families[256];	/* what is watched beyond kmem: for -v */
 	/* family_fns[i]'s name in this kernel, NULL when not attached */
 	const char *fn_name[FAMILY_FNS_MAX];
@@ -420,11 +428,64 @@ static void families_prepare(struct observer *ob, const struct btf *btf,
 		fprintf(stderr, "kmlab: no kprobes in this kernel: only kmalloc and kmem_cache objects are watched\n");
 }
 
+/*
+ * @prog on @name's entry or return (@ret), through a tracefs event whose
+ * misses kprobe_profile shows (kprobes.h); through the kprobe PMU where
+ * tracefs makes none, and then its misses go uncounted.  @ev: the
+ * event's name, "" for none.
+ */
+static struct bpf_link *kprobe_attach(struct observer *ob,
+				      struct bpf_program *prog,
+				      const char *name, bool ret,
+				      char ev[KPROBE_EV_NAME])
+{
+	const char *tracefs = tracefs_dir();
+	struct bpf_link *link;
+	int pfd = -ENOENT;
+
+	ev[0] = '\0';
+	if (tracefs)
+		pfd = kprobe_ev_open(tracefs, name, ret, ob->nr_links, ev);
+	if (pfd >= 0) {
+		link = bpf_program__attach_perf_event(prog, pfd);
+		if (link)
+			return link;
+		close(pfd);
+		kprobe_ev_remove(tracefs, ev);
+		ev[0] = '\0';
+	}
+	if (verbose)
+		fprintf(stderr, "kmlab: no tracefs kprobe event on %s (%s): its misses go uncounted\n",
+			name, strerror(-pfd));
+	link = bpf_program__attach_kprobe(prog, ret, name);
+	if (link)
+		ob->kprobes_uncounted++;
+	return link;
+}
+
+/* Detach link @i, and remove its kprobe event. */
+static void link_destroy(struct observer *ob, int i)
+{
+	bpf_link__destroy(ob->links[i]);
+	if (ob->link_ev[i][0] && tracefs_dir())
+		kprobe_ev_remove(tracefs_dir(), ob->link_ev[i]);
+	ob->link_ev[i][0] = '\0';
+}
+
+static void links_destroy(struct observer *ob)
+{
+	while (ob->nr_links)
+		link_destroy(ob, --ob->nr_links);
+}
+
 /* After load: attach each pair, exit first; a failure costs that pair. */
 static void families_attach(struct observer *ob)
 {
 	struct kmlab_bpf *skel = ob->skel;
 	size_t i, len = 0;
+
+	if (tracefs_dir())
+		kprobe_ev_reap(tracefs_dir());
 
 	for (i = 0; i < sizeof(family_fns) / sizeof(family_fns[0]); i++) {
 		const struct family_fn *fn = &family_fns[i];
@@ -432,30 +493,38 @@ static void families_attach(struct observer *ob)
 		struct bpf_program *out = fn_prog(skel, fn->exit);
 		struct bpf_link *lin, *lout = NULL;
 		const char *name;
+		int n;
 
 		if (bpf_program__fd(in) < 0 || ob->nr_links + 2 >
 		    FAMILY_LINKS_MAX)
 			continue;
 		name = ob->fn_name[i];
+		n = ob->nr_links;
+		ob->link_ev[n][0] = '\0';
 		if (out) {
 			lout = fn->kretprobe ?
-			       bpf_program__attach_kprobe(out, true, name) :
+			       kprobe_attach(ob, out, name, true,
+					     ob->link_ev[n]) :
 			       bpf_program__attach(out);
 			if (!lout) {
 				fprintf(stderr, "kmlab: cannot trace the return of %s (%s): its objects go unwatched\n", name, strerror(errno));
 				continue;
 			}
+			ob->links[n] = lout;
+			ob->link_prog[n] = out;
+			ob->nr_links++;
 		}
-		lin = bpf_program__attach_kprobe(in, false, name);
+		lin = kprobe_attach(ob, in, name, false,
+				    ob->link_ev[ob->nr_links]);
 		if (!lin) {
 			fprintf(stderr, "kmlab: cannot kprobe %s (%s): its objects go unwatched\n", name,
 				strerror(errno));
-			bpf_link__destroy(lout);
+			while (ob->nr_links > n)
+				link_destroy(ob, --ob->nr_links);
 			continue;
 		}
-		ob->links[ob->nr_links++] = lin;
-		if (lout)
-			ob->links[ob->nr_links++] = lout;
+		ob->links[ob->nr_links] = lin;
+		ob->link_prog[ob->nr_links++] = in;
 		len += snprintf(ob->families + len, len < sizeof(ob->families)
 				? sizeof(ob->families) - len : 0, "%s%s",
 				len ? " " : "", name);
@@ -824,11 +893,31 @@ static __u32 ring_bytes(void)
  * the BPF object and this loader were built from different sources: stop
  * rather than misread every event after it.
  */
+/*
+ * How long one observer_poll() reads before it returns, records still
+ * waiting: libbpf reads on for as long as records keep coming, and a
+ * module that allocates without pause (faster than kmlab reads them, as
+ * under TCG) would keep it there for good, its caller's timers
+ * (--unload-after, --timeout) and Ctrl-C never looked at.
+ */
+#define POLL_TURN_NS	(200 * 1000 * 1000LL)
+#define POLL_CHECK	64		/* records between looks at the clock */
+#define POLL_TURN	(-EINPROGRESS)	/* "my turn is over", not an error */
+
+static long long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
 static int on_sample(void *ctx, void *data, size_t len)
 {
 	const union kmlab_ev *e = data;
 	struct observer *ob = ctx;
 	__u32 want;
+	int err;
 
 	want = len >= sizeof(e->h) ? kmlab_ev_size(e->h.type) : 0;
 	if (!want || len < want) {
@@ -836,7 +925,11 @@ static int on_sample(void *ctx, void *data, size_t len)
 			len, len >= sizeof(e->h) ? e->h.type : 0);
 		return -EPROTO;
 	}
-	return ob->fn(ob->ctx, e);
+	err = ob->fn(ob->ctx, e);
+	if (err >= 0 && ++ob->polled % POLL_CHECK == 0 &&
+	    now_ns() >= ob->poll_end)
+		return POLL_TURN;
+	return err;
 }
 
 static int check_env(void)
@@ -1041,8 +1134,7 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	return 0;
 
 err_close:
-	while (ob->nr_links)
-		bpf_link__destroy(ob->links[--ob->nr_links]);
+	links_destroy(ob);
 	kmlab_bpf__destroy(ob->skel);
 err_free:
 	free(ob);
@@ -1246,8 +1338,11 @@ void observer_detach_step(struct observer *ob)
 
 int observer_poll(struct observer *ob, int timeout_ms)
 {
-	int err = ring_buffer__poll(ob->rb, timeout_ms);
+	int err;
 
+	ob->polled = 0;
+	ob->poll_end = now_ns() + POLL_TURN_NS;
+	err = ring_buffer__poll(ob->rb, timeout_ms);
 	/*
 	 * The ring buffer wakes its reader from an irq_work, which may run
 	 * only at the next tick of that CPU (hundreds of ms on an idle
@@ -1255,6 +1350,9 @@ int observer_poll(struct observer *ob, int timeout_ms)
 	 */
 	if (err == 0 || err == -EINTR)
 		err = ring_buffer__consume(ob->rb);
+	/* not read to its end: no drain */
+	if (err == POLL_TURN)
+		return ob->polled;
 	if (err >= 0)
 		ob->drains++;
 	return err == -EINTR ? 0 : err;
@@ -1270,22 +1368,48 @@ static int prog_info(struct bpf_program *prog, struct bpf_prog_info *info)
 	return fd < 0 ? -1 : bpf_obj_get_info_by_fd(fd, info, &len);
 }
 
+/*
+ * The hits the kernel did not hand to each program: its recursion
+ * misses, and the misses of the kprobes it is attached to (kprobes.h),
+ * into @missed[] by link.
+ */
+static __u64 prog_misses(const struct observer *ob, struct bpf_program *prog,
+			 const __u64 *missed)
+{
+	struct bpf_prog_info info;
+	__u64 n = 0;
+	int i;
+
+	if (!prog_info(prog, &info))
+		n = info.recursion_misses;
+	for (i = 0; i < ob->nr_links; i++)
+		if (ob->link_prog[i] == prog)
+			n += missed[i];
+	return n;
+}
+
+static void links_missed(const struct observer *ob,
+			 __u64 missed[FAMILY_LINKS_MAX])
+{
+	memset(missed, 0, FAMILY_LINKS_MAX * sizeof(*missed));
+	if (ob->nr_links && tracefs_dir())
+		kprobe_ev_missed(tracefs_dir(), ob->link_ev, missed,
+				 ob->nr_links);
+}
+
 void observer_lost(struct observer *ob, __u64 lost[KMLAB_LOST_MAX],
 		   __u64 *recursion_misses)
 {
+	__u64 missed[FAMILY_LINKS_MAX];
 	struct bpf_program *prog;
 	int i;
 
 	for (i = 0; i < KMLAB_LOST_MAX; i++)
 		lost[i] = ob->skel->bss->lost[i];
+	links_missed(ob, missed);
 	*recursion_misses = 0;
-	bpf_object__for_each_program(prog, ob->skel->obj) {
-		struct bpf_prog_info info;
-
-		if (prog_info(prog, &info))
-			continue;
-		*recursion_misses += info.recursion_misses;
-	}
+	bpf_object__for_each_program(prog, ob->skel->obj)
+		*recursion_misses += prog_misses(ob, prog, missed);
 }
 
 /*
@@ -1317,21 +1441,21 @@ static bool name_in(const char *name, const char *const *list, size_t n)
 
 void observer_misses(struct observer *ob, struct kmlab_misses *m)
 {
+	__u64 missed[FAMILY_LINKS_MAX];
 	struct bpf_program *prog;
 
 	memset(m, 0, sizeof(*m));
+	links_missed(ob, missed);
 	bpf_object__for_each_program(prog, ob->skel->obj) {
 		const char *name = bpf_program__name(prog);
-		struct bpf_prog_info info;
+		__u64 n = prog_misses(ob, prog, missed);
 
-		if (prog_info(prog, &info))
-			continue;
 		if (name_in(name, alloc_progs, ARRAY_LEN(alloc_progs)))
-			m->alloc += info.recursion_misses;
+			m->alloc += n;
 		else if (name_in(name, other_progs, ARRAY_LEN(other_progs)))
-			m->other += info.recursion_misses;
+			m->other += n;
 		else
-			m->free += info.recursion_misses;
+			m->free += n;
 	}
 	m->atomic_allocs = ob->skel->bss->module_atomic_allocs;
 	m->irq_events = ob->skel->bss->module_irq_events;
@@ -1429,8 +1553,7 @@ void observer_close(struct observer *ob)
 		return;
 	watchpoints_close(ob->wp);
 	ring_buffer__free(ob->rb);
-	while (ob->nr_links)
-		bpf_link__destroy(ob->links[--ob->nr_links]);
+	links_destroy(ob);
 	kmlab_bpf__destroy(ob->skel);
 	free(ob);
 }

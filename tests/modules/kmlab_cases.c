@@ -33,6 +33,12 @@
  *            map of the observer's would.  batch=N does both N at a
  *            time, 10 ms apart: a module whose set grows over time (all
  *            at once, its events can outrun a reader in the lab's TCG).
+ *  softfree  init allocates 400 percpu counters, a timer frees four a
+ *            tick (in softirq context) while a kernel thread on the
+ *            timer's CPU vmallocs and vfrees: an interrupt that comes
+ *            while a kprobe's handler runs frees there, as a driver's
+ *            RCU callback would, and the kernel skips that kprobe hit
+ *            (a miss the observer must count, not a leak).
  *
  * poke (any mode, written while loaded) makes it act then, as an ioctl
  * would, for observers that attach to a loaded module:
@@ -56,7 +62,7 @@
 
 static char *mode = "hold";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "tailfree, large, initfail, rcu, hold, timer, busy or many");
+MODULE_PARM_DESC(mode, "tailfree, large, initfail, rcu, hold, timer, busy, many or softfree");
 
 static unsigned long count = 40000;
 module_param(count, ulong, 0444);
@@ -136,6 +142,60 @@ static int cases_busy(void *unused)
 		usleep_range(8000, 12000);
 	}
 	return 0;
+}
+
+/* softfree: the counters, freed from the last */
+#define SOFT_OBJS	400
+#define SOFT_PER_TICK	4
+#define SOFT_CPU	0
+
+static u64 __percpu *soft[SOFT_OBJS];
+static int soft_left;
+static struct task_struct *soft_task;
+
+static void cases_soft_fn(struct timer_list *t)
+{
+	int i;
+
+	for (i = 0; i < SOFT_PER_TICK && soft_left > 0; i++)
+		free_percpu(soft[--soft_left]);
+	if (soft_left > 0)
+		mod_timer(&cases_timer, jiffies + 1);
+}
+
+/* kprobe handlers running on the timer's CPU, for its ticks to land in */
+static int cases_soft_busy(void *unused)
+{
+	while (!kthread_should_stop()) {
+		vfree(vmalloc(8192));
+		/* an observer must keep up with its events */
+		usleep_range(200, 400);
+	}
+	return 0;
+}
+
+static int cases_softfree(void)
+{
+	for (soft_left = 0; soft_left < SOFT_OBJS; soft_left++) {
+		soft[soft_left] = alloc_percpu(u64);
+		if (!soft[soft_left])
+			goto fail;
+	}
+	soft_task = kthread_create(cases_soft_busy, NULL, "kmlab_soft");
+	if (IS_ERR(soft_task))
+		goto fail;
+	kthread_bind(soft_task, SOFT_CPU);
+	wake_up_process(soft_task);
+	timer_setup(&cases_timer, cases_soft_fn, 0);
+	cases_timer.expires = jiffies + 1;
+	add_timer_on(&cases_timer, SOFT_CPU);
+	timer_armed = true;
+	return 0;
+fail:
+	soft_task = NULL;
+	while (soft_left > 0)
+		free_percpu(soft[--soft_left]);
+	return -ENOMEM;
 }
 
 /* core text: the allocation's call site outlives init */
@@ -261,7 +321,9 @@ static int __init cases_init(void)
 			cases_release_many();
 		return err;
 	}
-	pr_err("unknown mode=%s: use tailfree, large, initfail, rcu, hold, timer, busy or many\n",
+	if (!strcmp(mode, "softfree"))
+		return cases_softfree();
+	pr_err("unknown mode=%s: use tailfree, large, initfail, rcu, hold, timer, busy, many or softfree\n",
 	       mode);
 	return -EINVAL;
 }
@@ -270,7 +332,12 @@ static void __exit cases_exit(void)
 {
 	struct cases_obj *o = obj;
 
-	if (timer_armed) {
+	if (soft_task) {
+		del_timer_sync(&cases_timer);
+		kthread_stop(soft_task);
+		while (soft_left > 0)
+			free_percpu(soft[--soft_left]);
+	} else if (timer_armed) {
 		del_timer_sync(&cases_timer);
 		kfree(obj);
 	} else if (busy_task) {
