@@ -39,6 +39,9 @@
  *            while a kprobe's handler runs frees there, as a driver's
  *            RCU callback would, and the kernel skips that kprobe hit
  *            (a miss the observer must count, not a leak).
+ *  flood     a kernel thread kmallocs, vmallocs and frees without pause until
+ *            unload: more events than a reader keeps up with (under TCG),
+ *            for ever.
  *
  * poke (any mode, written while loaded) makes it act then, as an ioctl
  * would, for observers that attach to a loaded module:
@@ -62,7 +65,7 @@
 
 static char *mode = "hold";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "tailfree, large, initfail, rcu, hold, timer, busy, many or softfree");
+MODULE_PARM_DESC(mode, "tailfree, large, initfail, rcu, hold, timer, busy, many, softfree or flood");
 
 static unsigned long count = 40000;
 module_param(count, ulong, 0444);
@@ -170,6 +173,16 @@ static int cases_soft_busy(void *unused)
 		vfree(vmalloc(8192));
 		/* an observer must keep up with its events */
 		usleep_range(200, 400);
+	}
+	return 0;
+}
+
+static int cases_flood(void *unused)
+{
+	while (!kthread_should_stop()) {
+		kfree(kmalloc(64, GFP_KERNEL));
+		vfree(vmalloc(8192));
+		cond_resched();
 	}
 	return 0;
 }
@@ -323,7 +336,11 @@ static int __init cases_init(void)
 	}
 	if (!strcmp(mode, "softfree"))
 		return cases_softfree();
-	pr_err("unknown mode=%s: use tailfree, large, initfail, rcu, hold, timer, busy, many or softfree\n",
+	if (!strcmp(mode, "flood")) {
+		busy_task = kthread_run(cases_flood, NULL, "kmlab_flood");
+		return PTR_ERR_OR_ZERO(busy_task);
+	}
+	pr_err("unknown mode=%s: use tailfree, large, initfail, rcu, hold, timer, busy, many, softfree or flood\n",
 	       mode);
 	return -EINVAL;
 }
