@@ -472,6 +472,31 @@ int BPF_KPROBE(free_percpu_enter, void *ptr)
 }
 
 /*
+ * percpu:percpu_free_percpu, inside free_percpu(): the free its kprobe
+ * missed.  The kernel skips a kprobe hit while another kprobe's handler
+ * runs on that CPU (an RCU callback's or a timer's free_percpu() in the
+ * softirq an interrupt ran during one of these programs); the
+ * tracepoint still fires, so an object of the module's still live here
+ * is one whose kprobe hit was skipped.  The kprobe stays: it sees the
+ * call site and second frees; this sees only what it missed (the miss
+ * itself is still counted, kprobes.h).  Its site: the module's frame.
+ */
+SEC("raw_tp/percpu_free_percpu")
+int BPF_PROG(on_percpu_free, void *base, int off, void *ptr)
+{
+	__u64 stack[KMLAB_STACK_DEPTH], p = (__u64)ptr;
+	struct kmlab_live *obj;
+
+	if (trace_mode || !live_count)
+		return 0;
+	obj = bpf_map_lookup_elem(&live, &p);
+	if (!obj || obj->src != KMLAB_FAM_PERCPU)
+		return 0;
+	return on_free(ctx, module_frame(stack, get_stack(ctx, stack)), p,
+		       KMLAB_FAM_PERCPU, NULL, NULL);
+}
+
+/*
  * kfree_rcu(obj, field) calls kvfree_call_rcu(&obj->field, offset) and
  * the real kfree comes a grace period later, in bulk, with no per-object
  * event: the object is dead to its owner from this call on, so this is

@@ -21,6 +21,7 @@
 #include "kmlab.skel.h"
 
 
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 #define FAMILY_LINKS_MAX	40
 #define FAMILY_FNS_MAX		24
 
@@ -71,6 +72,8 @@ struct observer {
 	char families[256];	/* what is watched beyond kmem: for -v */
 	/* family_fns[i]'s name in this kernel, NULL when not attached */
 	const char *fn_name[FAMILY_FNS_MAX];
+	/* ... which of its names this kernel's BTF has, -1 neither */
+	signed char fn_pick[FAMILY_FNS_MAX];
 	struct watchpoints *wp;	/* NULL when not asked or not possible */
 	__u64 watch_stale;	/* bss watch_stale when they last moved */
 	char watch_why[128];	/* ... and then why */
@@ -91,6 +94,9 @@ struct family_fn {
 	size_t enter, exit;	/* offsetof(struct kmlab_bpf, progs.X) */
 	bool kretprobe;		/* exit by kretprobe: fexit has 6 args */
 	unsigned int srcs;	/* the families it serves: 1u << KMLAB_FAM_* */
+	/* a tracepoint's program that sees the calls the kprobe misses
+	 * (families.bpf.h); 0 for none (no program sits at offset 0) */
+	size_t witness;
 };
 
 #define PROG(x)	offsetof(struct kmlab_bpf, progs.x)
@@ -107,44 +113,44 @@ struct family_fn {
 static const struct family_fn family_fns[] = {
 	{ { "__vmalloc_node_range", "__vmalloc_node_range_noprof" },
 	  PROG(vmalloc_enter), PROG(vmalloc_exit), true,
-	  SRC(VMALLOC) | SRC(KVMALLOC) },
+	  SRC(VMALLOC) | SRC(KVMALLOC), 0 },
 	{ { "kvmalloc_node", "__kvmalloc_node_noprof" }, PROG(kvmalloc_enter),
-	  NOPROG, false, SRC(KVMALLOC) },
+	  NOPROG, false, SRC(KVMALLOC), 0 },
 	{ { "alloc_pages_exact", "alloc_pages_exact_noprof" },
-	  PROG(exact_enter), NOPROG, false, SRC(PAGES_EXACT) },
+	  PROG(exact_enter), NOPROG, false, SRC(PAGES_EXACT), 0 },
 	{ { "__alloc_percpu_gfp" }, PROG(percpu_gfp_enter),
-	  PROG(percpu_gfp_exit), false, SRC(PERCPU) },
+	  PROG(percpu_gfp_exit), false, SRC(PERCPU), 0 },
 	{ { "__alloc_percpu" }, PROG(percpu_enter), PROG(percpu_exit), false,
-	  SRC(PERCPU) },
+	  SRC(PERCPU), 0 },
 	{ { "pcpu_alloc_noprof" }, PROG(pcpu_noprof_enter),
-	  PROG(pcpu_noprof_exit), false, SRC(PERCPU) },
+	  PROG(pcpu_noprof_exit), false, SRC(PERCPU), 0 },
 	{ { "kmem_cache_create" }, PROG(cache_create_enter),
-	  PROG(cache_create_exit), false, SRC(SLAB) },
+	  PROG(cache_create_exit), false, SRC(SLAB), 0 },
 	{ { "__kmem_cache_create_args" }, PROG(cache_args_enter),
-	  PROG(cache_args_exit), false, SRC(SLAB) },
+	  PROG(cache_args_exit), false, SRC(SLAB), 0 },
 	{ { "kmem_cache_destroy" }, PROG(cache_destroy_enter), NOPROG, false,
-	  SRC(SLAB) },
+	  SRC(SLAB), 0 },
 	{ { "vfree" }, PROG(vfree_enter), NOPROG, false,
-	  SRC(VMALLOC) | SRC(KVMALLOC) },
-	{ { "kvfree" }, PROG(kvfree_enter), NOPROG, false, SRC(KVMALLOC) },
+	  SRC(VMALLOC) | SRC(KVMALLOC), 0 },
+	{ { "kvfree" }, PROG(kvfree_enter), NOPROG, false, SRC(KVMALLOC), 0 },
 	{ { "free_percpu" }, PROG(free_percpu_enter), NOPROG, false,
-	  SRC(PERCPU) },
+	  SRC(PERCPU), PROG(on_percpu_free) },
 	{ { "kvfree_call_rcu" }, PROG(kvfree_rcu_enter), NOPROG, false,
-	  SRC(RCU) },
+	  SRC(RCU), 0 },
 	{ { "kmem_cache_free_bulk" }, PROG(free_bulk_enter), NOPROG, false,
-	  SRC(BULK) },
+	  SRC(BULK), 0 },
 	/* kmem_cache_free() into the wrong cache: SLUB warns, then
 	 * print_tracking() names the object */
-	{ { "__warn_printk" }, PROG(warn_enter), NOPROG, false, SRC(CACHE) },
+	{ { "__warn_printk" }, PROG(warn_enter), NOPROG, false, SRC(CACHE), 0 },
 	{ { "print_tracking" }, PROG(tracking_enter), NOPROG, false,
-	  SRC(CACHE) },
+	  SRC(CACHE), 0 },
 	/* SLUB debug restoring bytes it found changed: a late write, an
 	 * overflow into a red zone */
 	{ { "slab_fix" }, PROG(slub_fix_enter), NOPROG, false,
-	  SRC(KMALLOC) | SRC(CACHE) },
+	  SRC(KMALLOC) | SRC(CACHE), 0 },
 	/* KFENCE reporting one of its sampled objects */
 	{ { "kfence_report_error" }, PROG(kfence_report_enter), NOPROG, false,
-	  SRC(KMALLOC) | SRC(CACHE) },
+	  SRC(KMALLOC) | SRC(CACHE), 0 },
 };
 _Static_assert(sizeof(family_fns) / sizeof(family_fns[0]) <= FAMILY_FNS_MAX,
 	       "raise FAMILY_FNS_MAX");
@@ -164,6 +170,7 @@ static struct bpf_program *fn_prog(struct kmlab_bpf *skel, size_t off)
 }
 
 static bool verbose;
+static void phase(const char *what);
 
 /* KMLAB_PHASES=2: each program's verifier cost, from its load log */
 static bool verifier_stats;
@@ -350,7 +357,6 @@ static void caps_probe(struct kernel_caps *c, const struct btf *btf)
 {
 	c->module_events = btf_has_tp(btf, "module_load") &&
 			   btf_has_tp(btf, "module_free");
-	c->kprobes = has_kprobes();
 	c->rcu_takes_ptr = rcu_takes_ptr(btf);
 	c->kvmalloc_bucket = btf_func_args(btf, "__kvmalloc_node_noprof") == 4;
 	c->noprof = btf_find(btf, "kmalloc_noprof", BTF_KIND_FUNC) > 0 ||
@@ -359,6 +365,120 @@ static void caps_probe(struct kernel_caps *c, const struct btf *btf)
 					BTF_KIND_FUNC) > 0;
 	c->kmalloc_redzone = btf_find(btf, "skip_orig_size_check",
 				      BTF_KIND_FUNC) > 0;
+}
+
+/* Which of each family function's names the BTF has (fn_pick). */
+static void picks_probe(struct observer *ob, const struct btf *btf)
+{
+	const char *name;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(family_fns); i++) {
+		name = btf_func(btf, family_fns[i].names);
+		ob->fn_pick[i] = !name ? -1 : name == family_fns[i].names[0] ?
+				 0 : 1;
+	}
+}
+
+/*
+ * The BTF facts kept for the boot (symcache.h), as entries: one of the
+ * caps' bits, then one per family function (its pick + 1).  Their tag
+ * hashes every name asked about and the version of this list: bump
+ * BTF_FACTS_VERSION when caps_probe() asks something new.
+ */
+#define BTF_FACTS_VERSION	1
+enum { FACT_CAPS, FACT_PICK };
+
+static __u64 btf_facts_tag(void)
+{
+	__u64 tag = 14695981039346656037ULL ^ BTF_FACTS_VERSION;
+	const char *c;
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_LEN(family_fns); i++)
+		for (j = 0; j < 2 && family_fns[i].names[j]; j++) {
+			for (c = family_fns[i].names[j]; *c; c++)
+				tag = (tag ^ (unsigned char)*c) *
+				      1099511628211ULL;
+			tag = (tag ^ (i << 8 | j)) * 1099511628211ULL;
+		}
+	return tag;
+}
+
+static __u64 caps_bits(const struct kernel_caps *c)
+{
+	return c->module_events | c->rcu_takes_ptr << 1 |
+	       c->kvmalloc_bucket << 2 | c->noprof << 3 |
+	       c->cache_create_args << 4 | c->kmalloc_redzone << 5;
+}
+
+static void caps_from_bits(struct kernel_caps *c, __u64 b)
+{
+	c->module_events = b & 1;
+	c->rcu_takes_ptr = b >> 1 & 1;
+	c->kvmalloc_bucket = b >> 2 & 1;
+	c->noprof = b >> 3 & 1;
+	c->cache_create_args = b >> 4 & 1;
+	c->kmalloc_redzone = b >> 5 & 1;
+}
+
+/* The facts kept earlier this boot: true if there were. */
+static bool btf_facts_load(struct observer *ob, __u64 tag)
+{
+	struct symcache_ent v[1 + FAMILY_FNS_MAX];
+	int n, i;
+
+	n = symcache_load(SYMCACHE_DIR, SYMCACHE_BTF, tag, v, ARRAY_LEN(v));
+	if (n != 1 + (int)ARRAY_LEN(family_fns) || v[0].role != FACT_CAPS)
+		return false;
+	for (i = 1; i < n; i++)
+		if (v[i].role != FACT_PICK || v[i].src != (__u32)i - 1 ||
+		    v[i].addr > 2)
+			return false;
+	caps_from_bits(&ob->caps, v[0].addr);
+	for (i = 1; i < n; i++)
+		ob->fn_pick[i - 1] = (int)v[i].addr - 1;
+	return true;
+}
+
+static void btf_facts_store(const struct observer *ob, __u64 tag)
+{
+	struct symcache_ent v[1 + FAMILY_FNS_MAX];
+	size_t i;
+
+	v[0] = (struct symcache_ent){ FACT_CAPS, 0, caps_bits(&ob->caps), 0 };
+	for (i = 0; i < ARRAY_LEN(family_fns); i++)
+		v[i + 1] = (struct symcache_ent){ FACT_PICK, i,
+						  ob->fn_pick[i] + 1, 0 };
+	symcache_store(SYMCACHE_DIR, SYMCACHE_BTF, tag, v,
+		       1 + ARRAY_LEN(family_fns));
+}
+
+/*
+ * What the loader needs of the kernel's BTF, from the facts kept this
+ * boot or else from the BTF itself (kept then); the kprobe PMU's
+ * presence always from sysfs.  libbpf reads the BTF again to load the
+ * programs: that read it cannot be told to skip.
+ */
+static void btf_facts(struct observer *ob)
+{
+	__u64 tag = btf_facts_tag();
+	struct btf *btf;
+
+	if (!btf_facts_load(ob, tag)) {
+		/* kernels without CONFIG_MODULES (the host) lack the
+		 * module events */
+		btf = btf__load_vmlinux_btf();
+		phase("vmlinux BTF read");
+		btf_index_build(btf);
+		caps_probe(&ob->caps, btf);
+		picks_probe(ob, btf);
+		if (btf)
+			btf_facts_store(ob, tag);
+		btf_index_free();
+		btf__free(btf);
+	}
+	ob->caps.kprobes = has_kprobes();
 }
 
 static void caps_print(const struct kernel_caps *c, FILE *f)
@@ -379,8 +499,8 @@ static void caps_print(const struct kernel_caps *c, FILE *f)
  * Before load: which family programs this kernel can run.  Without
  * kprobes, or in trace mode, none: kmalloc and kmem_cache still work.
  */
-static void families_prepare(struct observer *ob, const struct btf *btf,
-			     bool want, unsigned int families)
+static void families_prepare(struct observer *ob, bool want,
+			     unsigned int families)
 {
 	struct kmlab_bpf *skel = ob->skel;
 	bool kp = want && ob->caps.kprobes;
@@ -395,12 +515,13 @@ static void families_prepare(struct observer *ob, const struct btf *btf,
 		bpf_program__set_autoload(skel->progs.on_page_alloc, false);
 		bpf_program__set_autoload(skel->progs.on_page_free, false);
 	}
-	for (i = 0; i < sizeof(family_fns) / sizeof(family_fns[0]); i++) {
+	for (i = 0; i < ARRAY_LEN(family_fns); i++) {
 		const struct family_fn *fn = &family_fns[i];
 		struct bpf_program *in = fn_prog(skel, fn->enter);
 		struct bpf_program *out = fn_prog(skel, fn->exit);
-		const char *name = kp && (fn->srcs & families) ?
-				   btf_func(btf, fn->names) : NULL;
+		const char *name = kp && (fn->srcs & families) &&
+				   ob->fn_pick[i] >= 0 ?
+				   fn->names[ob->fn_pick[i]] : NULL;
 
 		/* KFENCE not sampling: nothing for its program to hear */
 		if (fn->enter == PROG(kfence_report_enter) &&
@@ -409,6 +530,12 @@ static void families_prepare(struct observer *ob, const struct btf *btf,
 
 		ob->fn_name[i] = name;
 
+		if (fn->witness) {
+			bpf_program__set_autoattach(fn_prog(skel, fn->witness),
+						    false);
+			bpf_program__set_autoload(fn_prog(skel, fn->witness),
+						  name != NULL);
+		}
 		bpf_program__set_autoattach(in, false);
 		if (out)
 			bpf_program__set_autoattach(out, false);
@@ -478,6 +605,29 @@ static void links_destroy(struct observer *ob)
 		link_destroy(ob, --ob->nr_links);
 }
 
+/* @fn's witness, beside its kprobe: without it, its misses still count */
+static void witness_attach(struct observer *ob, const struct family_fn *fn)
+{
+	struct bpf_program *w;
+	struct bpf_link *link;
+
+	if (!fn->witness)
+		return;
+	w = fn_prog(ob->skel, fn->witness);
+	if (bpf_program__fd(w) < 0)
+		return;
+	link = bpf_program__attach(w);
+	if (!link) {
+		fprintf(stderr, "kmlab: cannot attach %s (%s): a %s its kprobe misses may show as a leak\n",
+			bpf_program__section_name(w), strerror(errno),
+			fn->names[0]);
+		return;
+	}
+	ob->link_ev[ob->nr_links][0] = '\0';
+	ob->links[ob->nr_links] = link;
+	ob->link_prog[ob->nr_links++] = w;
+}
+
 /* After load: attach each pair, exit first; a failure costs that pair. */
 static void families_attach(struct observer *ob)
 {
@@ -487,7 +637,7 @@ static void families_attach(struct observer *ob)
 	if (tracefs_dir())
 		kprobe_ev_reap(tracefs_dir());
 
-	for (i = 0; i < sizeof(family_fns) / sizeof(family_fns[0]); i++) {
+	for (i = 0; i < ARRAY_LEN(family_fns); i++) {
 		const struct family_fn *fn = &family_fns[i];
 		struct bpf_program *in = fn_prog(skel, fn->enter);
 		struct bpf_program *out = fn_prog(skel, fn->exit);
@@ -495,7 +645,7 @@ static void families_attach(struct observer *ob)
 		const char *name;
 		int n;
 
-		if (bpf_program__fd(in) < 0 || ob->nr_links + 2 >
+		if (bpf_program__fd(in) < 0 || ob->nr_links + 3 >
 		    FAMILY_LINKS_MAX)
 			continue;
 		name = ob->fn_name[i];
@@ -525,6 +675,7 @@ static void families_attach(struct observer *ob)
 		}
 		ob->links[ob->nr_links] = lin;
 		ob->link_prog[ob->nr_links++] = in;
+		witness_attach(ob, fn);
 		len += snprintf(ob->families + len, len < sizeof(ob->families)
 				? sizeof(ob->families) - len : 0, "%s%s",
 				len ? " " : "", name);
@@ -562,7 +713,6 @@ static const struct {
 	{ "alloc_pages_exact_nid_noprof", KMLAB_FAM_PAGES_EXACT },
 };
 
-#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
  * Core functions that read or write memory for their caller: a module's
@@ -782,12 +932,13 @@ static void core_syms_prepare(struct observer *ob, bool functions)
 	__u64 tag = sym_filter(bits);
 	int n, i;
 
-	n = symcache_load(SYMCACHE_DIR, tag, v, CORE_SYMS_MAX);
+	n = symcache_load(SYMCACHE_DIR, SYMCACHE_SYMS, tag, v,
+			  CORE_SYMS_MAX);
 	if (n < 0) {
 		n = core_syms_scan(bits, v);
 		/* no kallsyms, or addresses hidden (all 0): keep nothing */
 		if (n > 0 && v[0].addr)
-			symcache_store(SYMCACHE_DIR, tag, v, n);
+			symcache_store(SYMCACHE_DIR, SYMCACHE_SYMS, tag, v, n);
 	}
 	for (i = 0; i < n; i++)
 		/* functions only where a module can act: each is one more
@@ -973,7 +1124,6 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 		  observer_event_fn fn, void *ctx)
 {
 	struct observer *ob;
-	struct btf *btf;
 	int err, i;
 	__u32 live, freed;
 
@@ -1038,17 +1188,12 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	}
 
 	phase("opened");
-	/* kernels without CONFIG_MODULES (the host) lack the module events */
-	btf = btf__load_vmlinux_btf();
-	phase("vmlinux BTF read");
-	btf_index_build(btf);
-	caps_probe(&ob->caps, btf);
-	phase("BTF indexed, caps");
+	btf_facts(ob);
+	phase("BTF facts, caps");
 	if (verbose)
 		caps_print(&ob->caps, stderr);
 	ob->has_modules = ob->caps.module_events;
-	families_prepare(ob, btf, !opts->trace && ob->has_modules,
-			 opts->families);
+	families_prepare(ob, !opts->trace && ob->has_modules, opts->families);
 	phase("families prepared");
 	/* the variables every mode reads; the functions where a module can
 	 * load */
@@ -1090,8 +1235,6 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	if (err) {
 		fprintf(stderr, "kmlab: the kernel refused the BPF observer (%s): run with -v to see the verifier's log\n",
 			strerror(-err));
-		btf_index_free();
-		btf__free(btf);
 		goto err_close;
 	}
 	if (opts->follow && opts->pid) {
@@ -1104,15 +1247,11 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 		if (err) {
 			fprintf(stderr, "kmlab: cannot mark pid %u for tracing: %s\n",
 				pid, strerror(-err));
-			btf_index_free();
-			btf__free(btf);
 			goto err_close;
 		}
 	}
 	families_attach(ob);
 	phase("families attached");
-	btf_index_free();
-	btf__free(btf);
 	err = kmlab_bpf__attach(ob->skel);
 	phase("attached");
 	if (err) {

@@ -10,8 +10,6 @@
 #include <sys/utsname.h>
 #include "symcache.h"
 
-#define SYMCACHE_FILE	"core-syms"
-
 /* "kmlab-syms 1 BOOT_ID RELEASE TAG": whose entries these are */
 static int key_line(char *buf, size_t size, __u64 tag)
 {
@@ -42,8 +40,8 @@ static bool safe_dir(const char *dir)
 	       st.st_uid == geteuid() && !(st.st_mode & 022);
 }
 
-int symcache_load(const char *dir, __u64 tag, struct symcache_ent *v,
-		  int max)
+int symcache_load(const char *dir, const char *file, __u64 tag,
+		  struct symcache_ent *v, int max)
 {
 	char path[256], key[256], line[256];
 	unsigned long long addr, len;
@@ -52,7 +50,7 @@ int symcache_load(const char *dir, __u64 tag, struct symcache_ent *v,
 	int n, fd;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, SYMCACHE_FILE);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (key_line(key, sizeof(key), tag) || !safe_dir(dir))
 		return -1;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -85,7 +83,7 @@ int symcache_load(const char *dir, __u64 tag, struct symcache_ent *v,
 	return -1;
 }
 
-void symcache_store(const char *dir, __u64 tag,
+void symcache_store(const char *dir, const char *file, __u64 tag,
 		    const struct symcache_ent *v, int n)
 {
 	char path[256], tmp[280], key[256];
@@ -96,7 +94,7 @@ void symcache_store(const char *dir, __u64 tag,
 		return;
 	if ((mkdir(dir, 0700) && errno != EEXIST) || !safe_dir(dir))
 		return;
-	snprintf(path, sizeof(path), "%s/%s", dir, SYMCACHE_FILE);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0600);

@@ -3,7 +3,9 @@
  * What a scan of /proc/kallsyms found, kept for the rest of this boot:
  * the core kernel's addresses do not move until the next boot, and
  * generating kallsyms' 160,000 lines is a good part of the time kmlab
- * takes to be ready (0.4 s of 2 in the TCG guest).  The file is root's
+ * takes to be ready (0.4 s of 2 in the TCG guest).  So is reading the
+ * kernel's BTF (0.15-0.4 s) for the few facts the loader takes from it,
+ * kept the same way.  The file is root's
  * own, in a directory only root may enter (it holds kernel addresses),
  * and is used only by the boot (boot_id), kernel release and scan (@tag)
  * that wrote it.
@@ -20,11 +22,16 @@ struct symcache_ent {
 	__u64 addr, len;
 };
 
-/* The entries kept under @tag in @dir: how many (up to @max), or -1. */
-int symcache_load(const char *dir, __u64 tag, struct symcache_ent *v,
-		  int max);
+/* what is kept: the kallsyms scan, and what the BTF told */
+#define SYMCACHE_SYMS	"core-syms"
+#define SYMCACHE_BTF	"btf-facts"
+
+/* The entries kept under @tag in @dir/@file: how many (up to @max), or
+ * -1. */
+int symcache_load(const char *dir, const char *file, __u64 tag,
+		  struct symcache_ent *v, int max);
 /* Keep @n entries under @tag; quietly nothing where @dir cannot be made. */
-void symcache_store(const char *dir, __u64 tag,
+void symcache_store(const char *dir, const char *file, __u64 tag,
 		    const struct symcache_ent *v, int n);
 
 #endif /* KMLAB_SYMCACHE_H */

@@ -33,12 +33,13 @@
  *            map of the observer's would.  batch=N does both N at a
  *            time, 10 ms apart: a module whose set grows over time (all
  *            at once, its events can outrun a reader in the lab's TCG).
- *  softfree  init allocates 400 percpu counters, a timer frees four a
- *            tick (in softirq context) while a kernel thread on the
- *            timer's CPU vmallocs and vfrees: an interrupt that comes
- *            while a kprobe's handler runs frees there, as a driver's
- *            RCU callback would, and the kernel skips that kprobe hit
- *            (a miss the observer must count, not a leak).
+ *  softfree  init allocates 200 percpu counters and 200 4 KiB vmalloc
+ *            buffers, a timer frees two of each a tick (in softirq
+ *            context) while a kernel thread on the timer's CPU vmallocs
+ *            and vfrees: an interrupt that comes while a kprobe's
+ *            handler runs frees there, as a driver's RCU callback
+ *            would, and the kernel skips those kprobe hits (misses the
+ *            observer must count, never leaks it reports as sure).
  *  flood     a kernel thread kmallocs, vmallocs and frees without pause until
  *            unload: more events than a reader keeps up with (under TCG),
  *            for ever.
@@ -147,21 +148,29 @@ static int cases_busy(void *unused)
 	return 0;
 }
 
-/* softfree: the counters, freed from the last */
-#define SOFT_OBJS	400
-#define SOFT_PER_TICK	4
+/* softfree: the counters and buffers, freed from the last */
+#define SOFT_OBJS	200
+#define SOFT_PER_TICK	2
 #define SOFT_CPU	0
 
 static u64 __percpu *soft[SOFT_OBJS];
+static void *soft_buf[SOFT_OBJS];
 static int soft_left;
 static struct task_struct *soft_task;
+
+static void cases_soft_free(void)
+{
+	--soft_left;
+	free_percpu(soft[soft_left]);
+	vfree(soft_buf[soft_left]);
+}
 
 static void cases_soft_fn(struct timer_list *t)
 {
 	int i;
 
 	for (i = 0; i < SOFT_PER_TICK && soft_left > 0; i++)
-		free_percpu(soft[--soft_left]);
+		cases_soft_free();
 	if (soft_left > 0)
 		mod_timer(&cases_timer, jiffies + 1);
 }
@@ -191,8 +200,11 @@ static int cases_softfree(void)
 {
 	for (soft_left = 0; soft_left < SOFT_OBJS; soft_left++) {
 		soft[soft_left] = alloc_percpu(u64);
-		if (!soft[soft_left])
+		soft_buf[soft_left] = vmalloc(4096);
+		if (!soft[soft_left] || !soft_buf[soft_left]) {
+			soft_left++;
 			goto fail;
+		}
 	}
 	soft_task = kthread_create(cases_soft_busy, NULL, "kmlab_soft");
 	if (IS_ERR(soft_task))
@@ -207,7 +219,7 @@ static int cases_softfree(void)
 fail:
 	soft_task = NULL;
 	while (soft_left > 0)
-		free_percpu(soft[--soft_left]);
+		cases_soft_free();
 	return -ENOMEM;
 }
 
@@ -353,7 +365,7 @@ static void __exit cases_exit(void)
 		del_timer_sync(&cases_timer);
 		kthread_stop(soft_task);
 		while (soft_left > 0)
-			free_percpu(soft[--soft_left]);
+			cases_soft_free();
 	} else if (timer_armed) {
 		del_timer_sync(&cases_timer);
 		kfree(obj);

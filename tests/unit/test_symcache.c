@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The kallsyms scan kept for the boot (symcache.h): read back as
- * written, and only by the scan, boot and owner that wrote it; a file
- * cut short or others may write is no cache.
+ * The kallsyms scan and BTF facts kept for the boot (symcache.h): read
+ * back as written, and only by the scan, boot and owner that wrote them;
+ * a file cut short or others may write is no cache.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,17 +27,17 @@ int main(void)
 		return 1;
 	snprintf(sub, sizeof(sub), "%s/run", dir);
 	snprintf(path, sizeof(path), "%s/core-syms", sub);
-	TAP_OK(symcache_load(sub, 42, out, 8) == -1, "nothing kept yet: no entries");
-	symcache_store(sub, 42, in, 3);
-	n = symcache_load(sub, 42, out, 8);
+	TAP_OK(symcache_load(sub, SYMCACHE_SYMS, 42, out, 8) == -1, "nothing kept yet: no entries");
+	symcache_store(sub, SYMCACHE_SYMS, 42, in, 3);
+	n = symcache_load(sub, SYMCACHE_SYMS, 42, out, 8);
 	TAP_OK(n == 3 && !memcmp(in, out, sizeof(in)),
 	       "read back as written (3 entries)");
-	TAP_OK(symcache_load(sub, 43, out, 8) == -1,
+	TAP_OK(symcache_load(sub, SYMCACHE_SYMS, 43, out, 8) == -1,
 	       "another scan's tag (kmlab's names changed): not used");
-	TAP_OK(symcache_load(sub, 42, out, 2) == -1,
+	TAP_OK(symcache_load(sub, SYMCACHE_SYMS, 42, out, 2) == -1,
 	       "more entries than room: not used");
 	chmod(path, 0622);
-	TAP_OK(symcache_load(sub, 42, out, 8) == -1,
+	TAP_OK(symcache_load(sub, SYMCACHE_SYMS, 42, out, 8) == -1,
 	       "a file others may write: not used");
 	chmod(path, 0600);
 	/* another boot: the first line names the boot it is from */
@@ -47,20 +47,27 @@ int main(void)
 		fputc('Z', f);
 		fclose(f);
 	}
-	TAP_OK(symcache_load(sub, 42, out, 8) == -1, "another boot's: not used");
-	symcache_store(sub, 42, in, 3);
+	TAP_OK(symcache_load(sub, SYMCACHE_SYMS, 42, out, 8) == -1, "another boot's: not used");
+	symcache_store(sub, SYMCACHE_SYMS, 42, in, 3);
 	if (truncate(path, 60) == 0)
-		TAP_OK(symcache_load(sub, 42, out, 8) == -1,
+		TAP_OK(symcache_load(sub, SYMCACHE_SYMS, 42, out, 8) == -1,
 		       "cut short (no end line): not used");
-	symcache_store(sub, 42, in, 3);
-	TAP_OK(symcache_load(sub, 42, out, 8) == 3, "stored again over it");
+	symcache_store(sub, SYMCACHE_SYMS, 42, in, 3);
+	TAP_OK(symcache_load(sub, SYMCACHE_SYMS, 42, out, 8) == 3, "stored again over it");
+	symcache_store(sub, SYMCACHE_BTF, 42, in + 1, 2);
+	TAP_OK(symcache_load(sub, SYMCACHE_BTF, 42, out, 8) == 2 &&
+	       !memcmp(in + 1, out, 2 * sizeof(in[0])) &&
+	       symcache_load(sub, SYMCACHE_SYMS, 42, out, 8) == 3,
+	       "the BTF facts beside the kallsyms scan, each read back as written");
 	chmod(sub, 0777);
-	TAP_OK(symcache_load(sub, 42, out, 8) == -1,
+	TAP_OK(symcache_load(sub, SYMCACHE_SYMS, 42, out, 8) == -1,
 	       "in a directory others may write to: not used");
 	chmod(sub, 0700);
-	symcache_store("/proc/kmlab-no-such-dir", 42, in, 3);
-	TAP_OK(symcache_load("/proc/kmlab-no-such-dir", 42, out, 8) == -1,
+	symcache_store("/proc/kmlab-no-such-dir", SYMCACHE_SYMS, 42, in, 3);
+	TAP_OK(symcache_load("/proc/kmlab-no-such-dir", SYMCACHE_SYMS, 42, out, 8) == -1,
 	       "nowhere to keep it: quietly nothing");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", sub, SYMCACHE_BTF);
 	unlink(path);
 	rmdir(sub);
 	rmdir(dir);
