@@ -144,8 +144,10 @@ void kprobe_ev_reap(const char *tracefs)
 		if (!p || strncmp(p + 1, prefix, strlen(prefix)))
 			continue;
 		p += 1 + strlen(KPROBE_EV_GROUP) + 1;
+		/* this process's own: left by a killed kmlab of the same
+		 * pid, as this one has made none yet */
 		if (sscanf(p, "k%d_", &pid) != 1 || pid <= 0 ||
-		    pid == getpid() || !kill(pid, 0) || errno != ESRCH)
+		    (pid != getpid() && (!kill(pid, 0) || errno != ESRCH)))
 			continue;
 		if (sscanf(p, "%31s", names[n]) == 1)
 			n++;

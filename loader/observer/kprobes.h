@@ -40,7 +40,8 @@ void kprobe_ev_remove(const char *tracefs, const char *name);
  */
 int kprobe_ev_missed(const char *tracefs, const char (*names)[KPROBE_EV_NAME],
 		     __u64 *missed, int n);
-/* Remove the events left by kmlab processes that are gone (killed). */
+/* Remove the events left by kmlab processes that are gone (killed),
+ * before this one makes any. */
 void kprobe_ev_reap(const char *tracefs);
 
 #endif /* KMLAB_KPROBES_H */

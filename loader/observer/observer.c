@@ -682,6 +682,9 @@ static void families_attach(struct observer *ob)
 		if (len >= sizeof(ob->families))
 			len = sizeof(ob->families) - 1;
 	}
+	if (ob->kprobes_uncounted)
+		fprintf(stderr, "kmlab: %d kprobes made without a tracefs kprobe event (-v says why): a hit the kernel skips on them goes uncounted\n",
+			ob->kprobes_uncounted);
 	if (verbose)
 		fprintf(stderr, "kmlab: also watching %s\n",
 			ob->families[0] ? ob->families : "no other family");

@@ -101,9 +101,9 @@ int main(void)
 		_exit(0);
 	waitpid(dead, NULL, 0);
 	snprintf(line, sizeof(line),
-		 "p:%s/k%d_0 vfree\nr10:%s/k%d_1 __vmalloc_node_range\np:%s/k1_0 vfree\np:kprobes/k%d_0 vfree\n",
+		 "p:%s/k%d_0 vfree\nr10:%s/k%d_1 __vmalloc_node_range\np:%s/k1_0 vfree\np:kprobes/k%d_0 vfree\np:%s/k%d_7 vfree\n",
 		 KPROBE_EV_GROUP, (int)dead, KPROBE_EV_GROUP, (int)dead,
-		 KPROBE_EV_GROUP, (int)dead);
+		 KPROBE_EV_GROUP, (int)dead, KPROBE_EV_GROUP, (int)getpid());
 	put("kprobe_events", line);
 	kprobe_ev_reap(dir);
 	snprintf(line, sizeof(line), "-:%s/k%d_0\n", KPROBE_EV_GROUP,
@@ -112,6 +112,9 @@ int main(void)
 	snprintf(line, sizeof(line), "-:%s/k%d_1\n", KPROBE_EV_GROUP,
 		 (int)dead);
 	TAP_OK(wrote(line), "... and its return probe");
+	snprintf(line, sizeof(line), "-:%s/k%d_7\n", KPROBE_EV_GROUP,
+		 (int)getpid());
+	TAP_OK(wrote(line), "one of this pid's, left by a killed kmlab of the same pid, is reaped");
 	snprintf(line, sizeof(line), "-:%s/k1_0\n", KPROBE_EV_GROUP);
 	TAP_OK(!wrote(line), "a live process's events stay (pid 1)");
 	snprintf(line, sizeof(line), "-:kprobes/k%d_0\n", (int)dead);
