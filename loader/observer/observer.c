@@ -389,19 +389,26 @@ static void picks_probe(struct observer *ob, const struct btf *btf)
 #define BTF_FACTS_VERSION	1
 enum { FACT_CAPS, FACT_PICK };
 
+#define FNV64_BASIS	14695981039346656037ULL
+#define FNV64_PRIME	1099511628211ULL
+
+/* FNV-1a, 64 bits: @h with @name's bytes, then @n, folded in */
+static __u64 fnv64_add(__u64 h, const char *name, __u64 n)
+{
+	while (*name)
+		h = (h ^ (unsigned char)*name++) * FNV64_PRIME;
+	return (h ^ n) * FNV64_PRIME;
+}
+
 static __u64 btf_facts_tag(void)
 {
-	__u64 tag = 14695981039346656037ULL ^ BTF_FACTS_VERSION;
-	const char *c;
+	__u64 tag = FNV64_BASIS ^ BTF_FACTS_VERSION;
 	size_t i, j;
 
 	for (i = 0; i < ARRAY_LEN(family_fns); i++)
-		for (j = 0; j < 2 && family_fns[i].names[j]; j++) {
-			for (c = family_fns[i].names[j]; *c; c++)
-				tag = (tag ^ (unsigned char)*c) *
-				      1099511628211ULL;
-			tag = (tag ^ (i << 8 | j)) * 1099511628211ULL;
-		}
+		for (j = 0; j < 2 && family_fns[i].names[j]; j++)
+			tag = fnv64_add(tag, family_fns[i].names[j],
+					i << 8 | j);
 	return tag;
 }
 
@@ -851,10 +858,9 @@ static __u64 sym_filter(unsigned char *bits)
 	const char *names[2 + ARRAY_LEN(helper_names) +
 			  ARRAY_LEN(accessor_names) + ARRAY_LEN(page_fns) +
 			  ARRAY_LEN(data_names)];
-	__u64 tag = 14695981039346656037ULL;	/* FNV-1a, 64 bits */
+	__u64 tag = FNV64_BASIS;
 	size_t i, n = 0;
 	__u32 src = 0, role;
-	const char *c;
 
 	names[n++] = "kvmalloc_node";
 	names[n++] = "__kvmalloc_node_noprof";
@@ -870,9 +876,7 @@ static __u64 sym_filter(unsigned char *bits)
 	for (i = 0; i < n; i++) {
 		bits[sym_hash(names[i]) / 8] |= 1 << (sym_hash(names[i]) % 8);
 		role = sym_role(names[i], &src);
-		for (c = names[i]; *c; c++)
-			tag = (tag ^ (unsigned char)*c) * 1099511628211ULL;
-		tag = (tag ^ (role << 16 ^ src)) * 1099511628211ULL;
+		tag = fnv64_add(tag, names[i], role << 16 ^ src);
 	}
 	return tag;
 }
