@@ -82,15 +82,22 @@ int kprobe_ev_open(const char *tracefs, const char *func, bool ret, int idx,
 	return fd;
 }
 
+/* one try at removing event @name: 0 or -errno (-EBUSY while in use) */
+static int ev_remove(const char *tracefs, const char *name)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "-:%s/%s\n", KPROBE_EV_GROUP, name);
+	return ev_command(tracefs, cmd);
+}
+
 void kprobe_ev_remove(const char *tracefs, const char *name)
 {
 	struct timespec ts = { 0, 5 * 1000 * 1000 };
-	char cmd[128];
 	int i;
 
-	snprintf(cmd, sizeof(cmd), "-:%s/%s\n", KPROBE_EV_GROUP, name);
 	/* busy while the perf event's last reference goes */
-	for (i = 0; i < 20 && ev_command(tracefs, cmd) == -EBUSY; i++)
+	for (i = 0; i < 20 && ev_remove(tracefs, name) == -EBUSY; i++)
 		nanosleep(&ts, NULL);
 }
 
@@ -124,7 +131,7 @@ int kprobe_ev_missed(const char *tracefs, const char (*names)[KPROBE_EV_NAME],
 
 void kprobe_ev_reap(const char *tracefs)
 {
-	char path[256], line[512], cmd[128], *p;
+	char path[256], line[512], *p;
 	const char *prefix = KPROBE_EV_GROUP "/k";
 	char (*names)[KPROBE_EV_NAME];
 	int pid, n = 0, i;
@@ -153,11 +160,8 @@ void kprobe_ev_reap(const char *tracefs)
 			n++;
 	}
 	fclose(f);
-	for (i = 0; i < n; i++) {
-		snprintf(cmd, sizeof(cmd), "-:%s/%s\n", KPROBE_EV_GROUP,
-			 names[i]);
-		/* still in use (another PID namespace's): it stays */
-		ev_command(tracefs, cmd);
-	}
+	/* still in use (another PID namespace's): it stays */
+	for (i = 0; i < n; i++)
+		ev_remove(tracefs, names[i]);
 	free(names);
 }
