@@ -93,7 +93,7 @@ SHARED_SRCS := module/ir_check.c
 LOADER_OBJS := $(patsubst loader/%.c,$(OUT)/loader/%.o,$(LOADER_SRCS)) \
 	       $(patsubst module/%.c,$(OUT)/loader/%.o,$(SHARED_SRCS))
 # pure parts (no libbpf), linked into unit tests and the fuzzer
-PURE_SRCS := $(filter-out loader/cmd/% loader/observer/observer.c loader/observer/watchpoints.c loader/dataplane/%,$(LOADER_SRCS)) \
+PURE_SRCS := $(filter-out loader/cmd/% loader/observer/observer.c loader/observer/maps_ahead.c loader/observer/watchpoints.c loader/dataplane/%,$(LOADER_SRCS)) \
 	     $(SHARED_SRCS)
 
 $(OUT)/loader/%.o: loader/%.c $(LOADER_HDRS) $(CONTRACT) $(BPF_SKELS) | $(OUT)/loader

@@ -165,3 +165,70 @@ void kprobe_ev_reap(const char *tracefs)
 		ev_remove(tracefs, names[i]);
 	free(names);
 }
+
+int kprobe_batch_add(struct kprobe_batch *b, const char *func, bool ret)
+{
+	if (b->started || b->n >= KPROBE_BATCH_MAX)
+		return -1;
+	b->ev[b->n].func = func;
+	b->ev[b->n].ret = ret;
+	b->ev[b->n].taken = false;
+	b->ev[b->n].fd = -ENOENT;
+	b->ev[b->n].name[0] = '\0';
+	return b->n++;
+}
+
+static void *batch_make(void *arg)
+{
+	struct kprobe_batch *b = arg;
+	int i;
+
+	kprobe_ev_reap(b->tracefs);
+	for (i = 0; i < b->n; i++)
+		b->ev[i].fd = kprobe_ev_open(b->tracefs, b->ev[i].func,
+					     b->ev[i].ret, i, b->ev[i].name);
+	return NULL;
+}
+
+void kprobe_batch_start(struct kprobe_batch *b, const char *tracefs)
+{
+	b->tracefs = tracefs;
+	b->started = !pthread_create(&b->thread, NULL, batch_make, b);
+	if (!b->started)
+		batch_make(b);
+}
+
+static void batch_wait(struct kprobe_batch *b)
+{
+	if (!b->started)
+		return;
+	pthread_join(b->thread, NULL);
+	b->started = false;
+}
+
+int kprobe_batch_take(struct kprobe_batch *b, int idx,
+		      char name[KPROBE_EV_NAME])
+{
+	name[0] = '\0';
+	batch_wait(b);
+	if (idx < 0 || idx >= b->n || b->ev[idx].taken)
+		return -ENOENT;
+	b->ev[idx].taken = true;
+	if (b->ev[idx].fd >= 0)
+		snprintf(name, KPROBE_EV_NAME, "%s", b->ev[idx].name);
+	return b->ev[idx].fd;
+}
+
+void kprobe_batch_close(struct kprobe_batch *b)
+{
+	int i;
+
+	batch_wait(b);
+	for (i = 0; i < b->n; i++) {
+		if (b->ev[i].taken || b->ev[i].fd < 0)
+			continue;
+		close(b->ev[i].fd);
+		kprobe_ev_remove(b->tracefs, b->ev[i].name);
+	}
+	b->n = 0;
+}

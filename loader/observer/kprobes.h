@@ -15,6 +15,7 @@
 #ifndef KMLAB_KPROBES_H
 #define KMLAB_KPROBES_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <linux/types.h>
 
@@ -43,5 +44,43 @@ int kprobe_ev_missed(const char *tracefs, const char (*names)[KPROBE_EV_NAME],
 /* Remove the events left by kmlab processes that are gone (killed),
  * before this one makes any. */
 void kprobe_ev_reap(const char *tracefs);
+
+/*
+ * The events a run needs, made in a thread of their own while the
+ * verifier runs: making one arms its kprobe, which patches ftrace (about
+ * 20 ms each in the TCG guest, as long as verifying the programs that
+ * will hang on them), and the kernel does that on the other CPU.
+ */
+#define KPROBE_BATCH_MAX	40
+
+struct kprobe_batch {
+	const char *tracefs;
+	int n;
+	bool started;
+	pthread_t thread;
+	struct {
+		const char *func;
+		bool ret;
+		bool taken;
+		int fd;		/* perf event, or -errno */
+		char name[KPROBE_EV_NAME];
+	} ev[KPROBE_BATCH_MAX];
+};
+
+/* Ask for an event on @func's entry (@ret: return): its index, -1 when
+ * the batch is full or started. */
+int kprobe_batch_add(struct kprobe_batch *b, const char *func, bool ret);
+/* Reap (kprobe_ev_reap), then make the events asked for in @tracefs,
+ * in a thread (here, when none can be made). */
+void kprobe_batch_start(struct kprobe_batch *b, const char *tracefs);
+/*
+ * Event @idx, once made: its perf event's fd, now the caller's, and its
+ * name in @name; or -errno, and "" in @name (-ENOENT for -1, an event
+ * never asked for).
+ */
+int kprobe_batch_take(struct kprobe_batch *b, int idx,
+		      char name[KPROBE_EV_NAME]);
+/* Close and remove the events nobody took; the batch is empty again. */
+void kprobe_batch_close(struct kprobe_batch *b);
 
 #endif /* KMLAB_KPROBES_H */

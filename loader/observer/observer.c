@@ -15,6 +15,7 @@
 #include "kmlab/ir.h"
 #include "kprobes.h"
 #include "ksyms.h"
+#include "maps_ahead.h"
 #include "observer.h"
 #include "symcache.h"
 #include "watchpoints.h"
@@ -69,6 +70,11 @@ struct observer {
 	struct bpf_program *link_prog[FAMILY_LINKS_MAX];
 	char link_ev[FAMILY_LINKS_MAX][KPROBE_EV_NAME];
 	int kprobes_uncounted;	/* kprobes attached through the PMU */
+	/* the kprobe events, made while the programs load; family_fns[i]'s
+	 * entry and kretprobe events in it (-1: none) */
+	struct kprobe_batch kb;
+	struct maps_ahead ma;	/* the big maps, made while BTF is read */
+	signed char ev_in[FAMILY_FNS_MAX], ev_out[FAMILY_FNS_MAX];
 	char families[256];	/* what is watched beyond kmem: for -v */
 	/* family_fns[i]'s name in this kernel, NULL when not attached */
 	const char *fn_name[FAMILY_FNS_MAX];
@@ -505,12 +511,14 @@ static void caps_print(const struct kernel_caps *c, FILE *f)
 /*
  * Before load: which family programs this kernel can run.  Without
  * kprobes, or in trace mode, none: kmalloc and kmem_cache still work.
+ * Their kprobe events are made from here on, while the programs load.
  */
 static void families_prepare(struct observer *ob, bool want,
 			     unsigned int families)
 {
 	struct kmlab_bpf *skel = ob->skel;
 	bool kp = want && ob->caps.kprobes;
+	const char *tracefs = tracefs_dir();
 	size_t i;
 
 	if (!families)
@@ -536,6 +544,7 @@ static void families_prepare(struct observer *ob, bool want,
 			name = NULL;
 
 		ob->fn_name[i] = name;
+		ob->ev_in[i] = ob->ev_out[i] = -1;
 
 		if (fn->witness) {
 			bpf_program__set_autoattach(fn_prog(skel, fn->witness),
@@ -552,9 +561,24 @@ static void families_prepare(struct observer *ob, bool want,
 				bpf_program__set_autoload(out, false);
 			continue;
 		}
-		if (out && !fn->kretprobe &&
-		    bpf_program__set_attach_target(out, 0, name)) {
-			bpf_program__set_autoload(in, false);
+		if (!tracefs)
+			continue;
+		if (out && fn->kretprobe)
+			ob->ev_out[i] = kprobe_batch_add(&ob->kb, name, true);
+		ob->ev_in[i] = kprobe_batch_add(&ob->kb, name, false);
+	}
+	if (tracefs)
+		kprobe_batch_start(&ob->kb, tracefs);
+	/* libbpf reads the kernel's BTF for the first: meanwhile the
+	 * events are made */
+	for (i = 0; i < ARRAY_LEN(family_fns); i++) {
+		const struct family_fn *fn = &family_fns[i];
+		struct bpf_program *out = fn_prog(skel, fn->exit);
+
+		if (ob->fn_name[i] && out && !fn->kretprobe &&
+		    bpf_program__set_attach_target(out, 0, ob->fn_name[i])) {
+			bpf_program__set_autoload(fn_prog(skel, fn->enter),
+						  false);
 			bpf_program__set_autoload(out, false);
 		}
 	}
@@ -563,29 +587,25 @@ static void families_prepare(struct observer *ob, bool want,
 }
 
 /*
- * @prog on @name's entry or return (@ret), through a tracefs event whose
- * misses kprobe_profile shows (kprobes.h); through the kprobe PMU where
- * tracefs makes none, and then its misses go uncounted.  @ev: the
+ * @prog on @name's entry or return (@ret), through batch event @idx,
+ * whose misses kprobe_profile shows (kprobes.h); through the kprobe PMU
+ * where tracefs made none, and then its misses go uncounted.  @ev: the
  * event's name, "" for none.
  */
 static struct bpf_link *kprobe_attach(struct observer *ob,
 				      struct bpf_program *prog,
-				      const char *name, bool ret,
+				      const char *name, bool ret, int idx,
 				      char ev[KPROBE_EV_NAME])
 {
-	const char *tracefs = tracefs_dir();
 	struct bpf_link *link;
-	int pfd = -ENOENT;
+	int pfd = kprobe_batch_take(&ob->kb, idx, ev);
 
-	ev[0] = '\0';
-	if (tracefs)
-		pfd = kprobe_ev_open(tracefs, name, ret, ob->nr_links, ev);
 	if (pfd >= 0) {
 		link = bpf_program__attach_perf_event(prog, pfd);
 		if (link)
 			return link;
 		close(pfd);
-		kprobe_ev_remove(tracefs, ev);
+		kprobe_ev_remove(tracefs_dir(), ev);
 		ev[0] = '\0';
 	}
 	if (verbose)
@@ -641,9 +661,6 @@ static void families_attach(struct observer *ob)
 	struct kmlab_bpf *skel = ob->skel;
 	size_t i, len = 0;
 
-	if (tracefs_dir())
-		kprobe_ev_reap(tracefs_dir());
-
 	for (i = 0; i < ARRAY_LEN(family_fns); i++) {
 		const struct family_fn *fn = &family_fns[i];
 		struct bpf_program *in = fn_prog(skel, fn->enter);
@@ -661,7 +678,7 @@ static void families_attach(struct observer *ob)
 		if (out) {
 			lout = fn->kretprobe ?
 			       kprobe_attach(ob, out, name, true,
-					     ob->link_ev[n]) :
+					     ob->ev_out[i], ob->link_ev[n]) :
 			       bpf_program__attach(out);
 			if (!lout) {
 				fprintf(stderr, "kmlab: cannot trace the return of %s (%s): its objects go unwatched\n", name, strerror(errno));
@@ -671,7 +688,7 @@ static void families_attach(struct observer *ob)
 			ob->link_prog[n] = out;
 			ob->nr_links++;
 		}
-		lin = kprobe_attach(ob, in, name, false,
+		lin = kprobe_attach(ob, in, name, false, ob->ev_in[i],
 				    ob->link_ev[ob->nr_links]);
 		if (!lin) {
 			fprintf(stderr, "kmlab: cannot kprobe %s (%s): its objects go unwatched\n", name,
@@ -689,6 +706,8 @@ static void families_attach(struct observer *ob)
 		if (len >= sizeof(ob->families))
 			len = sizeof(ob->families) - 1;
 	}
+	/* those of programs that did not load */
+	kprobe_batch_close(&ob->kb);
 	if (ob->kprobes_uncounted)
 		fprintf(stderr, "kmlab: %d kprobes made without a tracefs kprobe event (-v says why): a hit the kernel skips on them goes uncounted\n",
 			ob->kprobes_uncounted);
@@ -1193,6 +1212,8 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 			strerror(-err));
 		goto err_close;
 	}
+	maps_ahead_start(&ob->ma, (struct bpf_map *[]){ ob->skel->maps.live,
+			 ob->skel->maps.freed, ob->skel->maps.events }, 3);
 
 	phase("opened");
 	btf_facts(ob);
@@ -1237,6 +1258,8 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 		bpf_object__for_each_program(prog, ob->skel->obj)
 			bpf_program__set_log_level(prog, 4);
 	}
+	maps_ahead_finish(&ob->ma);
+	phase("maps made");
 	err = kmlab_bpf__load(ob->skel);
 	phase("loaded (verifier)");
 	if (err) {
@@ -1280,6 +1303,8 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	return 0;
 
 err_close:
+	maps_ahead_finish(&ob->ma);
+	kprobe_batch_close(&ob->kb);
 	links_destroy(ob);
 	kmlab_bpf__destroy(ob->skel);
 err_free:

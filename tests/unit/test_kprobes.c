@@ -3,9 +3,11 @@
  * The families' tracefs kprobe events (kprobes.h) against a directory
  * laid out as tracefs is: each event's misses read from kprobe_profile,
  * the commands written to kprobe_events, and only dead processes' events
- * reaped.  The kernel's side (misses really counted) is
+ * reaped, by the batch made while the programs load too.  The kernel's
+ * side (misses really counted) is
  * tests/guest/kprobe_misses.sh.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,66 @@ static int wrote(const char *s)
 	}
 	buf[n] = '\0';
 	return strstr(buf, s) != NULL;
+}
+
+/* where @s was written to kprobe_events, -1 if it was not */
+static long wrote_at(const char *s)
+{
+	char path[128], buf[4096], *p;
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/kprobe_events", dir);
+	f = fopen(path, "r");
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	p = strstr(buf, s);
+	return p ? p - buf : -1;
+}
+
+/*
+ * The batch made while the programs load: the dead kmlab's events are
+ * reaped before any is made, each event is numbered by its place in the
+ * batch, and one the kernel would not open is removed and says so.
+ */
+static void batch_checks(pid_t dead)
+{
+	struct kprobe_batch b = {};
+	char line[256], gone[128], name[KPROBE_EV_NAME] = "x";
+	int in, out, fd;
+
+	snprintf(line, sizeof(line), "p:%s/k%d_0 vfree\n", KPROBE_EV_GROUP,
+		 (int)dead);
+	put("kprobe_events", line);
+	out = kprobe_batch_add(&b, "__vmalloc_node_range", true);
+	in = kprobe_batch_add(&b, "vfree", false);
+	TAP_OK(out == 0 && in == 1, "batch: each event gets its place");
+	kprobe_batch_start(&b, dir);
+	TAP_OK(kprobe_batch_add(&b, "kvfree", false) < 0,
+	       "batch: nothing more is asked for once it is started");
+	fd = kprobe_batch_take(&b, in, name);
+	snprintf(line, sizeof(line), "p:%s/k%d_1 vfree\n", KPROBE_EV_GROUP,
+		 (int)getpid());
+	snprintf(gone, sizeof(gone), "-:%s/k%d_0\n", KPROBE_EV_GROUP,
+		 (int)dead);
+	TAP_OK(wrote_at(gone) >= 0 && wrote_at(line) > wrote_at(gone),
+	       "batch: the dead kmlab's event is reaped before any is made");
+	TAP_OK(fd < 0 && !name[0],
+	       "batch: an event no perf event opens on: an error and no name");
+	snprintf(line, sizeof(line), "-:%s/k%d_1\n", KPROBE_EV_GROUP,
+		 (int)getpid());
+	TAP_OK(wrote(line), "... and the event is removed again");
+	TAP_OK(kprobe_batch_take(&b, in, name) == -ENOENT &&
+	       kprobe_batch_take(&b, -1, name) == -ENOENT &&
+	       kprobe_batch_take(&b, 7, name) == -ENOENT,
+	       "batch: taken once; none for an event never asked for");
+	kprobe_batch_close(&b);
+	TAP_OK(b.n == 0 && kprobe_batch_add(&b, "vfree", false) == 0,
+	       "batch: empty again once closed");
+	kprobe_batch_close(&b);
 }
 
 int main(void)
@@ -119,6 +181,8 @@ int main(void)
 	TAP_OK(!wrote(line), "a live process's events stay (pid 1)");
 	snprintf(line, sizeof(line), "-:kprobes/k%d_0\n", (int)dead);
 	TAP_OK(!wrote(line), "another group's events are not kmlab's to remove");
+
+	batch_checks(dead);
 
 	snprintf(line, sizeof(line), "rm -rf %s", dir);
 	if (system(line) < 0)
