@@ -110,10 +110,12 @@ static __always_inline int alloc_enter(struct pt_regs *ctx, __u64 req,
 }
 
 /*
- * 1 when no allocation of @src is pending for this task: someone else's
- * object, which ends the story of an earlier free at its address.
+ * 1 when no allocation of @src (or of @also, when not 0) is pending for
+ * this task: someone else's object, which ends the story of an earlier
+ * free at its address.  With @also, one on_alloc() takes either family:
+ * one copy for the verifier to check, not two.
  */
-static __always_inline int alloc_exit(void *ctx, __u64 ptr, __u32 src)
+static __always_inline int alloc_exit(__u64 ptr, __u32 src, __u32 also)
 {
 	struct kmlab_pending *q, p;
 	__u64 tid;
@@ -125,7 +127,7 @@ static __always_inline int alloc_exit(void *ctx, __u64 ptr, __u32 src)
 	tid = bpf_get_current_pid_tgid();
 	q = bpf_map_lookup_elem(&pending, &tid);
 	/* another family's call is pending (kvmalloc's alloc_pages) */
-	if (!q || q->src != src) {
+	if (!q || (q->src != src && (!also || q->src != also))) {
 		forget_free(ptr);
 		return 1;
 	}
@@ -133,8 +135,8 @@ static __always_inline int alloc_exit(void *ctx, __u64 ptr, __u32 src)
 	if (bpf_map_delete_elem(&pending, &tid))
 		return 0;
 	__sync_fetch_and_add(&pending_count, -1);
-	on_alloc(ctx, p.site, ptr, p.size_req, p.size_alloc, p.gfp, src,
-		 NULL, p.stack, p.nr_stack, 0);
+	on_alloc(p.site, ptr, p.size_req, p.size_alloc, p.gfp,
+		 also ? p.src : src, NULL, p.stack, p.nr_stack, 0);
 	return 0;
 }
 
@@ -200,8 +202,7 @@ int BPF_KRETPROBE(vmalloc_exit, void *ret)
 		q->inside--;
 		return 0;
 	}
-	if (alloc_exit(ctx, (__u64)ret, KMLAB_FAM_VMALLOC))
-		alloc_exit(ctx, (__u64)ret, KMLAB_FAM_KVMALLOC);
+	alloc_exit((__u64)ret, KMLAB_FAM_VMALLOC, KMLAB_FAM_KVMALLOC);
 	return 0;
 }
 
@@ -264,7 +265,7 @@ SEC("raw_tp/mm_page_alloc")
 int BPF_PROG(on_page_alloc, struct page *page, unsigned int order,
 	     gfp_t gfp)
 {
-	__u64 stack[KMLAB_STACK_DEPTH] = {}, addr, size, req, tid;
+	__u64 stack[KMLAB_STACK_DEPTH] = {}, addr, size, req, tid, site = 0;
 	struct kmlab_pending *q;
 	__u32 nr, i, src = 0;
 
@@ -275,11 +276,14 @@ int BPF_PROG(on_page_alloc, struct page *page, unsigned int order,
 	if (!targets_loaded)
 		return 0;
 	nr = get_stack(ctx, stack);
+	/* what the rest needs is taken here: with the index dead after the
+	 * loop, the verifier checks the rest once, not once per frame */
 	for (i = 1; i < KMLAB_STACK_DEPTH; i++) {
 		if (i >= nr)
 			break;
 		if (in_module(stack[i])) {
 			src = page_fn(stack[i - 1]);
+			site = stack[i];
 			break;
 		}
 	}
@@ -297,8 +301,7 @@ int BPF_PROG(on_page_alloc, struct page *page, unsigned int order,
 				__sync_fetch_and_add(&pending_count, -1);
 		}
 	}
-	return on_alloc(ctx, stack[i], addr, req, size, gfp, src, NULL, stack,
-			nr, 0);
+	return on_alloc(site, addr, req, size, gfp, src, NULL, stack, nr, 0);
 }
 
 SEC("raw_tp/mm_page_free")
@@ -336,7 +339,7 @@ SEC("fexit/__alloc_percpu_gfp")
 int BPF_PROG(percpu_gfp_exit, size_t size, size_t align, gfp_t gfp,
 	     void *ret)
 {
-	alloc_exit(ctx, (__u64)ret, KMLAB_FAM_PERCPU);
+	alloc_exit((__u64)ret, KMLAB_FAM_PERCPU, 0);
 	return 0;
 }
 
@@ -361,14 +364,14 @@ SEC("fexit/pcpu_alloc_noprof")
 int BPF_PROG(pcpu_noprof_exit, size_t size, size_t align, bool reserved,
 	     gfp_t gfp, void *ret)
 {
-	alloc_exit(ctx, (__u64)ret, KMLAB_FAM_PERCPU);
+	alloc_exit((__u64)ret, KMLAB_FAM_PERCPU, 0);
 	return 0;
 }
 
 SEC("fexit/__alloc_percpu")
 int BPF_PROG(percpu_exit, size_t size, size_t align, void *ret)
 {
-	alloc_exit(ctx, (__u64)ret, KMLAB_FAM_PERCPU);
+	alloc_exit((__u64)ret, KMLAB_FAM_PERCPU, 0);
 	return 0;
 }
 
@@ -392,7 +395,7 @@ static __always_inline int cache_create_done(void *ctx, struct kmem_cache *ret)
 	__u64 cache = 0;
 
 	bpf_probe_read_kernel(&cache, sizeof(cache), &ret);
-	alloc_exit(ctx, cache, KMLAB_FAM_SLAB);
+	alloc_exit(cache, KMLAB_FAM_SLAB, 0);
 	return 0;
 }
 
@@ -521,31 +524,48 @@ int BPF_KPROBE(kvfree_rcu_enter, void *head, unsigned long arg)
 /*
  * One object of a bulk free.  A global function: the verifier checks it
  * once, not once per iteration of the loop below (that took 4.5 s of
- * the observer's start under TCG).  @s: the cache, as a number.
+ * the observer's start under TCG).  @s: the cache, as a number; @src
+ * its family, an argument, so that on_free() is checked once for both.
  */
-__noinline int bulk_free_one(__u64 site, __u64 ptr, __u64 s)
+__noinline int bulk_free_one(__u64 site, __u64 ptr, __u64 s, __u32 src)
 {
 	if (!ptr || !bpf_map_lookup_elem(&live, &ptr))
 		return 0;
-	return on_free(NULL, site, ptr, s ? KMLAB_FAM_CACHE : KMLAB_FAM_BULK,
-		       (const struct kmem_cache *)s, NULL);
+	return on_free(NULL, site, ptr, src, (const struct kmem_cache *)s,
+		       NULL);
+}
+
+struct bulk {
+	__u64 site, s;
+	void **p;
+	__u32 src;
+};
+
+/* bpf_loop()'s body: the verifier checks it once, where it walked a
+ * loop's body once per turn */
+static int bulk_step(__u32 i, struct bulk *b)
+{
+	__u64 ptr;
+
+	if (bpf_probe_read_kernel(&ptr, sizeof(ptr), &b->p[i]))
+		return 1;
+	bulk_free_one(b->site, ptr, b->s, b->src);
+	return 0;
 }
 
 /* kmem_cache_free_bulk(s, n, p) and kfree_bulk(n, p) (s == NULL) */
 SEC("kprobe/kmem_cache_free_bulk")
 int BPF_KPROBE(free_bulk_enter, struct kmem_cache *s, size_t n, void **p)
 {
-	__u64 site, ptr;
-	__u32 i;
+	struct bulk b;
 
 	if (trace_mode || !live_count)
 		return 0;
-	site = caller(ctx);
-	for (i = 0; i < BULK_MAX && i < n; i++) {
-		if (bpf_probe_read_kernel(&ptr, sizeof(ptr), &p[i]))
-			break;
-		bulk_free_one(site, ptr, (__u64)s);
-	}
+	b.site = caller(ctx);
+	b.s = (__u64)s;
+	b.p = p;
+	b.src = s ? KMLAB_FAM_CACHE : KMLAB_FAM_BULK;
+	bpf_loop(n < BULK_MAX ? n : BULK_MAX, bulk_step, &b, 0);
 	return 0;
 }
 
@@ -573,9 +593,11 @@ int BPF_KPROBE(warn_enter, const char *fmt)
 	for (i = 0; i < sizeof(wrong_fmt) - 1; i++)
 		if (buf[i] != wrong_fmt[i])
 			return 0;
-	/* (fmt, __func__, the cache given, the object's own cache) */
-	bpf_probe_read_kernel_str(w.given, sizeof(w.given),
-				  (void *)PT_REGS_PARM3(ctx));
+	/* (fmt, __func__, the cache given, the object's own cache); never
+	 * empty: on_cache_free() tells a record by its first byte */
+	if (bpf_probe_read_kernel_str(w.given, sizeof(w.given),
+				      (void *)PT_REGS_PARM3(ctx)) <= 1)
+		__builtin_memcpy(w.given, "?", 2);
 	tid = bpf_get_current_pid_tgid();
 	bpf_map_update_elem(&warned, &tid, &w, BPF_ANY);
 	return 0;

@@ -363,17 +363,72 @@ static __always_inline __u32 get_stack(void *ctx, __u64 *stack)
 	return n > 0 ? (__u64)n / 8 : 0;
 }
 
+/* an event's frames: a struct, so that a global function's pointer
+ * argument carries their size */
+struct frames {
+	__u64 ip[KMLAB_STACK_DEPTH];
+};
+
+/* an allocation as alloc_event() reports it */
+struct alloc_rec {
+	struct kmlab_live obj;	/* as the live map keeps it */
+	__u64 ptr;
+	__u64 via;
+	__u32 nr;		/* frames */
+};
+
 /*
- * @stack/@nr: frames taken earlier (at a family's entry point, by the
- * helper scan), or NULL to take them here for the module's objects.
+ * The allocation's record.  A global function, checked once: on_alloc()
+ * is inlined in each allocation program, and the verifier walked the
+ * record it filled once per way there (11 times in 6.1's on_kmalloc).
+ * @st: the frames, NULL for none (trace: a process's allocations are
+ * many).
  */
-static __always_inline int on_alloc(void *ctx, __u64 site, __u64 ptr,
-				    __u64 req, __u64 alloc, __u32 gfp,
-				    __u32 src, struct kmem_cache *s,
+__noinline int alloc_event(const struct alloc_rec *r, const struct frames *st)
+{
+	struct kmlab_ev_alloc *e;
+	struct kmem_cache *s;
+
+	if (!r)
+		return 0;
+	e = EVENT_NEW(kmlab_ev_alloc,
+		      r->ptr ? KMLAB_EV_ALLOC : KMLAB_EV_ALLOC_FAIL);
+	if (!e)
+		return 0;
+	e->h.ts = r->obj.ts;
+	e->h.mod = r->obj.mod;
+	e->ptr = r->ptr;
+	e->call_site = r->obj.call_site;
+	e->size_req = r->obj.size_req;
+	e->size_alloc = r->obj.size_alloc;
+	e->gfp = r->obj.gfp;
+	e->src = r->obj.src;
+	e->via = r->via;
+	/* out of the record first: CO-RE relocates all an access path */
+	s = (struct kmem_cache *)r->obj.cache;
+	if (s)
+		bpf_probe_read_kernel_str(e->cache, sizeof(e->cache),
+					  BPF_CORE_READ(s, name));
+	if (st) {
+		/* whole arrays: callers zero what bpf_get_stack left */
+		__builtin_memcpy(e->stack.ip, st->ip, sizeof(e->stack.ip));
+		e->stack.nr = r->nr < KMLAB_STACK_DEPTH ? r->nr :
+							   KMLAB_STACK_DEPTH;
+	}
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * @stack/@nr: the frames, taken by the caller (at a family's entry
+ * point, by a stack scan); NULL in trace mode, which takes none.
+ */
+static __always_inline int on_alloc(__u64 site, __u64 ptr, __u64 req,
+				    __u64 alloc, __u32 gfp, __u32 src,
+				    struct kmem_cache *s,
 				    const __u64 *stack, __u32 nr, __u64 via)
 {
-	struct kmlab_live obj = {};
-	struct kmlab_ev_alloc *e;
+	struct alloc_rec r = {};
 	int err;
 
 	if (trace_mode) {
@@ -389,126 +444,117 @@ static __always_inline int on_alloc(void *ctx, __u64 site, __u64 ptr,
 		if (in_irq_context())
 			__sync_fetch_and_add(&module_irq_events, 1);
 	}
-	obj.ts = bpf_ktime_get_ns();
+	r.obj.ts = bpf_ktime_get_ns();
 	/* whose object: the module whose code asked (trace: nobody's) */
-	obj.mod = trace_mode ? 0 : module_index(site);
+	r.obj.mod = trace_mode ? 0 : module_index(site);
+	r.obj.call_site = site;
+	r.obj.size_req = req;
+	r.obj.size_alloc = alloc;
+	r.obj.gfp = gfp;
+	r.obj.src = src;
+	r.obj.cache = (__u64)s;
+	r.ptr = ptr;
+	r.via = via;
+	r.nr = nr;
 	/* kmalloc(0) returns ZERO_SIZE_PTR (16): no object to follow */
 	if (ptr > ZERO_SIZE_PTR) {
-		obj.call_site = site;
-		obj.size_req = req;
-		obj.size_alloc = alloc;
-		obj.gfp = gfp;
-		obj.src = src;
-		obj.cache = (__u64)s;
-		obj.pid = bpf_get_current_pid_tgid() >> 32;
-		err = bpf_map_update_elem(&live, &ptr, &obj, BPF_NOEXIST);
+		r.obj.pid = bpf_get_current_pid_tgid() >> 32;
+		err = bpf_map_update_elem(&live, &ptr, &r.obj, BPF_NOEXIST);
 		if (!err) {
 			__sync_fetch_and_add(&live_count, 1);
 			if (page_src(src))
 				__sync_fetch_and_add(&live_pages, 1);
 		} else if (err == -17 /* EEXIST: we missed its free */)
-			bpf_map_update_elem(&live, &ptr, &obj, BPF_EXIST);
+			bpf_map_update_elem(&live, &ptr, &r.obj, BPF_EXIST);
 		else
 			__sync_fetch_and_add(&lost[KMLAB_LOST_LIVE_FULL], 1);
 		/* the address is ours again: a later access is not late */
 		forget_free(ptr);
 	}
-
-	/* reserve last: 6.1's verifier loses a reservation kept across
-	 * the map calls above */
-	e = EVENT_NEW(kmlab_ev_alloc, ptr ? KMLAB_EV_ALLOC : KMLAB_EV_ALLOC_FAIL);
-	if (!e)
-		return 0;
-	e->h.ts = obj.ts;
-	e->h.mod = obj.mod;
-	e->ptr = ptr;
-	e->call_site = site;
-	e->size_req = req;
-	e->size_alloc = alloc;
-	e->gfp = gfp;
-	e->src = src;
-	e->via = via;
-	if (s)
-		bpf_probe_read_kernel_str(e->cache, sizeof(e->cache),
-					  BPF_CORE_READ(s, name));
-	if (trace_mode) {
-		/* a process's allocations are many: no stacks */
-	} else if (stack) {
-		/* whole arrays: callers zero what bpf_get_stack left */
-		__builtin_memcpy(e->stack.ip, stack, sizeof(e->stack.ip));
-		e->stack.nr = nr < KMLAB_STACK_DEPTH ? nr : KMLAB_STACK_DEPTH;
-	} else {
-		e->stack.nr = get_stack(ctx, e->stack.ip);
-	}
-	bpf_ringbuf_submit(e, 0);
-	return 0;
+	return alloc_event(&r, trace_mode ? NULL :
+			   (const struct frames *)stack);
 }
 
 /*
- * kvmalloc_node's kmalloc, for the module if it called kvmalloc_node: 1
- * when none is pending.  @site: the kmalloc's call site when it is the
- * module's (kvmalloc_node tail-calls __kmalloc_node for small sizes).
+ * kvmalloc_node's kmalloc, for the module if it called kvmalloc_node:
+ * 1 with its pending record taken into @p; 0 when none is pending; -1
+ * when one is, but this is no allocation of its to report (a failed
+ * try: vmalloc comes next; or another CPU took the record).  @site: the
+ * kmalloc's call site when it is the module's (kvmalloc_node tail-calls
+ * __kmalloc_node for small sizes).
  */
-static __always_inline int kvmalloc_slab(void *ctx, __u64 ptr, __u64 alloc,
-					 __u64 site)
+static __always_inline int kvmalloc_take(__u64 ptr, __u64 site,
+					 struct kmlab_pending *p)
 {
-	struct kmlab_pending *q, p;
+	struct kmlab_pending *q;
 	__u64 tid;
 
 	tid = bpf_get_current_pid_tgid();
 	q = bpf_map_lookup_elem(&pending, &tid);
 	if (!q || q->src != KMLAB_FAM_KVMALLOC || (site && q->site != site))
-		return 1;
-	/* a failed try is no failure yet: vmalloc comes next */
+		return 0;
 	if (!ptr && !site)
-		return 0;
-	p = *q;
+		return -1;
+	*p = *q;
 	if (bpf_map_delete_elem(&pending, &tid))
-		return 0;
+		return -1;
 	__sync_fetch_and_add(&pending_count, -1);
-	on_alloc(ctx, p.site, ptr, p.size_req, alloc, p.gfp,
-		 KMLAB_FAM_KVMALLOC, NULL, p.stack, p.nr_stack, 0);
-	return 0;
+	return 1;
 }
 
 /*
  * An allocation by the kmem tracepoints: the module's own, one a core
  * helper made for it (found by a stack scan, only when the call site is
- * one of the few helpers), or someone else's.
+ * one of the few helpers), or someone else's.  Each of the module's ways
+ * ends in the one on_alloc() below, its frames in one buffer, so that
+ * the verifier checks on_alloc() about once, not once per way.
  */
 static __always_inline int on_slab_alloc(void *ctx, __u64 site, __u64 ptr,
 					 __u64 req, __u64 alloc, __u32 gfp,
 					 __u32 src, struct kmem_cache *s)
 {
-	__u64 stack[KMLAB_STACK_DEPTH] = {}, owner;
-	__u32 nr;
+	struct kmlab_pending p;	/* frames, and a kvmalloc's record */
+	__u64 owner = site, via = 0;
+	int kv = 0;
 
 	if (trace_mode)
-		return on_alloc(ctx, site, ptr, req, alloc, gfp, src, s,
-				NULL, 0, 0);
+		return on_alloc(site, ptr, req, alloc, gfp, src, s, NULL, 0,
+				0);
+	/* kvmalloc_node's kmalloc is a kmem:kmalloc: the constant @src
+	 * drops the kvmalloc ways from on_cache_alloc's checks */
 	if (in_module(site)) {
-		if (pending_count && !s && !kvmalloc_slab(ctx, ptr, alloc,
-							 site))
+		if (src == KMLAB_FAM_KMALLOC && pending_count)
+			kv = kvmalloc_take(ptr, site, &p);
+	} else if (src == KMLAB_FAM_KMALLOC && pending_count &&
+		   site - kvmalloc_lo < kvmalloc_len) {
+		kv = kvmalloc_take(ptr, 0, &p);
+		if (!kv)
 			return 0;
-		return on_alloc(ctx, site, ptr, req, alloc, gfp, src, s,
-				NULL, 0, 0);
+	} else {
+		if (!targets_loaded || !in_helper(site)) {
+			forget_free(ptr);
+			return 0;
+		}
+		p.nr_stack = get_stack(ctx, p.stack);
+		owner = module_frame(p.stack, p.nr_stack);
+		if (!owner) {
+			forget_free(ptr);
+			return 0;
+		}
+		via = site;
 	}
-	if (pending_count && site - kvmalloc_lo < kvmalloc_len) {
-		kvmalloc_slab(ctx, ptr, alloc, 0);
+	if (kv < 0)
 		return 0;
+	if (kv) {
+		owner = p.site;
+		req = p.size_req;
+		gfp = p.gfp;
+		src = KMLAB_FAM_KVMALLOC;
+	} else if (!via) {
+		p.nr_stack = get_stack(ctx, p.stack);
 	}
-	if (!targets_loaded || !in_helper(site)) {
-		forget_free(ptr);
-		return 0;
-	}
-	nr = get_stack(ctx, stack);
-	owner = module_frame(stack, nr);
-	if (!owner) {
-		forget_free(ptr);
-		return 0;
-	}
-	return on_alloc(ctx, owner, ptr, req, alloc, gfp, src, s, stack, nr,
-			site);
+	return on_alloc(owner, ptr, req, alloc, gfp, src, s, p.stack,
+			p.nr_stack, via);
 }
 
 /*
@@ -622,7 +668,8 @@ static __always_inline int double_free(void *ctx, __u64 site, __u64 ptr,
 
 /*
  * @s: the cache the free event names; @given: the cache the caller
- * passed when SLUB warned that it was the wrong one (NULL if not).
+ * passed when SLUB warned that it was the wrong one (NULL or "" if
+ * not).
  * Returns 1 when @ptr was one of the watched module's objects (live,
  * or freed before: a finding).
  *
@@ -643,8 +690,8 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 	struct kmlab_ev_free *e;
 	struct kmlab_live *obj;
 	struct kmlab_freed *f;
+	bool ours, given_name = given && given->given[0];
 	__u32 wrong, alloc_src;
-	bool ours;
 
 	/* kfree(NULL) fires the tracepoint too; it is legal, and so is
 	 * kfree(ZERO_SIZE_PTR) */
@@ -675,7 +722,7 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 		 * its own cache's; the other families their own free */
 		wrong = !kmlab_free_fits(src, alloc_src) ||
 			(src == KMLAB_FAM_CACHE &&
-			 (given || obj->cache != (__u64)s));
+			 (given_name || obj->cache != (__u64)s));
 		/* another CPU may race us to the same free: one wins */
 		if (bpf_map_delete_elem(&live, &ptr))
 			return 0;
@@ -707,7 +754,7 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 		e->rcu_readers = s && cache_typesafe_rcu(s);
 		if (wrong) {
 			e->wrong_cache = 1;
-			if (given)
+			if (given_name)
 				__builtin_memcpy(e->cache, given->given,
 						 sizeof(e->cache));
 			else if (s)
@@ -790,13 +837,13 @@ SEC("raw_tp/kmem_cache_free")
 int BPF_PROG(on_cache_free, unsigned long call_site, const void *ptr,
 	     const struct kmem_cache *s)
 {
-	struct wrong_cache given;
+	struct wrong_cache given = {};
 
-	/* taken for anyone's object: a record must not outlive its free */
-	if (wrong_take((__u64)ptr, &given))
-		return on_free(ctx, call_site, (__u64)ptr, KMLAB_FAM_CACHE, s,
-			       &given);
-	return on_free(ctx, call_site, (__u64)ptr, KMLAB_FAM_CACHE, s, NULL);
+	/* taken for anyone's object: a record must not outlive its free.
+	 * One call for both cases (an empty name: none taken), so that the
+	 * verifier checks on_free() once, not twice (1,200 instructions) */
+	wrong_take((__u64)ptr, &given);
+	return on_free(ctx, call_site, (__u64)ptr, KMLAB_FAM_CACHE, s, &given);
 }
 
 #include "families.bpf.h"
