@@ -32,23 +32,6 @@ static void put(const char *file, const char *text)
 	}
 }
 
-/* what was written to kprobe_events: does it contain @s? */
-static int wrote(const char *s)
-{
-	char path[128], buf[4096];
-	size_t n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/kprobe_events", dir);
-	f = fopen(path, "r");
-	if (f) {
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-	return strstr(buf, s) != NULL;
-}
-
 /* where @s was written to kprobe_events, -1 if it was not */
 static long wrote_at(const char *s)
 {
@@ -65,6 +48,12 @@ static long wrote_at(const char *s)
 	buf[n] = '\0';
 	p = strstr(buf, s);
 	return p ? p - buf : -1;
+}
+
+/* what was written to kprobe_events: does it contain @s? */
+static int wrote(const char *s)
+{
+	return wrote_at(s) >= 0;
 }
 
 /*
