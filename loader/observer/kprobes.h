@@ -47,9 +47,10 @@ void kprobe_ev_reap(const char *tracefs);
 
 /*
  * The events a run needs, made in a thread of their own while the
- * verifier runs: making one arms its kprobe, which patches ftrace (about
- * 20 ms each in the TCG guest, as long as verifying the programs that
- * will hang on them), and the kernel does that on the other CPU.
+ * verifier runs: making one arms its kprobe, which patches ftrace and
+ * waits for the other CPUs to sync (20-35 ms apiece in the TCG guest,
+ * 0.16-0.33 s for all of them after the load).  The verifier works
+ * through those waits.
  */
 #define KPROBE_BATCH_MAX	40
 

@@ -3,9 +3,10 @@
  * The observer's big maps, made in a thread while libbpf reads the
  * kernel's BTF, and handed to libbpf before it loads the programs.
  * Preallocating them is the kernel's own work, and the longest step of
- * getting ready that needs no BTF: 0.2 s for the million live objects a
- * 24 GiB host gets, as long in the TCG guest for its smaller maps.
- * libbpf alone would start it only once the BTF is read.
+ * getting ready that needs no BTF: 0.22 s for the million live objects
+ * a 24 GiB host gets.  libbpf alone would start it only once the BTF is
+ * read.  (The lab's TCG runs its vCPUs on one host thread, so there the
+ * threads take turns and gain nothing.)
  */
 #ifndef KMLAB_MAPS_AHEAD_H
 #define KMLAB_MAPS_AHEAD_H
