@@ -103,6 +103,10 @@ struct family_fn {
 	/* a tracepoint's program that sees the calls the kprobe misses
 	 * (families.bpf.h); 0 for none (no program sits at offset 0) */
 	size_t witness;
+	/* for an entry program several functions share (free_kprobe, which
+	 * takes no exit program): the family of this function's calls, its
+	 * kprobe's attach cookie; 0 for a program of its own */
+	__u32 cookie;
 };
 
 #define PROG(x)	offsetof(struct kmlab_bpf, progs.x)
@@ -119,44 +123,46 @@ struct family_fn {
 static const struct family_fn family_fns[] = {
 	{ { "__vmalloc_node_range", "__vmalloc_node_range_noprof" },
 	  PROG(vmalloc_enter), PROG(vmalloc_exit), true,
-	  SRC(VMALLOC) | SRC(KVMALLOC), 0 },
+	  SRC(VMALLOC) | SRC(KVMALLOC), 0, 0 },
 	{ { "kvmalloc_node", "__kvmalloc_node_noprof" }, PROG(kvmalloc_enter),
-	  NOPROG, false, SRC(KVMALLOC), 0 },
+	  NOPROG, false, SRC(KVMALLOC), 0, 0 },
 	{ { "alloc_pages_exact", "alloc_pages_exact_noprof" },
-	  PROG(exact_enter), NOPROG, false, SRC(PAGES_EXACT), 0 },
+	  PROG(exact_enter), NOPROG, false, SRC(PAGES_EXACT), 0, 0 },
 	{ { "__alloc_percpu_gfp" }, PROG(percpu_gfp_enter),
-	  PROG(percpu_gfp_exit), false, SRC(PERCPU), 0 },
+	  PROG(percpu_gfp_exit), false, SRC(PERCPU), 0, 0 },
 	{ { "__alloc_percpu" }, PROG(percpu_enter), PROG(percpu_exit), false,
-	  SRC(PERCPU), 0 },
+	  SRC(PERCPU), 0, 0 },
 	{ { "pcpu_alloc_noprof" }, PROG(pcpu_noprof_enter),
-	  PROG(pcpu_noprof_exit), false, SRC(PERCPU), 0 },
+	  PROG(pcpu_noprof_exit), false, SRC(PERCPU), 0, 0 },
 	{ { "kmem_cache_create" }, PROG(cache_create_enter),
-	  PROG(cache_create_exit), false, SRC(SLAB), 0 },
+	  PROG(cache_create_exit), false, SRC(SLAB), 0, 0 },
 	{ { "__kmem_cache_create_args" }, PROG(cache_args_enter),
-	  PROG(cache_args_exit), false, SRC(SLAB), 0 },
-	{ { "kmem_cache_destroy" }, PROG(cache_destroy_enter), NOPROG, false,
-	  SRC(SLAB), 0 },
-	{ { "vfree" }, PROG(vfree_enter), NOPROG, false,
-	  SRC(VMALLOC) | SRC(KVMALLOC), 0 },
-	{ { "kvfree" }, PROG(kvfree_enter), NOPROG, false, SRC(KVMALLOC), 0 },
-	{ { "free_percpu" }, PROG(free_percpu_enter), NOPROG, false,
-	  SRC(PERCPU), PROG(on_percpu_free) },
-	{ { "kvfree_call_rcu" }, PROG(kvfree_rcu_enter), NOPROG, false,
-	  SRC(RCU), 0 },
+	  PROG(cache_args_exit), false, SRC(SLAB), 0, 0 },
+	{ { "kmem_cache_destroy" }, PROG(free_kprobe), NOPROG, false,
+	  SRC(SLAB), 0, KMLAB_FAM_SLAB },
+	{ { "vfree" }, PROG(free_kprobe), NOPROG, false,
+	  SRC(VMALLOC) | SRC(KVMALLOC), 0, KMLAB_FAM_VMALLOC },
+	{ { "kvfree" }, PROG(free_kprobe), NOPROG, false, SRC(KVMALLOC), 0,
+	  KMLAB_FAM_KVMALLOC },
+	{ { "free_percpu" }, PROG(free_kprobe), NOPROG, false,
+	  SRC(PERCPU), PROG(on_percpu_free), KMLAB_FAM_PERCPU },
+	{ { "kvfree_call_rcu" }, PROG(free_kprobe), NOPROG, false,
+	  SRC(RCU), 0, KMLAB_FAM_RCU },
 	{ { "kmem_cache_free_bulk" }, PROG(free_bulk_enter), NOPROG, false,
-	  SRC(BULK), 0 },
+	  SRC(BULK), 0, 0 },
 	/* kmem_cache_free() into the wrong cache: SLUB warns, then
 	 * print_tracking() names the object */
-	{ { "__warn_printk" }, PROG(warn_enter), NOPROG, false, SRC(CACHE), 0 },
+	{ { "__warn_printk" }, PROG(warn_enter), NOPROG, false, SRC(CACHE), 0,
+	  0 },
 	{ { "print_tracking" }, PROG(tracking_enter), NOPROG, false,
-	  SRC(CACHE), 0 },
+	  SRC(CACHE), 0, 0 },
 	/* SLUB debug restoring bytes it found changed: a late write, an
 	 * overflow into a red zone */
 	{ { "slab_fix" }, PROG(slub_fix_enter), NOPROG, false,
-	  SRC(KMALLOC) | SRC(CACHE), 0 },
+	  SRC(KMALLOC) | SRC(CACHE), 0, 0 },
 	/* KFENCE reporting one of its sampled objects */
 	{ { "kfence_report_error" }, PROG(kfence_report_enter), NOPROG, false,
-	  SRC(KMALLOC) | SRC(CACHE), 0 },
+	  SRC(KMALLOC) | SRC(CACHE), 0, 0 },
 };
 _Static_assert(sizeof(family_fns) / sizeof(family_fns[0]) <= FAMILY_FNS_MAX,
 	       "raise FAMILY_FNS_MAX");
@@ -193,9 +199,9 @@ static void print_verifier_stats(const char *fmt, va_list args)
 	p = strstr(log, "processed ");
 	if (t && p && strstr(log, "prog '") &&
 	    sscanf(strstr(log, "prog '"), "prog '%63[^']'", name) == 1)
-		fprintf(stderr, "kmlab: verifier %-24s %8lu us %8lu insns\n",
-			name, strtoul(t + 18, NULL, 10),
-			strtoul(p + 10, NULL, 10));
+		/* "processed N insns (limit L) max_states_per_insn ..." */
+		fprintf(stderr, "kmlab: verifier %-24s %8lu us %.*s\n", name,
+			strtoul(t + 18, NULL, 10), (int)strcspn(p, "\n"), p);
 	free(log);
 }
 
@@ -513,6 +519,18 @@ static void caps_print(const struct kernel_caps *c, FILE *f)
  * kprobes, or in trace mode, none: kmalloc and kmem_cache still work.
  * Their kprobe events are made from here on, while the programs load.
  */
+/* whether any function of family_fns[] whose entry program is @enter
+ * is to be attached (its name decided) */
+static bool prog_named(const struct observer *ob, size_t enter)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(family_fns); i++)
+		if (family_fns[i].enter == enter && ob->fn_name[i])
+			return true;
+	return false;
+}
+
 static void families_prepare(struct observer *ob, bool want,
 			     unsigned int families)
 {
@@ -532,8 +550,6 @@ static void families_prepare(struct observer *ob, bool want,
 	}
 	for (i = 0; i < ARRAY_LEN(family_fns); i++) {
 		const struct family_fn *fn = &family_fns[i];
-		struct bpf_program *in = fn_prog(skel, fn->enter);
-		struct bpf_program *out = fn_prog(skel, fn->exit);
 		const char *name = kp && (fn->srcs & families) &&
 				   ob->fn_pick[i] >= 0 ?
 				   fn->names[ob->fn_pick[i]] : NULL;
@@ -542,8 +558,14 @@ static void families_prepare(struct observer *ob, bool want,
 		if (fn->enter == PROG(kfence_report_enter) &&
 		    observer_kfence_interval() <= 0)
 			name = NULL;
-
 		ob->fn_name[i] = name;
+	}
+	for (i = 0; i < ARRAY_LEN(family_fns); i++) {
+		const struct family_fn *fn = &family_fns[i];
+		struct bpf_program *in = fn_prog(skel, fn->enter);
+		struct bpf_program *out = fn_prog(skel, fn->exit);
+		const char *name = ob->fn_name[i];
+
 		ob->ev_in[i] = ob->ev_out[i] = -1;
 
 		if (fn->witness) {
@@ -555,13 +577,13 @@ static void families_prepare(struct observer *ob, bool want,
 		bpf_program__set_autoattach(in, false);
 		if (out)
 			bpf_program__set_autoattach(out, false);
-		if (!name) {
+		/* a shared program loads if any of its functions is there */
+		if (!name && !prog_named(ob, fn->enter)) {
 			bpf_program__set_autoload(in, false);
 			if (out)
 				bpf_program__set_autoload(out, false);
-			continue;
 		}
-		if (!tracefs)
+		if (!name || !tracefs)
 			continue;
 		if (out && fn->kretprobe)
 			ob->ev_out[i] = kprobe_batch_add(&ob->kb, name, true);
@@ -589,19 +611,23 @@ static void families_prepare(struct observer *ob, bool want,
 /*
  * @prog on @name's entry or return (@ret), through batch event @idx,
  * whose misses kprobe_profile shows (kprobes.h); through the kprobe PMU
- * where tracefs made none, and then its misses go uncounted.  @ev: the
+ * where tracefs made none, and then its misses go uncounted.  @cookie:
+ * what bpf_get_attach_cookie() gives the program there.  @ev: the
  * event's name, "" for none.
  */
 static struct bpf_link *kprobe_attach(struct observer *ob,
 				      struct bpf_program *prog,
 				      const char *name, bool ret, int idx,
-				      char ev[KPROBE_EV_NAME])
+				      __u32 cookie, char ev[KPROBE_EV_NAME])
 {
+	LIBBPF_OPTS(bpf_perf_event_opts, pe, .bpf_cookie = cookie);
+	LIBBPF_OPTS(bpf_kprobe_opts, ko, .bpf_cookie = cookie,
+		    .retprobe = ret);
 	struct bpf_link *link;
 	int pfd = kprobe_batch_take(&ob->kb, idx, ev);
 
 	if (pfd >= 0) {
-		link = bpf_program__attach_perf_event(prog, pfd);
+		link = bpf_program__attach_perf_event_opts(prog, pfd, &pe);
 		if (link)
 			return link;
 		close(pfd);
@@ -611,7 +637,7 @@ static struct bpf_link *kprobe_attach(struct observer *ob,
 	if (verbose)
 		fprintf(stderr, "kmlab: no tracefs kprobe event on %s (%s): its misses go uncounted\n",
 			name, strerror(-pfd));
-	link = bpf_program__attach_kprobe(prog, ret, name);
+	link = bpf_program__attach_kprobe_opts(prog, name, &ko);
 	if (link)
 		ob->kprobes_uncounted++;
 	return link;
@@ -669,16 +695,17 @@ static void families_attach(struct observer *ob)
 		const char *name;
 		int n;
 
-		if (bpf_program__fd(in) < 0 || ob->nr_links + 3 >
-		    FAMILY_LINKS_MAX)
-			continue;
 		name = ob->fn_name[i];
+		/* a shared program may be loaded for another function */
+		if (!name || bpf_program__fd(in) < 0 ||
+		    ob->nr_links + 3 > FAMILY_LINKS_MAX)
+			continue;
 		n = ob->nr_links;
 		ob->link_ev[n][0] = '\0';
 		if (out) {
 			lout = fn->kretprobe ?
 			       kprobe_attach(ob, out, name, true,
-					     ob->ev_out[i], ob->link_ev[n]) :
+					     ob->ev_out[i], 0, ob->link_ev[n]) :
 			       bpf_program__attach(out);
 			if (!lout) {
 				fprintf(stderr, "kmlab: cannot trace the return of %s (%s): its objects go unwatched\n", name, strerror(errno));
@@ -689,7 +716,7 @@ static void families_attach(struct observer *ob)
 			ob->nr_links++;
 		}
 		lin = kprobe_attach(ob, in, name, false, ob->ev_in[i],
-				    ob->link_ev[ob->nr_links]);
+				    fn->cookie, ob->link_ev[ob->nr_links]);
 		if (!lin) {
 			fprintf(stderr, "kmlab: cannot kprobe %s (%s): its objects go unwatched\n", name,
 				strerror(errno));
