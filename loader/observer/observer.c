@@ -105,7 +105,8 @@ struct family_fn {
 	size_t witness;
 	/* for an entry program several functions share (free_kprobe, which
 	 * takes no exit program): the family of this function's calls, its
-	 * kprobe's attach cookie; 0 for a program of its own */
+	 * kprobe's attach cookie (KMLAB_FAM_BULK for kmem_cache_free_bulk);
+	 * 0 for a program of its own */
 	__u32 cookie;
 };
 
@@ -148,8 +149,8 @@ static const struct family_fn family_fns[] = {
 	  SRC(PERCPU), PROG(on_percpu_free), KMLAB_FAM_PERCPU },
 	{ { "kvfree_call_rcu" }, PROG(free_kprobe), NOPROG, false,
 	  SRC(RCU), 0, KMLAB_FAM_RCU },
-	{ { "kmem_cache_free_bulk" }, PROG(free_bulk_enter), NOPROG, false,
-	  SRC(BULK), 0, 0 },
+	{ { "kmem_cache_free_bulk" }, PROG(free_kprobe), NOPROG, false,
+	  SRC(BULK), 0, KMLAB_FAM_BULK },
 	/* kmem_cache_free() into the wrong cache: SLUB warns, then
 	 * print_tracking() names the object */
 	{ { "__warn_printk" }, PROG(warn_enter), NOPROG, false, SRC(CACHE), 0,
@@ -1613,26 +1614,29 @@ void observer_lost(struct observer *ob, __u64 lost[KMLAB_LOST_MAX],
 /*
  * What a program's misses could hide: an allocation (the programs that
  * make objects), a free (the others), or the module's life and the
- * plan's steps.
+ * plan's steps.  By the skeleton's fields: a program renamed or gone
+ * does not compile here, rather than count as a free.
  */
-static const char *const alloc_progs[] = {
-	"on_kmalloc", "on_cache_alloc", "on_page_alloc", "vmalloc_enter",
-	"vmalloc_exit", "kvmalloc_enter", "exact_enter", "percpu_gfp_enter",
-	"percpu_gfp_exit", "percpu_enter", "percpu_exit", "pcpu_noprof_enter",
-	"pcpu_noprof_exit",
-	"cache_create_enter", "cache_create_exit", "cache_args_enter",
-	"cache_args_exit",
+static const size_t alloc_progs[] = {
+	PROG(on_kmalloc), PROG(on_cache_alloc), PROG(on_page_alloc),
+	PROG(vmalloc_enter), PROG(vmalloc_exit), PROG(kvmalloc_enter),
+	PROG(exact_enter), PROG(percpu_gfp_enter), PROG(percpu_gfp_exit),
+	PROG(percpu_enter), PROG(percpu_exit), PROG(pcpu_noprof_enter),
+	PROG(pcpu_noprof_exit), PROG(cache_create_enter),
+	PROG(cache_create_exit), PROG(cache_args_enter),
+	PROG(cache_args_exit),
 };
-static const char *const other_progs[] = {
-	"on_module_load", "on_module_free", "on_step",
+static const size_t other_progs[] = {
+	PROG(on_module_load), PROG(on_module_free), PROG(on_step),
 };
 
-static bool name_in(const char *name, const char *const *list, size_t n)
+static bool prog_in(struct kmlab_bpf *skel, const struct bpf_program *prog,
+		    const size_t *list, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (!strcmp(name, list[i]))
+		if (fn_prog(skel, list[i]) == prog)
 			return true;
 	return false;
 }
@@ -1645,12 +1649,13 @@ void observer_misses(struct observer *ob, struct kmlab_misses *m)
 	memset(m, 0, sizeof(*m));
 	links_missed(ob, missed);
 	bpf_object__for_each_program(prog, ob->skel->obj) {
-		const char *name = bpf_program__name(prog);
 		__u64 n = prog_misses(ob, prog, missed);
 
-		if (name_in(name, alloc_progs, ARRAY_LEN(alloc_progs)))
+		if (prog_in(ob->skel, prog, alloc_progs,
+			    ARRAY_LEN(alloc_progs)))
 			m->alloc += n;
-		else if (name_in(name, other_progs, ARRAY_LEN(other_progs)))
+		else if (prog_in(ob->skel, prog, other_progs,
+				 ARRAY_LEN(other_progs)))
 			m->other += n;
 		else
 			m->free += n;
