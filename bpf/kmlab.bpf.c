@@ -1017,15 +1017,20 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	return 0;
 }
 
+/* where kmlab_step's fields start in its record: from the tracefs
+ * format, set by the loader before it attaches on_step (kmlab/step.h) */
+__u32 step_base = 8;
+
 /* the data plane's own tracepoint: no module BTF, so a classic one */
 SEC("tp/kmlab/kmlab_step")
 int on_step(void *ctx)
 {
-	struct kmlab_step_record r;
+	struct { struct kmlab_step_fields step; } r;
 	struct kmlab_ev_step *e;
 	struct kmlab_freed *f;
 
-	if (bpf_probe_read_kernel(&r, sizeof(r), ctx))
+	if (step_base > KMLAB_STEP_BASE_MAX ||
+	    bpf_probe_read_kernel(&r, sizeof(r), ctx + step_base))
 		return 0;
 	forwarding_done();
 	e = EVENT_NEW(kmlab_ev_step, KMLAB_EV_STEP);

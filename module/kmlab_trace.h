@@ -3,8 +3,9 @@
  * kmlab:kmlab_step, one event per executed (or refused) op.
  *
  * The entry is KMLAB_STEP_FIELDS (include/kmlab/step.h), the layout of
- * struct kmlab_step_record: BPF programs read the raw record with that
- * struct (the module has no BTF).
+ * struct kmlab_step_fields after struct trace_entry: BPF programs read
+ * the raw record with that struct (the module has no BTF), from where
+ * the tracefs format says the fields start.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM kmlab

@@ -65,13 +65,13 @@ struct kmlab_step_fields {
 	KMLAB_STEP_FIELDS(KMLAB_STEP_SCALAR, KMLAB_STEP_ARRAY)
 };
 
-/* the raw record: the fields follow struct trace_entry, 8-aligned */
-struct kmlab_step_record {
-	__u16 common_type;	/* struct trace_entry */
-	__u8 common_flags;
-	__u8 common_preempt_count;
-	__s32 common_pid;
-	struct kmlab_step_fields step;
-};
+/*
+ * In the raw record the fields follow struct trace_entry, 8-aligned: at
+ * 8 on most kernels, at 16 on PREEMPT_RT ones, whose entry also keeps
+ * the preempt-lazy and migrate-disable counts.  The loader reads where
+ * from the tracefs format, and checks each field at its place from
+ * there (kmlab_step_fields' layout).
+ */
+#define KMLAB_STEP_BASE_MAX	64	/* more: not a trace_entry we know */
 
 #endif /* KMLAB_STEP_H */

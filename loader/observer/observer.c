@@ -1416,7 +1416,11 @@ static int field_offset(const char *fmt, const char *field, int *size)
 	return off;
 }
 
-/* The record layout is a contract (kmlab/step.h): make sure it holds. */
+/*
+ * The record layout is a contract (kmlab/step.h): make sure it holds,
+ * from where the fields start (after struct trace_entry, whose size
+ * differs on PREEMPT_RT kernels).  That start, or -errno.
+ */
 static int check_step_format(void)
 {
 	static const struct {
@@ -1424,9 +1428,9 @@ static int check_step_format(void)
 		int off, size;
 	} want[] = {
 #define SCALAR(type, name) \
-		{ #name, offsetof(struct kmlab_step_record, step.name), sizeof(type) },
+		{ #name, offsetof(struct kmlab_step_fields, name), sizeof(type) },
 #define ARRAY(type, name, n) \
-		{ #name, offsetof(struct kmlab_step_record, step.name), \
+		{ #name, offsetof(struct kmlab_step_fields, name), \
 		  sizeof(type) * (n) },
 		KMLAB_STEP_FIELDS(SCALAR, ARRAY)
 #undef SCALAR
@@ -1434,6 +1438,7 @@ static int check_step_format(void)
 	};
 
 	char path[256], fmt[8192];
+	int base = -1;
 	size_t n, i;
 	FILE *f;
 
@@ -1450,13 +1455,17 @@ static int check_step_format(void)
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		int size = 0, off = field_offset(fmt, want[i].name, &size);
 
-		if (off != want[i].off || size != want[i].size) {
-			fprintf(stderr, "kmlab: kmlab_step field '%s' is at offset %d size %d, kmlab/step.h says %d/%d: rebuild the module and kmlab from the same tree\n", want[i].name, off, size,
-				want[i].off, want[i].size);
+		if (!i && off >= 8 && off <= KMLAB_STEP_BASE_MAX && !(off % 8))
+			base = off;
+		if (base < 0 || off - base != want[i].off ||
+		    size != want[i].size) {
+			fprintf(stderr, "kmlab: kmlab_step field '%s' is at offset %d size %d, kmlab/step.h says %d/%d after the first field (at %d): rebuild the module and kmlab from the same tree\n",
+				want[i].name, off, size, want[i].off,
+				want[i].size, base);
 			return -EINVAL;
 		}
 	}
-	return 0;
+	return base;
 }
 
 int observer_attach_step(struct observer *ob)
@@ -1466,8 +1475,9 @@ int observer_attach_step(struct observer *ob)
 	if (!ob->has_modules)
 		return -EOPNOTSUPP;
 	err = check_step_format();
-	if (err)
+	if (err < 0)
 		return err;
+	ob->skel->data->step_base = err;
 	ob->skel->links.on_step =
 		bpf_program__attach(ob->skel->progs.on_step);
 	if (!ob->skel->links.on_step) {
