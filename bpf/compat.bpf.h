@@ -79,15 +79,32 @@ const volatile __u64 ksym_per_cpu_offset = 0;
 #define KMLAB_NMI_MASK		(0xfU << 20)
 
 /*
+ * PREEMPT_RT serves softirqs in threads and counts them in the task, not
+ * in preempt_count ("softirq: Make softirq control and processing RT
+ * aware", v5.12): the field exists on RT kernels only.
+ */
+struct task_struct___rt {
+	int softirq_disable_cnt;
+};
+
+/*
  * Serving an interrupt (hard, soft or NMI), not just with BHs off?
  * False when this kernel does not say.
  */
 static __always_inline bool in_irq_context(void)
 {
+	struct task_struct___rt *t;
 	__u64 base, off = 0;
 	__u32 cpu;
 	int pc = 0;
 
+	if (bpf_core_field_exists(struct task_struct___rt,
+				  softirq_disable_cnt)) {
+		t = (void *)bpf_get_current_task();
+		if (BPF_CORE_READ(t, softirq_disable_cnt) &
+		    KMLAB_SOFTIRQ_OFFSET)
+			return true;
+	}
 	if (ksym_preempt_count)
 		base = ksym_preempt_count;
 	else if (ksym_pcpu_hot && bpf_core_type_exists(struct pcpu_hot___v6_2))

@@ -197,6 +197,10 @@ __u64 pending_count = 0;
 /* kvmalloc_node's text: its kmalloc is the module's when one is pending */
 const volatile __u64 kvmalloc_lo = 0;
 const volatile __u64 kvmalloc_len = 0;
+/* delayed_vfree_work(), which vfree()s again what a vfree() in an
+ * interrupt queued (6.3+; the loader's SYM_VFREE_WORK) */
+const volatile __u64 vfree_work_lo = 0;
+const volatile __u64 vfree_work_len = 0;
 
 /*
  * Which watched module's text @site is in: its index + 1, 0 for none.
@@ -784,6 +788,10 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 			f->flags &= ~KMLAB_FREED_RCU;
 			return 0;
 		}
+		/* the second half of a vfree() in an interrupt */
+		if (src == KMLAB_FAM_VMALLOC &&
+		    site - vfree_work_lo < vfree_work_len)
+			return 0;
 		if (!kmlab_free_fits(src, f->src))
 			return 0;
 	}

@@ -795,7 +795,14 @@ static const char *const data_names[] = {
 
 /* What a core kernel symbol is to the observer. */
 enum sym_role { SYM_NONE, SYM_HELPER, SYM_KVMALLOC, SYM_PAGE_FN,
-		SYM_ACCESSOR, SYM_DATA };
+		SYM_ACCESSOR, SYM_DATA, SYM_VFREE_WORK };
+
+/*
+ * "mm/vmalloc: remove __vunmap()" (v6.3): a vfree() in an interrupt
+ * queues the area, and this work frees it with vfree() again, a second
+ * vfree of the same address that is not the module's.
+ */
+#define VFREE_WORK	"delayed_vfree_work"
 
 static enum sym_role sym_role(const char *name, __u32 *src)
 {
@@ -811,6 +818,8 @@ static enum sym_role sym_role(const char *name, __u32 *src)
 	if (!strcmp(name, "kvmalloc_node") ||
 	    !strcmp(name, "__kvmalloc_node_noprof"))
 		return SYM_KVMALLOC;
+	if (!strcmp(name, VFREE_WORK))
+		return SYM_VFREE_WORK;
 	for (i = 0; i < ARRAY_LEN(helper_names); i++)
 		if (!strcmp(name, helper_names[i]))
 			return SYM_HELPER;
@@ -853,6 +862,10 @@ static void sym_keep(struct kmlab_bpf *skel, enum sym_role role, __u32 src,
 	case SYM_KVMALLOC:
 		ro->kvmalloc_lo = lo;
 		ro->kvmalloc_len = len;
+		break;
+	case SYM_VFREE_WORK:
+		ro->vfree_work_lo = lo;
+		ro->vfree_work_len = len;
 		break;
 	case SYM_PAGE_FN:
 		n = ro->nr_page_fns;
@@ -902,7 +915,7 @@ static __u32 sym_hash(const char *name)
  */
 static __u64 sym_filter(unsigned char *bits)
 {
-	const char *names[2 + ARRAY_LEN(helper_names) +
+	const char *names[3 + ARRAY_LEN(helper_names) +
 			  ARRAY_LEN(accessor_names) + ARRAY_LEN(page_fns) +
 			  ARRAY_LEN(data_names)];
 	__u64 tag = FNV64_BASIS;
@@ -911,6 +924,7 @@ static __u64 sym_filter(unsigned char *bits)
 
 	names[n++] = "kvmalloc_node";
 	names[n++] = "__kvmalloc_node_noprof";
+	names[n++] = VFREE_WORK;
 	for (i = 0; i < ARRAY_LEN(helper_names); i++)
 		names[n++] = helper_names[i];
 	for (i = 0; i < ARRAY_LEN(accessor_names); i++)
