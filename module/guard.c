@@ -202,6 +202,7 @@ static const char *const fix[KMLAB_REASON_MAX] = {
 	[KMLAB_REFUSE_STATE] = "allocate it before using or freeing it",
 	[KMLAB_REFUSE_INTERIOR] = "free the start of the object: SLUB writes at the pointer it is given before checking it, which would corrupt a neighbour",
 	[KMLAB_REFUSE_BEYOND] = "stay within what the allocator gave (ksize()), or, on a kmalloc, within the right red zone SLUB checks under slub_debug=FZPU",
+	[KMLAB_REFUSE_REPORTS] = "the kernel already reported " __stringify(KMLAB_MAX_REPORTS) " of this plan's hazards, each a console report that holds the CPU while it prints; repeat the hazard fewer times",
 };
 
 static enum kmlab_reason refuse(struct kmlab_plan *p,
@@ -211,6 +212,40 @@ static enum kmlab_reason refuse(struct kmlab_plan *p,
 	pr_warn_ratelimited("plan %s line %u: refused %s on %s: %s\n",
 			    p->hdr.plan, op->line, what,
 			    p->objs[op->obj].name, fix[why]);
+	return why;
+}
+
+/*
+ * A hazard that SLUB or KFENCE will report, run or refused by how many
+ * this plan has made already: the kernel prints each report to the
+ * console before it goes on, so a hazard in a repeat block would have it
+ * print for minutes (KMLAB_MAX_REPORTS).
+ */
+static enum kmlab_reason reported(struct kmlab_plan *p,
+				  const struct kmlab_ir_op *op,
+				  const char *what)
+{
+	if (p->reports >= KMLAB_MAX_REPORTS)
+		return refuse(p, op, KMLAB_REFUSE_REPORTS, what);
+	p->reports++;
+	return KMLAB_OK;
+}
+
+/*
+ * A write past the request into a guarded slab object's red zone (SLUB's
+ * kmalloc red zone starts at the request since 6.2) is found and
+ * reported once, at the free, however often it is written.
+ */
+static enum kmlab_reason overrun(struct kmlab_plan *p,
+				 const struct kmlab_ir_op *op,
+				 struct kmlab_obj *o)
+{
+	enum kmlab_reason why;
+
+	if (o->overrun || !o->guarded)
+		return KMLAB_OK;
+	why = reported(p, op, "a write past the object's end");
+	o->overrun = !why;
 	return why;
 }
 
@@ -260,13 +295,13 @@ enum kmlab_reason kmlab_guard_free(struct kmlab_plan *p,
 	/* a second free: KFENCE's or SLUB's checks must catch it */
 	if (bk == BK_SLAB && is_kfence_address(o->ptr) &&
 	    cache_alive(p, o, fam))
-		return kfence_still_free(o) ? KMLAB_OK :
+		return kfence_still_free(o) ? reported(p, op, "a second free") :
 		       refuse(p, op, KMLAB_REFUSE_REUSED, "a second free");
 	if (bk != BK_SLAB || !o->guarded || !cache_alive(p, o, fam))
 		return refuse(p, op, KMLAB_REFUSE_UNGUARDED, "a second free");
 	if (!still_slab(o) || !still_poisoned(o))
 		return refuse(p, op, KMLAB_REFUSE_REUSED, "a second free");
-	return KMLAB_OK;
+	return reported(p, op, "a second free");
 }
 
 enum kmlab_reason kmlab_guard_access(struct kmlab_plan *p,
@@ -295,20 +330,25 @@ enum kmlab_reason kmlab_guard_access(struct kmlab_plan *p,
 				      "an access past the object's end");
 	}
 	if (o->state == KMLAB_LIVE)
-		return KMLAB_OK;
+		return op->code == KMLAB_OP_WRITE && end > o->req ?
+		       overrun(p, op, o) : KMLAB_OK;
 	s->flags |= KMLAB_STEP_LATE;
 	/* a freed vmalloc area is unmapped: the read faults, safely */
 	if (bk == BK_VMAP && op->code == KMLAB_OP_READ)
 		return KMLAB_OK;
 	if (bk == BK_SLAB && is_kfence_address(o->ptr) &&
 	    cache_alive(p, o, fam))
-		return kfence_still_free(o) ? KMLAB_OK :
-		       refuse(p, op, KMLAB_REFUSE_REUSED, what);
+		return !kfence_still_free(o) ?
+		       refuse(p, op, KMLAB_REFUSE_REUSED, what) :
+		       op->code == KMLAB_OP_READ ? KMLAB_OK :
+		       reported(p, op, "a write after free");
 	if (bk != BK_SLAB || !o->guarded || !cache_alive(p, o, fam))
 		return refuse(p, op, KMLAB_REFUSE_UNGUARDED,
 			      op->code == KMLAB_OP_READ ? "a read after free" :
 							  "a write after free");
 	if (!still_slab(o) || !still_poisoned(o))
 		return refuse(p, op, KMLAB_REFUSE_REUSED, what);
-	return KMLAB_OK;
+	/* SLUB finds a late write in its poison; nothing sees a late read */
+	return op->code == KMLAB_OP_READ ? KMLAB_OK :
+	       reported(p, op, "a write after free");
 }

@@ -50,6 +50,7 @@ struct kmlab_obj {
 	struct kmem_cache *cache;
 	bool guarded;		/* its cache poisons and checks frees */
 	bool null;		/* its allocation failed: the pointer is NULL */
+	bool overrun;		/* its red zone write is counted in reports */
 	u64 lost;		/* FAM_SLAB: objects leaked by overwriting */
 };
 
@@ -61,6 +62,7 @@ struct kmlab_plan {
 	u64 cost[KMLAB_PHASE_MAX];	/* worst-case bytes per phase run */
 	struct kmlab_obj st[KMLAB_MAX_OBJS];
 	u64 bytes;		/* bytes allocated and not freed (leaks too) */
+	u32 reports;		/* hazards run that the kernel reports */
 	bool in_init;		/* LOAD phase runs inside module init */
 	u32 aborted_line;	/* "abort" stopped it before this line */
 	void *blob;

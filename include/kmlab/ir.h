@@ -65,6 +65,13 @@
 #define KMLAB_MAX_ATOMIC_BYTES	(16ULL << 20)
 /* default of the module's max_bytes: what a plan may allocate at worst */
 #define KMLAB_MAX_BYTES		(64ULL << 20)
+/*
+ * hazards one plan run (load to unload) may make the kernel report: each
+ * SLUB or KFENCE report is 50 to 300 console lines, printed before the
+ * call returns, so a repeated second free has the kernel do little else
+ * (a fuzzed plan's 18,596 of them kept a TCG guest printing past 300 s)
+ */
+#define KMLAB_MAX_REPORTS	32
 /* a paced phase goes on when the loader acknowledged nothing this long */
 #define KMLAB_PACE_WAIT_MS	2000
 

@@ -26,6 +26,8 @@ enum kmlab_reason {
 	KMLAB_REFUSE_INTERIOR,	/* a free of an address inside an object */
 	KMLAB_REFUSE_BEYOND,	/* an access past what the allocator gave
 				 * and past any red zone that would catch it */
+	KMLAB_REFUSE_REPORTS,	/* the kernel reported KMLAB_MAX_REPORTS
+				 * of this plan's hazards already */
 	KMLAB_REASON_MAX
 };
 

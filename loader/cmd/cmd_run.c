@@ -632,6 +632,7 @@ int cmd_run(int argc, char **argv)
 		diag_free(&diags);
 		return KMLAB_EXIT_ENV;
 	}
+	diag_print(&diags, stderr);	/* warnings */
 	diag_free(&diags);
 
 	if (geteuid()) {

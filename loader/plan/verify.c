@@ -12,6 +12,7 @@
  * either does it (the lesson) or refuses it and frees the object
  * itself at unload.  Either way the plan no longer owns it.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ struct obj {
 	int cache;			/* FAM_CACHE: its cache */
 	unsigned long long live;	/* FAM_SLAB: objects not freed */
 	const char *fn;			/* allocating function */
+	bool overrun;			/* its red zone write is counted */
 };
 
 struct vm {
@@ -46,6 +48,8 @@ struct vm {
 	int *match;			/* REPEAT <-> REPEAT_END */
 	struct diag_list *dl;
 	unsigned char *reported;	/* per op: an error was given */
+	unsigned long long reports;	/* hazards the kernel reports */
+	int reports_line;		/* where they pass KMLAB_MAX_REPORTS */
 };
 
 #define FAR_PAST	PAGE	/* how far past the end a lesson may go */
@@ -137,6 +141,20 @@ static void predict(struct vm *vm, struct kmlab_ir_op *op,
 	va_end(ap);
 }
 
+/*
+ * A hazard SLUB or KFENCE reports on the console when it runs (a second
+ * free, a late write, a red zone write): the data plane runs at most
+ * KMLAB_MAX_REPORTS of a plan's and refuses the rest.
+ */
+static void kernel_reports(struct vm *vm, const struct kmlab_ir_op *op,
+			   unsigned long long mult)
+{
+	if (vm->reports <= KMLAB_MAX_REPORTS &&
+	    vm->reports + mult > KMLAB_MAX_REPORTS)
+		vm->reports_line = op->line;
+	vm->reports = mult > ~0ULL - vm->reports ? ~0ULL : vm->reports + mult;
+}
+
 static void do_alloc(struct vm *vm, struct kmlab_ir_op *op,
 		     unsigned long long mult)
 {
@@ -160,6 +178,7 @@ static void do_alloc(struct vm *vm, struct kmlab_ir_op *op,
 				op->line, name(vm, op->obj), o->alloc_line);
 	}
 	o->st = ST_LIVE;
+	o->overrun = false;
 	o->alloc_line = op->line;
 	o->fn = kmlab_op_name(op->code);
 	o->size = op->size;
@@ -248,6 +267,7 @@ static void do_free(struct vm *vm, struct kmlab_ir_op *op,
 			n, o->forget_line);
 		return;
 	case ST_FREED:
+		kernel_reports(vm, op, mult);
 		predict(vm, op, FINDING_DOUBLE_FREE, op->obj, op->line,
 			o->free_line, mult,
 			"%s is freed again here, but line %d already freed it: the allocator's bookkeeping for that memory gets corrupted.",
@@ -326,6 +346,8 @@ static void do_access(struct vm *vm, struct kmlab_ir_op *op,
 			 (unsigned long long)op->off, end, n, o->real);
 	switch (o->st) {
 	case ST_FREED:
+		if (op->code == KMLAB_OP_WRITE)
+			kernel_reports(vm, op, mult);
 		predict(vm, op, FINDING_LATE_ACCESS, op->obj, op->line,
 			o->free_line, mult,
 			"this %s touches %s after line %d freed it: the memory may already belong to someone else.",
@@ -344,6 +366,11 @@ static void do_access(struct vm *vm, struct kmlab_ir_op *op,
 		return;
 	case ST_LIVE:
 		break;
+	}
+	if (end > o->size && op->code == KMLAB_OP_WRITE && !o->overrun) {
+		/* SLUB finds it at the free, once */
+		kernel_reports(vm, op, mult);
+		o->overrun = true;
 	}
 	if (end > o->real)
 		predict(vm, op, FINDING_OVERFLOW, op->obj, op->line,
@@ -510,6 +537,11 @@ int verify_plan(struct plan *plan, struct diag_list *diags)
 	free(vm.reported);
 	if (diags->errors > errors)
 		return -1;
+	if (vm.reports > KMLAB_MAX_REPORTS)
+		diag_add(diags, DIAG_WARNING, vm.reports_line, 0, 1,
+			 "repeat the hazard fewer times: one report shows it as well as a thousand",
+			 "with every repeat multiplied out the plan makes %llu hazards the kernel reports on its console (second frees, late and red zone writes): the data plane runs the first %d and refuses the rest",
+			 vm.reports, KMLAB_MAX_REPORTS);
 
 	/* what the plan never frees, it leaks on purpose */
 	for (i = 0; i < plan->nr_objs; i++) {

@@ -20,6 +20,7 @@ static const char *const reasons[KMLAB_REASON_MAX] = {
 	[KMLAB_FAILED]		= "the allocator failed",
 	[KMLAB_REFUSE_INTERIOR]	= "SLUB would write at the inner address before checking it",
 	[KMLAB_REFUSE_BEYOND]	= "the bytes past the object belong to someone else",
+	[KMLAB_REFUSE_REPORTS]	= "the kernel already reported as many of this plan's hazards as one run may make it print",
 };
 
 const char *report_reason(unsigned int reason)
@@ -71,6 +72,11 @@ const char *report_sentence(const struct tl_finding *fd, char *buf,
 			snprintf(buf, len, "Writing through a freed pointer scribbles on memory the allocator may already have given to someone else.");
 		break;
 	case FINDING_REFUSED:
+		if (fd->reason == KMLAB_REFUSE_REPORTS) {
+			snprintf(buf, len, "The kernel's checkers would have caught this one as they caught the earlier ones; a run makes them print at most %d reports, each of which holds the CPU while the console takes it.",
+				 KMLAB_MAX_REPORTS);
+			break;
+		}
 		snprintf(buf, len, "The data plane refused to run this hazard (%s): %s", report_reason(fd->reason),
 			 fd->reason == KMLAB_REFUSE_FAMILY ?
 			 "depending on the pair, the wrong free corrupts memory, or the kernel warns and leaks the object." :
@@ -287,7 +293,7 @@ static void text_object(FILE *f, const struct timeline *tl,
 {
 	char t[32], s[160], n[KMLAB_EV_NAME_LEN + 16], p[KPTR_LEN];
 	bool free_shown = false;
-	int i;
+	int i, times;
 
 	fprintf(f, "  %s", obj_name(o->name, n, sizeof(n)));
 	if (o->line)
@@ -310,9 +316,15 @@ static void text_object(FILE *f, const struct timeline *tl,
 			(unsigned long long)o->size_req,
 			kmlab_family_name(o->family));
 	}
-	for (i = 0; i < o->nr_steps; i++) {
+	for (i = 0; i < o->nr_steps; i += times) {
 		const struct tl_step *st = &o->steps[i];
 
+		/* a run of the same step (a repeat block's): one line */
+		for (times = 1; i + times < o->nr_steps &&
+		     tl_same_step(st, &o->steps[i + times]) &&
+		     !(o->freed && o->free_ts > st->ts &&
+		       o->free_ts <= st[times].ts);)
+			times++;
 		/* the free, in time order among the steps */
 		if (o->freed && !free_shown && o->free_ts <= st->ts) {
 			text_free(f, tl, o, rc);
@@ -333,7 +345,11 @@ static void text_object(FILE *f, const struct timeline *tl,
 		}
 		if (st->late)
 			fprintf(f, "  <- after the free");
-		fprintf(f, " (line %u)\n", st->line);
+		fprintf(f, " (line %u)", st->line);
+		if (times > 1)
+			fprintf(f, " x%d, the last at %s ms", times,
+				rel_ms(tl, st[times - 1].ts, t, sizeof(t)));
+		fprintf(f, "\n");
 	}
 	if (o->freed && !free_shown)
 		text_free(f, tl, o, rc);
@@ -377,8 +393,9 @@ static void text_task(FILE *f, const struct timeline *tl,
 		fprintf(f, " by pid %u", o->alloc_pid);
 }
 
+/* @fd and the @times - 1 findings after it, the same but for when */
 static void text_finding(FILE *f, const struct timeline *tl, int nr,
-			 const struct tl_finding *fd,
+			 const struct tl_finding *fd, int times,
 			 const struct report_ctx *rc)
 {
 	char s[160], s2[160], n[KMLAB_EV_NAME_LEN + 16], why[320], p[KPTR_LEN];
@@ -389,6 +406,8 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 		fprintf(f, ", %llu bytes", (unsigned long long)fd->size);
 	if (fd->line)
 		fprintf(f, ", line %u", fd->line);
+	if (times > 1)
+		fprintf(f, ", x%d (the first shown, the JSON has each)", times);
 	fprintf(f, "\n");
 	if (fd->observed) {
 		switch (fd->kind) {
@@ -731,7 +750,7 @@ void report_text(FILE *f, const struct timeline *tl,
 		 const struct report_ctx *rc)
 {
 	char p[KPTR_LEN];
-	int i, nr;
+	int i, nr, times;
 
 	fprintf(f, "kmlab: %s\n", rc->title ? rc->title : "");
 	fprintf(f, "  kernel %s, module %s%s%s%s", rc->kernel ? rc->kernel :
@@ -751,8 +770,12 @@ void report_text(FILE *f, const struct timeline *tl,
 	text_timeline(f, tl, rc);
 
 	fprintf(f, "\nfindings:\n");
-	for (i = 0, nr = 0; i < tl->nr_finds; i++)
-		text_finding(f, tl, ++nr, &tl->finds[i], rc);
+	for (i = 0, nr = 0; i < tl->nr_finds; i += times) {
+		for (times = 1; i + times < tl->nr_finds &&
+		     tl_same_finding(&tl->finds[i], &tl->finds[i + times]);)
+			times++;
+		text_finding(f, tl, ++nr, &tl->finds[i], times, rc);
+	}
 	if (!tl->nr_finds)
 		fprintf(f, "  none\n");
 	fprintf(f, "\n");

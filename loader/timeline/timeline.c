@@ -159,22 +159,53 @@ static struct tl_object *find_containing(struct timeline *tl, __u64 addr)
 	return NULL;
 }
 
+bool tl_same_step(const struct tl_step *x, const struct tl_step *y)
+{
+	return x->op == y->op && x->reason == y->reason &&
+	       x->result == y->result && x->line == y->line &&
+	       x->flags == y->flags && x->late == y->late &&
+	       x->off == y->off && x->len == y->len &&
+	       !memcmp(x->data, y->data, sizeof(x->data));
+}
+
+static bool same_stack(const struct tl_stack *a, const struct tl_stack *b)
+{
+	return a->nr == b->nr && a->exact == b->exact &&
+	       !memcmp(a->ip, b->ip, a->nr * sizeof(a->ip[0]));
+}
+
+bool tl_same_finding(const struct tl_finding *a, const struct tl_finding *b)
+{
+	/* a refusal is the plan's, whichever object the name held */
+	return a->kind == b->kind &&
+	       (a->object == b->object || a->kind == FINDING_REFUSED) &&
+	       a->plan_obj == b->plan_obj && a->line == b->line &&
+	       !strcmp(a->name, b->name) && a->size == b->size &&
+	       a->seen_by == b->seen_by && a->site == b->site &&
+	       a->site2 == b->site2 && a->via == b->via &&
+	       a->off == b->off && a->len == b->len &&
+	       a->is_read == b->is_read && a->rw_unknown == b->rw_unknown &&
+	       a->accessed == b->accessed && a->has_data == b->has_data &&
+	       !memcmp(a->data, b->data, sizeof(a->data)) &&
+	       a->reason == b->reason && a->load == b->load &&
+	       a->src == b->src && a->src2 == b->src2 &&
+	       a->predicted == b->predicted && a->observed == b->observed &&
+	       !strcmp(a->pred_msg, b->pred_msg) &&
+	       !strcmp(a->cache_given, b->cache_given) &&
+	       a->kind != FINDING_LEAK &&	/* a leak: one object each */
+	       same_stack(&a->stack, &b->stack) &&
+	       same_stack(&a->stack2, &b->stack2);
+}
+
 static bool same_steps(const struct tl_object *a, const struct tl_object *b)
 {
 	int i;
 
 	if (a->nr_steps != b->nr_steps)
 		return false;
-	for (i = 0; i < a->nr_steps; i++) {
-		const struct tl_step *x = &a->steps[i], *y = &b->steps[i];
-
-		if (x->op != y->op || x->reason != y->reason ||
-		    x->result != y->result || x->line != y->line ||
-		    x->flags != y->flags || x->late != y->late ||
-		    x->off != y->off || x->len != y->len ||
-		    memcmp(x->data, y->data, sizeof(x->data)))
+	for (i = 0; i < a->nr_steps; i++)
+		if (!tl_same_step(&a->steps[i], &b->steps[i]))
 			return false;
-	}
 	return true;
 }
 

@@ -249,6 +249,12 @@ void timeline_lives_free(struct tl_lives *lv);
 /* Let go of the objects nothing can refer to any more; see timeline.c.
  * Run by timeline_add as objects pile up; 0 or -ENOMEM. */
 int timeline_fold(struct timeline *tl, int keep);
+/* The same step again: the same op on the same bytes, the same outcome
+ * (the text folds a run of them). */
+bool tl_same_step(const struct tl_step *a, const struct tl_step *b);
+/* The same finding again, but for its time: the same hazard of the same
+ * object at the same line, sites and stacks (the text folds a run). */
+bool tl_same_finding(const struct tl_finding *a, const struct tl_finding *b);
 /* Events the observer could not deliver or track. */
 __u64 timeline_lost(const struct timeline *tl);
 /* ... of them, those that could have changed the verdict: not clean if

@@ -54,4 +54,17 @@ case $(uname -r) in
 		has /tmp/l.json '"type":"summary"' '"slub_rounding_blind":0,'
 	ok $? "6.2+: a write past kmalloc(100) within its bucket: SLUB's kmalloc red zone sees it too" "$(why)" ;;
 esac
+
+# a second free 1000 times over: SLUB prints each report while the CPU
+# waits (20k of them kept a TCG guest busy for minutes), so the data
+# plane runs KMLAB_MAX_REPORTS (32) of them and refuses the rest
+run tests/plans/hazards/double_free_loop.kml
+df=$(grep '"type":"finding","kind":"double_free"' /tmp/l.json | grep -F '"line":8,' | grep -c '"observed":true')
+rf=$(grep '"type":"finding","kind":"refused"' /tmp/l.json | grep -F '"line":8,' |
+	grep -cF "\"reason\":\"the kernel already reported as many of this plan's hazards as one run may make it print\"")
+[ $rc -eq 1 ] && [ "$df" -eq 32 ] && [ "$rf" -eq 968 ] &&
+	grep -q "warning: with every repeat multiplied out the plan makes 1000 hazards the kernel reports" /tmp/l.err &&
+	grep -q "x968" /tmp/l.txt && [ "$(wc -l </tmp/l.txt)" -lt 200 ]
+ok $? "a double free repeated 1000 times: 32 run and found, 968 refused with the reason, the text folds them" \
+	"rc=$rc double frees $df refused $rf, $(wc -l </tmp/l.txt) text lines; $(head -n 3 /tmp/l.err)"
 tap_end
