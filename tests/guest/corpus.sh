@@ -37,7 +37,8 @@ reused() {
 }
 
 # findings JSON RACY: one sorted line per finding, what must agree; at an
-# object@line in the file RACY, the hazard's line without whether it ran
+# object@line in the file RACY, the hazard's line once, without whether
+# or how often it ran (a repeated hazard runs until the slot is taken)
 findings() {
 	grep '"type":"finding"' "$1" | while read -r f; do
 		at="$(field "$f" object)@$(field "$f" line)"
@@ -48,7 +49,7 @@ findings() {
 		else
 			echo "$kind $at size=$(field "$f" size) predicted=$(field "$f" predicted) observed=$(field "$f" observed)"
 		fi
-	done | sort
+	done | sort | awk '!/the slot.s reuse\)$/ || !seen[$0]++'
 }
 
 compiled() {	# compiled PLAN NAME: the generated module against /tmp/c.json

@@ -57,14 +57,21 @@ esac
 
 # a second free 1000 times over: SLUB prints each report while the CPU
 # waits (20k of them kept a TCG guest busy for minutes), so the data
-# plane runs KMLAB_MAX_REPORTS (32) of them and refuses the rest
+# plane runs KMLAB_MAX_REPORTS (32) of them and refuses the rest.  Each
+# runs only while the slot is still free: another task may take it in
+# between, and those are refused for that (module/guard.c).
 run tests/plans/hazards/double_free_loop.kml
-df=$(grep '"type":"finding","kind":"double_free"' /tmp/l.json | grep -F '"line":8,' | grep -c '"observed":true')
-rf=$(grep '"type":"finding","kind":"refused"' /tmp/l.json | grep -F '"line":8,' |
-	grep -cF "\"reason\":\"the kernel already reported as many of this plan's hazards as one run may make it print\"")
-[ $rc -eq 1 ] && [ "$df" -eq 32 ] && [ "$rf" -eq 968 ] &&
+at8() { grep "\"type\":\"finding\",\"kind\":\"$1\"" /tmp/l.json | grep -F '"line":8,' | grep -F "$2" | grep -c '"observed":true'; }
+df=$(at8 double_free '"object":"x"')
+rf=$(at8 refused "\"reason\":\"the kernel already reported as many of this plan's hazards as one run may make it print\"")
+ru=$(at8 refused '"reason":"the freed memory was handed out again"')
+# (once the slot was reused, a second free that ran is SLUB's alone: the
+# observer dropped the address's free record at the reuse)
+[ $rc -eq 1 ] && [ "$df" -ge 1 ] && [ "$df" -le 32 ] && [ "$rf" -ge 1 ] &&
+	{ [ $((df + rf + ru)) -eq 1000 ] || { [ "$ru" -gt 0 ] && [ $((df + rf + ru)) -le 1000 ]; }; } &&
 	grep -q "warning: with every repeat multiplied out the plan makes 1000 hazards the kernel reports" /tmp/l.err &&
-	grep -q "x968" /tmp/l.txt && [ "$(wc -l </tmp/l.txt)" -lt 200 ]
-ok $? "a double free repeated 1000 times: 32 run and found, 968 refused with the reason, the text folds them" \
-	"rc=$rc double frees $df refused $rf, $(wc -l </tmp/l.txt) text lines; $(head -n 3 /tmp/l.err)"
+	grep -q "refused: the kernel already reported .* (line 8) x[0-9]*, the last at" /tmp/l.txt &&
+	[ "$(wc -l </tmp/l.txt)" -lt 200 ]
+ok $? "a double free repeated 1000 times: at most 32 run (each found), the rest refused with the reason, the text folds them" \
+	"rc=$rc double frees $df, refused $rf (reports) $ru (reused), $(wc -l </tmp/l.txt) text lines; $(head -n 3 /tmp/l.err)"
 tap_end
