@@ -640,7 +640,11 @@ static __always_inline void slub_geometry(struct kmlab_ev_slub *e,
 	e->red_left_pad = BPF_CORE_READ(s, red_left_pad);
 }
 
-/* the free SLUB refused: the object stays allocated */
+/*
+ * The free SLUB refused: the object stays allocated.  Its stack tells
+ * the loader which free it was: one it saw, or a second free it could
+ * not see (the address was handed out and freed again in between).
+ */
 static __always_inline int slub_kept(void *ctx, struct kmem_cache *s,
 				     __u64 obj)
 {
@@ -651,6 +655,7 @@ static __always_inline int slub_kept(void *ctx, struct kmem_cache *s,
 	e->addr = obj;
 	e->what = KMLAB_SLUB_KEPT;
 	slub_geometry(e, s);
+	e->stack.nr = get_stack(ctx, e->stack.ip);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

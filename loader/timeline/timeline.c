@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "plan.h"
@@ -555,7 +556,6 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_ev_step *e)
 			o = find_containing(tl, e->step.ptr);
 		if (!o)
 			return 0;
-		/* the data plane emits a free's step before freeing */
 		o->next_free_line = e->step.line;
 		if (o->freed && !o->free_line)
 			o->free_line = e->step.line;
@@ -569,6 +569,10 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_ev_step *e)
 				break;
 			}
 		}
+		/* the data plane emits a free's step before freeing: a
+		 * refusal by SLUB after it is of that free, not an older */
+		if (i < 0)
+			o->kept_due = false;
 		return 0;
 	}
 
@@ -739,19 +743,95 @@ static int add_watch_hit(struct timeline *tl, const struct kmlab_ev_watch_hit *e
  * (a plan's own late write) is marked seen by SLUB too, not repeated.
  */
 /*
+ * A free of @o seen, called from @site (the return address into its
+ * caller, or into the caller's caller for a tail call: on the stack
+ * either way): SLUB may refuse it (add_slub_kept).
+ */
+static void kept_due(struct tl_object *o, __u64 site)
+{
+	o->kept_due = true;
+	o->kept_ret = site;
+}
+
+/* Is @ip in the module's text, or its init text, of any of its loads? */
+static bool module_ip(const struct timeline *tl, __u64 ip)
+{
+	int i, n = tl->nr_loads < TL_LOADS_MAX ? tl->nr_loads : TL_LOADS_MAX;
+
+	for (i = 0; i < n; i++) {
+		const struct tl_load *l = &tl->loads[i];
+
+		if (ip - l->text_base < l->text_len ||
+		    ip - l->init_base < l->init_len)
+			return true;
+	}
+	return ip - tl->text_base < tl->text_len;
+}
+
+/*
+ * SLUB refused a free of @o's address that the observer did not see: the
+ * address was handed out and freed again since @o's free, so its free
+ * record is gone (a free of it might have been the new tenant's), and the
+ * module freed it once more.  SLUB saw the memory free, so it was a
+ * double free, the module's when the module is on the stack.
+ */
+static int add_unseen_double_free(struct timeline *tl, struct tl_object *o,
+				  const struct kmlab_ev_slub *e)
+{
+	struct tl_finding *f;
+	__u32 i;
+
+	for (i = 0; i < e->stack.nr && i < KMLAB_STACK_DEPTH; i++)
+		if (module_ip(tl, e->stack.ip[i]))
+			break;
+	if (i >= e->stack.nr || i >= KMLAB_STACK_DEPTH) {
+		tl->slub_foreign++;
+		return 0;
+	}
+	f = new_finding(tl, FINDING_DOUBLE_FREE, o);
+	if (!f)
+		return ENOMEM_RET;
+	f->seen_by = TL_SEEN_SLUB;
+	f->site = e->stack.ip[i];
+	f->site2 = o->free_site;
+	f->ts = e->h.ts;
+	f->age_ns = e->h.ts > o->free_ts ? e->h.ts - o->free_ts : 0;
+	tl_stack_set(&f->stack, &e->stack);
+	f->stack2 = *o->free_stack;
+	if (o->next_free_line) {
+		f->line = o->next_free_line;
+		f->line_from_step = true;
+		o->next_free_line = 0;
+	}
+	return 0;
+}
+
+/*
  * SLUB refused a free: a second one (the double free is found already,
  * now seen by SLUB too), or the first one of an object it found
- * corrupted, which it keeps allocated rather than trust.
+ * corrupted, which it keeps allocated rather than trust.  Either is the
+ * last free seen of the object, by the same call (its caller is on
+ * SLUB's stack); any other is a double free the observer could not see.
  */
 static int add_slub_kept(struct timeline *tl, const struct kmlab_ev_slub *e)
 {
 	struct tl_object *o = find_object(tl, e->addr, false);
 	struct tl_finding *f;
+	bool seen = false;
+	__u32 i;
 
 	if (!o || !o->freed) {
 		tl->slub_foreign++;
 		return 0;
 	}
+	for (i = 0; o->kept_due && i < e->stack.nr && i < KMLAB_STACK_DEPTH; i++)
+		seen |= e->stack.ip[i] == o->kept_ret;
+	/* no stack to tell by (an older observer's record): the seen one */
+	if (!e->stack.nr || !o->kept_ret)
+		seen = o->kept_due;
+	if (!seen)
+		return add_unseen_double_free(tl, o, e);
+	o->kept_due = false;
 	f = object_finding(tl, FINDING_DOUBLE_FREE, o);
 	if (f)
 		f->seen_by |= TL_SEEN_SLUB;
@@ -1011,6 +1091,7 @@ static int add_free(struct timeline *tl, const struct kmlab_ev_free *e)
 	o->free_stack = tl_stacks_get(&tl->stacks, &e->stack);
 	if (!o->free_stack)
 		return ENOMEM_RET;
+	kept_due(o, e->call_site);
 	if (!e->wrong_cache)
 		return 0;
 	f = new_finding(tl, FINDING_WRONG_FREE, o);
@@ -1070,8 +1151,10 @@ static int add_double_free(struct timeline *tl,
 	f->ts = e->h.ts;
 	f->age_ns = e->h.ts - e->first_ts;
 	tl_stack_set(&f->stack, &e->stack);
-	if (o)
+	if (o) {
 		f->stack2 = *o->free_stack;
+		kept_due(o, e->call_site);
+	}
 	if (o && o->next_free_line) {
 		f->line = o->next_free_line;
 		f->line_from_step = true;

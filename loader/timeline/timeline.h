@@ -48,6 +48,10 @@ struct tl_object {
 	bool seen_alloc;	/* the observer saw the allocation */
 	bool freed, leaked;
 	bool slub_kept;		/* SLUB refused its free: still allocated */
+	/* a free seen that SLUB may yet refuse, by the return address
+	 * into its caller (see add_slub_kept) */
+	bool kept_due;
+	__u64 kept_ret;
 	__u64 size_req, size_alloc;
 	__u64 alloc_ts, alloc_site;
 	__u32 alloc_pid;	/* the task that allocated it, 0 if unknown */

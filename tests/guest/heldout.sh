@@ -160,4 +160,27 @@ st=$(grep -c '"event":"alloc".*"size":16384,' /tmp/h.json)
 no_finding "$rc" /tmp/h.json && ! findings | grep -q . && [ "$st" -ge 20 ]
 ok $? "20 reads of /dev/kmlab under kmlab watch: seen ($st buffers), clean" "$(why)"
 
+
+# 8. init frees a buffer and keeps the pointer; another module is handed
+# the slot, frees it, and has the first free the stale pointer again
+# (kmlab_late mode=free_again, kmlab_tenant take=ADDR).  The observer
+# lets go of an address's free record when anyone is handed it again
+# (the free that follows may be the new tenant's), so only SLUB sees
+# this double free: its refusal, by its stack, is the finding.
+dmesg -c >/dev/null
+watch kmlab_late
+insmod "$tko/kmlab_late.ko" mode=free_again
+addr=$(dmesg | sed -n 's/.*kmlab_late: freed \([0-9a-f]*\)$/\1/p' | tail -n 1)
+insmod "$tko/kmlab_tenant.ko" take="0x${addr:-0}"
+took=$?
+rmmod kmlab_tenant 2>/dev/null
+rmmod kmlab_late
+finish
+[ "$took" -eq 0 ] && [ "$rc" -eq 1 ] &&
+	findings | grep -F '"kind":"double_free"' | grep -F '"size":128,' |
+	grep -F '"seen_by":["slub"]' | grep -qF '"site":"kmlab_late_free_again+0x' &&
+	grep -q 'freed again at kmlab_late_free_again+0x[0-9a-f]* \[kmlab_late\]' /tmp/h.txt &&
+	! grep -q "SLUB found it corrupted" /tmp/h.txt
+ok $? "a second free after another module was handed the slot and freed it: the double free SLUB caught, at its site" \
+	"took=$took addr=$addr $(dmesg | grep kmlab_tenant | tail -n 1) $(why)"
 tap_end

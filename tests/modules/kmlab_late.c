@@ -15,12 +15,11 @@
  *  overflow_end  init writes 8 bytes just past a 128-byte buffer; exit
  *              frees it.  SLUB's right red zone, on every kernel.
  *  reuse       no bug: five times, allocates 128 bytes, uses and frees
- *              them, and waits delay_ms; SLUB hands the same slot out
- *              again, and its debug checks write it while the module's
- *              kmalloc() is on the stack.
- *  kfence_write, kfence_read, kfence_overflow  the same bugs on an object
- *              KFENCE sampled (booted with kfence.sample_interval=MS):
- *              init allocates until KFENCE hands it one, for up to 20 s.
+ *              them, and waits delay_ms; SLUB hands the same slot out again
+ *              (its checks write it under the module's kmalloc() call).
+ *  free_again  a second free after another module took the slot (below).
+ *  kfence_write, kfence_read, kfence_overflow  the same on an object KFENCE
+ *              sampled (kfence.sample_interval=MS; init asks for up to 20 s).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,10 +29,11 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include "kmlab_late.h"
 
 static char *mode = "late_write";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "late_write, late_read, overflow, overflow_end, reuse, kfence_write, kfence_read or kfence_overflow");
+MODULE_PARM_DESC(mode, "late_write, late_read, overflow, overflow_end, reuse, free_again, kfence_write, kfence_read or kfence_overflow");
 
 static unsigned int delay_ms = 20;
 module_param(delay_ms, uint, 0444);
@@ -154,10 +154,35 @@ static int __init late_init(void)
 		fill(buf, 0x42, 136);
 		return 0;
 	}
-	pr_err("unknown mode '%s': late_write, late_read, overflow, overflow_end, reuse or kfence_*\n",
+	if (!strcmp(mode, "free_again")) {
+		buf = kmalloc(128, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+		kfree(buf);
+		/* for kmlab_tenant take=: the test module's own address */
+		pr_info("freed %px\n", buf);
+		return 0;
+	}
+	pr_err("unknown mode '%s': late_write, late_read, overflow, overflow_end, reuse, free_again or kfence_*\n",
 	       mode);
 	return -EINVAL;
 }
+
+/*
+ * free_again: init frees a 128-byte buffer and keeps the pointer;
+ * kmlab_tenant take=ADDR is handed the slot, frees it, and right away
+ * (so that nobody takes the slot in between) calls this, which frees the
+ * stale pointer again.  SLUB refuses it ("Object already free"); the
+ * observer's free record ended when the slot was handed out.  Not a tail
+ * call: the module's frame must be on SLUB's stack.
+ */
+void kmlab_late_free_again(void)
+{
+	kfree(buf);
+	buf = NULL;
+	pr_info("freed again\n");
+}
+EXPORT_SYMBOL_GPL(kmlab_late_free_again);
 
 static void __exit late_exit(void)
 {

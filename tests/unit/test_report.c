@@ -806,6 +806,97 @@ static void test_slub_kept(void)
 	timeline_free(&tl);
 }
 
+/* a SLUB refusal: @ret the return address into the freeing caller */
+static union kmlab_ev kept_by(__u64 ms, __u64 at, __u64 ret)
+{
+	union kmlab_ev e = slub(ms, at, 0, KMLAB_SLUB_KEPT);
+
+	e.slub.stack.nr = 3;
+	e.slub.stack.ip[0] = 0xffffffff81000010ULL;	/* slab_fix */
+	e.slub.stack.ip[1] = 0xffffffff81000200ULL;	/* kfree */
+	e.slub.stack.ip[2] = ret;
+	return e;
+}
+
+/* a kfree of @ptr the observer saw, from @site (its stack starts in
+ * BPF's own frames, as a tracepoint's does) */
+static void kfree_from(struct timeline *tl, __u64 ms, __u64 ptr, __u64 site)
+{
+	union kmlab_ev e = ev(KMLAB_EV_FREE, ms, ptr);
+
+	e.free.call_site = site;
+	e.free.src = e.free.alloc_src = KMLAB_FAM_KMALLOC;
+	e.free.stack.nr = 3;
+	e.free.stack.ip[0] = 0xffffffff81300000ULL;
+	e.free.stack.ip[1] = 0xffffffff81000200ULL;
+	e.free.stack.ip[2] = site;
+	timeline_add(tl, &e);
+}
+
+/*
+ * A second free the observer could not see: the address was handed out
+ * and freed again in between, so its free record was gone.  SLUB's
+ * refusal, from a stack the seen free is not on, is that double free;
+ * the module's only when the module is on the stack.
+ */
+static void test_slub_unseen(void)
+{
+	const __u64 text = 0xffffffffc0001000ULL;
+	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
+	struct timeline tl = { 0 };
+	const struct tl_finding *f;
+	union kmlab_ev e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
+	char *out;
+
+	timeline_init(&tl, "m");
+	/* module m, its text a page at @text */
+	snprintf(e.mod_load.name, sizeof(e.mod_load.name), "m");
+	e.mod_load.text = text;
+	e.mod_load.text_size = 0x1000;
+	timeline_add(&tl, &e);
+	/* freed at init (return text + 0x100), refused at exit (+ 0x300) */
+	kmalloc_at(&tl, 1, PTR_A, 64);
+	kfree_from(&tl, 2, PTR_A, text + 0x100);
+	e = kept_by(9, PTR_A, text + 0x300);
+	timeline_add(&tl, &e);
+	f = find(&tl, FINDING_DOUBLE_FREE);
+	TAP_OK(f && f->seen_by == TL_SEEN_SLUB && f->site == text + 0x300 &&
+	       f->site2 == text + 0x100 && f->age_ns == 7 * MS &&
+	       f->stack.nr == 3 && !tl.objs[f->object].slub_kept,
+	       "a refused free from elsewhere in the module: a double free SLUB alone saw, its site and the first free's");
+	out = text_of(&tl, &rc, false);
+	HAS(out, "freed again at dp_exec+0x300 [kmlab_dp], 7.000 ms later",
+	    "text: the double free SLUB saw");
+	TAP_OK(out && !strstr(out, "SLUB found it corrupted"),
+	       "text: the first free is not called refused");
+	free(out);
+
+	/* the seen free's own refusal (a corrupted object): no new finding */
+	kmalloc_at(&tl, 10, PTR_B, 64);
+	kfree_from(&tl, 11, PTR_B, text + 0x180);
+	e = kept_by(11, PTR_B, text + 0x180);
+	timeline_add(&tl, &e);
+	TAP_OK(timeline_count(&tl, FINDING_DOUBLE_FREE) == 1 &&
+	       tl.objs[tl.nr_objs - 1].slub_kept,
+	       "the refusal of the free seen: that free kept, no double free");
+	/* nobody of the module's on the stack: someone else's */
+	e = kept_by(12, PTR_B, 0xffffffff81234567ULL);
+	timeline_add(&tl, &e);
+	TAP_OK(timeline_count(&tl, FINDING_DOUBLE_FREE) == 1 &&
+	       tl.slub_foreign == 1,
+	       "a refusal with no module frame: counted as someone else's");
+	/* a plan's free step, then SLUB's refusal: that free, at its line */
+	e = step(13, KMLAB_OP_KFREE, PTR_B, "b", 1, 8);
+	timeline_add(&tl, &e);
+	e = kept_by(13, PTR_B, text + 0x180);
+	timeline_add(&tl, &e);
+	f = &tl.finds[tl.nr_finds - 1];
+	TAP_OK(timeline_count(&tl, FINDING_DOUBLE_FREE) == 2 &&
+	       f->kind == FINDING_DOUBLE_FREE && f->line == 8,
+	       "after a plan's free step, a refusal is that free's: a double free at the step's line");
+	timeline_free(&tl);
+}
+
 /* a leak's first bytes: kmemleak's hex dump, text and JSON; hidden
  * kernel addresses in it with --hide-pointers (last: it stays on) */
 static void test_leak_dump(void)
@@ -1057,6 +1148,7 @@ int main(void)
 	test_fold_oracle();
 	test_leak_task();
 	test_slub_kept();
+	test_slub_unseen();
 	test_leak_dump();
 	return tap_done();
 }
