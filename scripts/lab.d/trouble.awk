@@ -61,4 +61,14 @@ declined && !/^(CPU: |Tainted: |Hardware name: )/	{ declined = 0 }
 /Kernel panic|Oops|BUG: |kernel BUG at|general protection fault|WARNING: CPU|watchdog: BUG|soft lockup|hard LOCKUP|INFO: task .* blocked|detected stall|self-detected stall/ {
 	print; next
 }
+# A console that cannot keep up drops lines ("** 181 printk messages
+# dropped **": 6.1-rt's, under a burst of SLUB reports): a stack dump
+# after that may have lost its header.  It is a SLUB report's when
+# object_err() or slab_err() dumped it, as its first frames say.
+/^\*\* [0-9]+ printk messages dropped \*\*/	{ dropped = 1; next }
+dropped && /Call Trace/ && !slub	{ held = $0; held_n = 0; dropped = 0; next }
+held != "" && / (object_err|slab_err)\+0x/	{ held = ""; slub = 1; next }
+held != "" && ++held_n > 3	{ print held; held = "" }
 /Call Trace/ && !slub	{ print }
+
+END	{ if (held != "") print held }

@@ -40,6 +40,14 @@ check "scanner (6.12): a double free caught by slub_debug, with SLUB's own WARN_
 out=$(grep -v 'BUG kmalloc-128 (' "$data/slub-double-free-6.12.log" | awk -f "$top/scripts/lab.d/trouble.awk")
 grep -q '^WARNING: CPU: .* object_err' <<<"$out"
 check "scanner: that WARN outside a SLUB report is trouble" $? "got: $out"
+# 6.1-rt under a burst of SLUB reports: printk dropped the next report's
+# header, its stack dump (object_err's) arrives alone
+out=$(scan slub-dropped-6.1-rt.log)
+grep -q 'printk messages dropped' "$data/slub-dropped-6.1-rt.log" && [ -z "$out" ]
+check "scanner: a SLUB report's stack dump whose header printk dropped is not" $? "got: $out"
+out=$(sed 's/ object_err+0x/ other_fn+0x/' "$data/slub-dropped-6.1-rt.log" | awk -f "$top/scripts/lab.d/trouble.awk")
+grep -q '^Call Trace' <<<"$out"
+check "scanner: any other stack dump after dropped lines is trouble" $? "got: $out"
 out=$(scan wrong-cache.log)
 grep -q '^WARNING: CPU: .* cache_from_obj' <<<"$out"
 check "scanner: SLUB's wrong-cache warning is trouble when not expected" $? "got: $out"
