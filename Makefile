@@ -64,6 +64,9 @@ CONTRACT := $(wildcard include/kmlab/*.h)
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+# which build of the programs: what the loader keeps for a boot
+# (symcache.h) is only for the programs it was made for
+BPF_IDS := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.id.h,$(BPF_SRCS))
 
 # vmlinux.h comes from the GUEST kernel's BTF (6.1): CO-RE relocates it
 # to whatever kernel the objects load on (the host runs 6.18).
@@ -83,6 +86,10 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
+$(OUT)/%.bpf.id.h: $(OUT)/%.bpf.o
+	$(Q)printf '#define KMLAB_BPF_ID 0x%sULL\n' \
+		"$$(sha256sum $< | cut -c1-16)" > $@
+
 bpf: $(BPF_OBJS) $(BPF_SKELS)
 
 # --- loader ----------------------------------------------------------------
@@ -93,10 +100,10 @@ SHARED_SRCS := module/ir_check.c
 LOADER_OBJS := $(patsubst loader/%.c,$(OUT)/loader/%.o,$(LOADER_SRCS)) \
 	       $(patsubst module/%.c,$(OUT)/loader/%.o,$(SHARED_SRCS))
 # pure parts (no libbpf), linked into unit tests and the fuzzer
-PURE_SRCS := $(filter-out loader/cmd/% loader/observer/observer.c loader/observer/maps_ahead.c loader/observer/watchpoints.c loader/dataplane/%,$(LOADER_SRCS)) \
+PURE_SRCS := $(filter-out loader/cmd/% loader/observer/observer.c loader/observer/maps_ahead.c loader/observer/watchpoints.c loader/observer/btf_min.c loader/observer/btf_attach.c loader/dataplane/%,$(LOADER_SRCS)) \
 	     $(SHARED_SRCS)
 
-$(OUT)/loader/%.o: loader/%.c $(LOADER_HDRS) $(CONTRACT) $(BPF_SKELS) | $(OUT)/loader
+$(OUT)/loader/%.o: loader/%.c $(LOADER_HDRS) $(CONTRACT) $(BPF_SKELS) $(BPF_IDS) | $(OUT)/loader
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -201,6 +208,12 @@ $(OUT)/tests/test_modsyms: tests/unit/test_modsyms.c $(MODSYMS_SRCS) $(LOADER_HD
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=address,undefined \
 		-DFIXTURE='"$(OUT)/tests/fixture_lines.o"' \
 		$< $(MODSYMS_SRCS) -lelf -lz -o $@
+
+# the kernel types kept for libbpf: libbpf's BTF API
+$(OUT)/tests/test_btf_min: tests/unit/test_btf_min.c loader/observer/btf_min.c $(LOADER_HDRS) | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=address,undefined \
+		$< loader/observer/btf_min.c -lbpf -lelf -lz -o $@
 
 unit: $(UNIT_BINS)
 

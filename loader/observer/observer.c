@@ -2,17 +2,21 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "kmlab/ir.h"
+#include "btf_attach.h"
+#include "btf_min.h"
 #include "kprobes.h"
 #include "ksyms.h"
 #include "maps_ahead.h"
@@ -20,6 +24,7 @@
 #include "symcache.h"
 #include "watchpoints.h"
 #include "kmlab.skel.h"
+#include "kmlab.bpf.id.h"
 
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
@@ -52,6 +57,9 @@ struct kernel_caps {
 	bool kmalloc_redzone;
 };
 
+/* the object's tp_btf programs' tracepoints */
+enum { TP_MODULE_LOAD, TP_MODULE_FREE, TP_FORK, TP_EXIT, TP_NR };
+
 struct observer {
 	struct kmlab_bpf *skel;
 	__u64 drains;		/* times the ring buffer was read to its end */
@@ -80,6 +88,10 @@ struct observer {
 	const char *fn_name[FAMILY_FNS_MAX];
 	/* ... which of its names this kernel's BTF has, -1 neither */
 	signed char fn_pick[FAMILY_FNS_MAX];
+	/* ... that name's BTF id (for an fexit), 0 none; the tp_btf
+	 * programs' tracepoints' typedefs' */
+	__u32 fn_btf[FAMILY_FNS_MAX];
+	__u32 tp_btf[TP_NR];
 	struct watchpoints *wp;	/* NULL when not asked or not possible */
 	__u64 watch_stale;	/* bss watch_stale when they last moved */
 	char watch_why[128];	/* ... and then why */
@@ -181,6 +193,15 @@ static struct bpf_program *fn_prog(struct kmlab_bpf *skel, size_t off)
 	return off == NOPROG ? NULL :
 	       *(struct bpf_program **)((char *)skel + off);
 }
+
+/* the tp_btf programs, by tracepoint: each program, and its link */
+#define LINK(x)	offsetof(struct kmlab_bpf, links.x)
+static const size_t tp_prog[TP_NR][2] = {
+	[TP_MODULE_LOAD] = { PROG(on_module_load), LINK(on_module_load) },
+	[TP_MODULE_FREE] = { PROG(on_module_free), LINK(on_module_free) },
+	[TP_FORK] = { PROG(on_fork), LINK(on_fork) },
+	[TP_EXIT] = { PROG(on_exit), LINK(on_exit) },
+};
 
 static bool verbose;
 static void phase(const char *what);
@@ -380,27 +401,56 @@ static void caps_probe(struct kernel_caps *c, const struct btf *btf)
 				      BTF_KIND_FUNC) > 0;
 }
 
-/* Which of each family function's names the BTF has (fn_pick). */
+/* Which of each family function's names the BTF has (fn_pick), and its
+ * BTF id, for the fexit programs (btf_attach.h). */
 static void picks_probe(struct observer *ob, const struct btf *btf)
 {
 	const char *name;
 	size_t i;
+	int id;
 
 	for (i = 0; i < ARRAY_LEN(family_fns); i++) {
 		name = btf_func(btf, family_fns[i].names);
 		ob->fn_pick[i] = !name ? -1 : name == family_fns[i].names[0] ?
 				 0 : 1;
+		id = name ? btf_find(btf, name, BTF_KIND_FUNC) : -1;
+		ob->fn_btf[i] = id > 0 ? id : 0;
+	}
+}
+
+/* The tracepoints of the object's tp_btf programs: their typedefs' ids */
+static const char *const tp_names[TP_NR] = {
+	[TP_MODULE_LOAD] = "module_load",
+	[TP_MODULE_FREE] = "module_free",
+	[TP_FORK] = "sched_process_fork",
+	[TP_EXIT] = "sched_process_exit",
+};
+
+static void tps_probe(struct observer *ob, const struct btf *btf)
+{
+	char name[128];
+	size_t i;
+	int id;
+
+	for (i = 0; i < TP_NR; i++) {
+		snprintf(name, sizeof(name), "btf_trace_%s", tp_names[i]);
+		id = btf_find(btf, name, BTF_KIND_TYPEDEF);
+		ob->tp_btf[i] = id > 0 ? id : 0;
 	}
 }
 
 /*
  * The BTF facts kept for the boot (symcache.h), as entries: one of the
- * caps' bits, then one per family function (its pick + 1).  Their tag
- * hashes every name asked about and the version of this list: bump
- * BTF_FACTS_VERSION when caps_probe() asks something new.
+ * caps' bits, one per family function (its pick + 1, its BTF id), one
+ * per tp_btf tracepoint (its BTF id), and the size and hash of the
+ * kernel's types the programs' relocations read (btf_min.h), kept
+ * beside.  Their tag hashes every name asked about, the version of this
+ * list and the programs' build: bump BTF_FACTS_VERSION when caps_probe()
+ * asks something new.
  */
-#define BTF_FACTS_VERSION	1
-enum { FACT_CAPS, FACT_PICK };
+#define BTF_FACTS_VERSION	2
+enum { FACT_CAPS, FACT_PICK, FACT_TP, FACT_CORE };
+#define BTF_FACTS_NR	(1 + ARRAY_LEN(family_fns) + TP_NR + 1)
 
 #define FNV64_BASIS	14695981039346656037ULL
 #define FNV64_PRIME	1099511628211ULL
@@ -422,7 +472,9 @@ static __u64 btf_facts_tag(void)
 		for (j = 0; j < 2 && family_fns[i].names[j]; j++)
 			tag = fnv64_add(tag, family_fns[i].names[j],
 					i << 8 | j);
-	return tag;
+	for (i = 0; i < TP_NR; i++)
+		tag = fnv64_add(tag, tp_names[i], i);
+	return fnv64_add(tag, "", KMLAB_BPF_ID);
 }
 
 static __u64 caps_bits(const struct kernel_caps *c)
@@ -442,50 +494,99 @@ static void caps_from_bits(struct kernel_caps *c, __u64 b)
 	c->kmalloc_redzone = b >> 5 & 1;
 }
 
-/* The facts kept earlier this boot: true if there were. */
+/*
+ * The facts and the kernel's types kept earlier this boot: true if both
+ * are there, whole, and for these programs.
+ */
 static bool btf_facts_load(struct observer *ob, __u64 tag)
 {
-	struct symcache_ent v[1 + FAMILY_FNS_MAX];
-	int n, i;
+	struct symcache_ent v[BTF_FACTS_NR];
+	size_t nf = ARRAY_LEN(family_fns), i;
+	int n;
 
 	n = symcache_load(SYMCACHE_DIR, SYMCACHE_BTF, tag, v, ARRAY_LEN(v));
-	if (n != 1 + (int)ARRAY_LEN(family_fns) || v[0].role != FACT_CAPS)
+	if (n != (int)BTF_FACTS_NR || v[0].role != FACT_CAPS ||
+	    v[n - 1].role != FACT_CORE)
 		return false;
-	for (i = 1; i < n; i++)
-		if (v[i].role != FACT_PICK || v[i].src != (__u32)i - 1 ||
-		    v[i].addr > 2)
+	for (i = 0; i < nf; i++)
+		if (v[1 + i].role != FACT_PICK || v[1 + i].src != i ||
+		    v[1 + i].addr > 2 || v[1 + i].len > UINT32_MAX)
 			return false;
+	for (i = 0; i < TP_NR; i++)
+		if (v[1 + nf + i].role != FACT_TP || v[1 + nf + i].src != i ||
+		    v[1 + nf + i].addr > UINT32_MAX)
+			return false;
+	if (!symcache_blob_check(SYMCACHE_DIR, SYMCACHE_CORE, v[n - 1].addr,
+				 v[n - 1].len))
+		return false;
 	caps_from_bits(&ob->caps, v[0].addr);
-	for (i = 1; i < n; i++)
-		ob->fn_pick[i - 1] = (int)v[i].addr - 1;
+	for (i = 0; i < nf; i++) {
+		ob->fn_pick[i] = (int)v[1 + i].addr - 1;
+		ob->fn_btf[i] = v[1 + i].len;
+	}
+	for (i = 0; i < TP_NR; i++)
+		ob->tp_btf[i] = v[1 + nf + i].addr;
 	return true;
 }
 
-static void btf_facts_store(const struct observer *ob, __u64 tag)
+static void btf_facts_store(const struct observer *ob, __u64 tag,
+			    size_t core_size, __u64 core_hash)
 {
-	struct symcache_ent v[1 + FAMILY_FNS_MAX];
-	size_t i;
+	struct symcache_ent v[BTF_FACTS_NR];
+	size_t nf = ARRAY_LEN(family_fns), i;
 
 	v[0] = (struct symcache_ent){ FACT_CAPS, 0, caps_bits(&ob->caps), 0 };
-	for (i = 0; i < ARRAY_LEN(family_fns); i++)
-		v[i + 1] = (struct symcache_ent){ FACT_PICK, i,
-						  ob->fn_pick[i] + 1, 0 };
-	symcache_store(SYMCACHE_DIR, SYMCACHE_BTF, tag, v,
-		       1 + ARRAY_LEN(family_fns));
+	for (i = 0; i < nf; i++)
+		v[1 + i] = (struct symcache_ent){ FACT_PICK, i,
+						  ob->fn_pick[i] + 1,
+						  ob->fn_btf[i] };
+	for (i = 0; i < TP_NR; i++)
+		v[1 + nf + i] = (struct symcache_ent){ FACT_TP, i,
+						       ob->tp_btf[i], 0 };
+	v[1 + nf + TP_NR] = (struct symcache_ent){ FACT_CORE, 0, core_size,
+						   core_hash };
+	symcache_store(SYMCACHE_DIR, SYMCACHE_BTF, tag, v, BTF_FACTS_NR);
+}
+
+/* The kernel's types the programs' relocations read, kept for the next
+ * run: its size and hash, 0 and 0 when not kept */
+static void core_keep(const struct observer *ob, const struct btf *btf,
+		      size_t *size, __u64 *hash)
+{
+	struct btf *min = btf_min(bpf_object__btf(ob->skel->obj), btf);
+	const void *data;
+	__u32 len;
+
+	*size = 0;
+	*hash = 0;
+	if (!min) {
+		if (verbose)
+			fprintf(stderr, "kmlab: cannot extract the kernel types the observer relocates (%s): each run reads the whole BTF\n",
+				strerror(errno));
+		return;
+	}
+	data = btf__raw_data(min, &len);
+	if (data)
+		*hash = symcache_blob_store(SYMCACHE_DIR, SYMCACHE_CORE, data,
+					    len);
+	if (*hash)
+		*size = len;
+	btf__free(min);
 }
 
 /*
  * What the loader needs of the kernel's BTF, from the facts kept this
- * boot or else from the BTF itself (kept then); the kprobe PMU's
- * presence always from sysfs.  libbpf reads the BTF again to load the
- * programs: that read it cannot be told to skip.
+ * boot (@kept) or else from the BTF itself (kept then, with the types
+ * the relocations read, for the next run's libbpf); the kprobe PMU's
+ * presence always from sysfs.
  */
-static void btf_facts(struct observer *ob)
+static void btf_facts(struct observer *ob, bool kept)
 {
-	__u64 tag = btf_facts_tag();
+	size_t core_size;
+	__u64 core_hash;
 	struct btf *btf;
 
-	if (!btf_facts_load(ob, tag)) {
+	if (!kept) {
 		/* kernels without CONFIG_MODULES (the host) lack the
 		 * module events */
 		btf = btf__load_vmlinux_btf();
@@ -493,8 +594,12 @@ static void btf_facts(struct observer *ob)
 		btf_index_build(btf);
 		caps_probe(&ob->caps, btf);
 		picks_probe(ob, btf);
-		if (btf)
-			btf_facts_store(ob, tag);
+		tps_probe(ob, btf);
+		if (btf) {
+			core_keep(ob, btf, &core_size, &core_hash);
+			btf_facts_store(ob, btf_facts_tag(), core_size,
+					core_hash);
+		}
 		btf_index_free();
 		btf__free(btf);
 	}
@@ -592,14 +697,13 @@ static void families_prepare(struct observer *ob, bool want,
 	}
 	if (tracefs)
 		kprobe_batch_start(&ob->kb, tracefs);
-	/* libbpf reads the kernel's BTF for the first: meanwhile the
-	 * events are made */
+	/* the exits by fexit load against the function's BTF id */
 	for (i = 0; i < ARRAY_LEN(family_fns); i++) {
 		const struct family_fn *fn = &family_fns[i];
 		struct bpf_program *out = fn_prog(skel, fn->exit);
 
 		if (ob->fn_name[i] && out && !fn->kretprobe &&
-		    bpf_program__set_attach_target(out, 0, ob->fn_name[i])) {
+		    (!ob->fn_btf[i] || btf_attach_set(out, ob->fn_btf[i]))) {
 			bpf_program__set_autoload(fn_prog(skel, fn->enter),
 						  false);
 			bpf_program__set_autoload(out, false);
@@ -707,7 +811,7 @@ static void families_attach(struct observer *ob)
 			lout = fn->kretprobe ?
 			       kprobe_attach(ob, out, name, true,
 					     ob->ev_out[i], 0, ob->link_ev[n]) :
-			       bpf_program__attach(out);
+			       bpf_program__attach_trace(out);
 			if (!lout) {
 				fprintf(stderr, "kmlab: cannot trace the return of %s (%s): its objects go unwatched\n", name, strerror(errno));
 				continue;
@@ -1175,6 +1279,7 @@ static void phase(const char *what)
 {
 	static struct timespec t0;
 	static int on = -1;
+	struct rusage ru;
 	struct timespec t;
 
 	if (on < 0) {
@@ -1184,16 +1289,60 @@ static void phase(const char *what)
 	if (!on)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	fprintf(stderr, "kmlab: phase %-24s %8.1f ms\n", what,
-		(t.tv_sec - t0.tv_sec) * 1e3 + (t.tv_nsec - t0.tv_nsec) / 1e6);
+	/* CPU time beside the wall's: in a guest whose vCPUs take turns,
+	 * the difference is time spent waiting on the kernel */
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "kmlab: phase %-24s %8.1f ms (cpu: user %.1f sys %.1f ms)\n",
+		what, (t.tv_sec - t0.tv_sec) * 1e3 + (t.tv_nsec - t0.tv_nsec) / 1e6,
+		ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3,
+		ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3);
+}
+
+/*
+ * KMLAB_INSNS=FILE: each loaded program's instructions as relocated,
+ * map references blanked, for tests that compare the relocations of a
+ * run against the kernel types kept (btf_min.h) with one against the
+ * whole BTF.
+ */
+static void insns_dump(const struct observer *ob)
+{
+	const char *path = getenv("KMLAB_INSNS");
+	struct bpf_program *prog;
+	const struct bpf_insn *in;
+	struct bpf_insn x;
+	size_t i, n;
+	FILE *f;
+
+	if (!path || !(f = fopen(path, "we")))
+		return;
+	bpf_object__for_each_program(prog, ob->skel->obj) {
+		if (bpf_program__fd(prog) < 0)
+			continue;
+		in = bpf_program__insns(prog);
+		n = bpf_program__insn_cnt(prog);
+		fprintf(f, "%s %zu\n", bpf_program__name(prog), n);
+		for (i = 0; i < n; i++) {
+			x = in[i];
+			/* a map's fd, or its value's address */
+			if (x.code == (BPF_LD | BPF_IMM | BPF_DW) &&
+			    (x.src_reg == BPF_PSEUDO_MAP_FD ||
+			     x.src_reg == BPF_PSEUDO_MAP_VALUE))
+				x.imm = 0;
+			fprintf(f, "%02x %x %x %d %d\n", x.code, x.dst_reg,
+				x.src_reg, x.off, x.imm);
+		}
+	}
+	fclose(f);
 }
 
 int observer_open(struct observer **out, const struct observer_opts *opts,
 		  observer_event_fn fn, void *ctx)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
 	struct observer *ob;
 	int err, i;
 	__u32 live, freed;
+	bool kept;
 
 	phase("start");
 	libbpf_set_print(print_fn);
@@ -1206,7 +1355,17 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 		return -ENOMEM;
 	ob->fn = fn;
 	ob->ctx = ctx;
-	ob->skel = kmlab_bpf__open();
+	/* before the open: libbpf takes the kernel types kept this boot,
+	 * if there are, instead of reading its whole BTF */
+	err = btf_attach_register();
+	if (err) {
+		fprintf(stderr, "kmlab: libbpf would not take the observer's tracing programs: %s\n",
+			strerror(-err));
+		goto err_free;
+	}
+	kept = btf_facts_load(ob, btf_facts_tag());
+	oo.btf_custom_path = kept ? SYMCACHE_DIR "/" SYMCACHE_CORE : NULL;
+	ob->skel = kmlab_bpf__open_opts(&oo);
 	if (!ob->skel) {
 		err = -errno;
 		fprintf(stderr, "kmlab: cannot open the BPF observer: %s\n",
@@ -1258,7 +1417,7 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 			 ob->skel->maps.freed, ob->skel->maps.events }, 3);
 
 	phase("opened");
-	btf_facts(ob);
+	btf_facts(ob, kept);
 	phase("BTF facts, caps");
 	if (verbose)
 		caps_print(&ob->caps, stderr);
@@ -1274,6 +1433,15 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 					  false);
 		bpf_program__set_autoload(ob->skel->progs.on_module_free,
 					  false);
+	}
+	/* loaded against the tracepoint's BTF id, attached by hand; one
+	 * the kernel lacks fails the load, saying so (btf_attach.c) */
+	for (i = 0; i < TP_NR; i++) {
+		struct bpf_program *p = fn_prog(ob->skel, tp_prog[i][0]);
+
+		bpf_program__set_autoattach(p, false);
+		if (ob->tp_btf[i])
+			btf_attach_set(p, ob->tp_btf[i]);
 	}
 	/* its tracepoint only exists once the module is in */
 	if (opts->step && ob->has_modules)
@@ -1304,6 +1472,8 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	phase("maps made");
 	err = kmlab_bpf__load(ob->skel);
 	phase("loaded (verifier)");
+	if (!err)
+		insns_dump(ob);
 	if (err) {
 		fprintf(stderr, "kmlab: the kernel refused the BPF observer (%s): run with -v to see the verifier's log\n",
 			strerror(-err));
@@ -1325,6 +1495,17 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	families_attach(ob);
 	phase("families attached");
 	err = kmlab_bpf__attach(ob->skel);
+	for (i = 0; !err && i < TP_NR; i++) {
+		struct bpf_program *p = fn_prog(ob->skel, tp_prog[i][0]);
+		struct bpf_link **link = (struct bpf_link **)
+					 ((char *)ob->skel + tp_prog[i][1]);
+
+		if (bpf_program__fd(p) < 0)	/* not loaded */
+			continue;
+		*link = bpf_program__attach_trace(p);
+		if (!*link)
+			err = -errno;
+	}
 	phase("attached");
 	if (err) {
 		fprintf(stderr, "kmlab: cannot attach the BPF observer to the kmem tracepoints (%s): run with -v for details\n",

@@ -116,3 +116,62 @@ void symcache_store(const char *dir, const char *file, __u64 tag,
 	if (fclose(f) || rename(tmp, path))
 		unlink(tmp);
 }
+
+/* FNV-1a, 64 bits; never 0, which says "not kept" */
+static __u64 blob_hash(const unsigned char *p, size_t size)
+{
+	__u64 h = 14695981039346656037ULL;
+
+	while (size--)
+		h = (h ^ *p++) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+__u64 symcache_blob_store(const char *dir, const char *file, const void *data,
+			  size_t size)
+{
+	char path[256], tmp[280];
+	ssize_t n;
+	int fd;
+
+	if ((mkdir(dir, 0700) && errno != EEXIST) || !safe_dir(dir))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		return 0;
+	n = write(fd, data, size);
+	/* whole or not at all: another kmlab may be reading it */
+	if (close(fd) || n != (ssize_t)size || rename(tmp, path)) {
+		unlink(tmp);
+		return 0;
+	}
+	return blob_hash(data, size);
+}
+
+bool symcache_blob_check(const char *dir, const char *file, __u64 size,
+			 __u64 hash)
+{
+	unsigned char *buf;
+	char path[256];
+	struct stat st;
+	bool ok;
+	int fd;
+
+	if (!size || size > (64u << 20) || !safe_dir(dir))
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	buf = malloc(size);
+	ok = buf && !fstat(fd, &st) && st.st_uid == geteuid() &&
+	     !(st.st_mode & 022) && (__u64)st.st_size == size &&
+	     read(fd, buf, size) == (ssize_t)size &&
+	     blob_hash(buf, size) == hash;
+	free(buf);
+	close(fd);
+	return ok;
+}

@@ -13,6 +13,8 @@
 #ifndef KMLAB_SYMCACHE_H
 #define KMLAB_SYMCACHE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 #define SYMCACHE_DIR	"/run/kmlab"
@@ -25,6 +27,9 @@ struct symcache_ent {
 /* what is kept: the kallsyms scan, and what the BTF told */
 #define SYMCACHE_SYMS	"core-syms"
 #define SYMCACHE_BTF	"btf-facts"
+/* the kernel's types the programs' relocations read (btf_min.h): raw
+ * BTF, for libbpf; the facts hold its size and hash */
+#define SYMCACHE_CORE	"btf-core"
 
 /* The entries kept under @tag in @dir/@file: how many (up to @max), or
  * -1. */
@@ -33,5 +38,13 @@ int symcache_load(const char *dir, const char *file, __u64 tag,
 /* Keep @n entries under @tag; quietly nothing where @dir cannot be made. */
 void symcache_store(const char *dir, const char *file, __u64 tag,
 		    const struct symcache_ent *v, int n);
+
+/* Keep @size bytes as @dir/@file, whole or not at all: their hash
+ * (never 0), or 0 when not kept. */
+__u64 symcache_blob_store(const char *dir, const char *file, const void *data,
+			  size_t size);
+/* Whether @dir/@file is ours, @size bytes, and hashes to @hash. */
+bool symcache_blob_check(const char *dir, const char *file, __u64 size,
+			 __u64 hash);
 
 #endif /* KMLAB_SYMCACHE_H */

@@ -59,6 +59,36 @@ int main(void)
 	       !memcmp(in + 1, out, 2 * sizeof(in[0])) &&
 	       symcache_load(sub, SYMCACHE_SYMS, 42, out, 8) == 3,
 	       "the BTF facts beside the kallsyms scan, each read back as written");
+	{
+		static const char blob[] = "\x9f\xeb\x01\x00 some BTF";
+		__u64 h = symcache_blob_store(sub, SYMCACHE_CORE, blob,
+					      sizeof(blob));
+		char bp[96];
+
+		snprintf(bp, sizeof(bp), "%s/%s", sub, SYMCACHE_CORE);
+		TAP_OK(h && symcache_blob_check(sub, SYMCACHE_CORE,
+						sizeof(blob), h),
+		       "the kernel types kept: checked by size and hash");
+		TAP_OK(!symcache_blob_check(sub, SYMCACHE_CORE,
+					    sizeof(blob) - 1, h) &&
+		       !symcache_blob_check(sub, SYMCACHE_CORE, sizeof(blob),
+					    h ^ 1),
+		       "another size or hash than the facts say: not used");
+		f = fopen(bp, "r+");
+		if (f) {
+			fputc('X', f);
+			fclose(f);
+		}
+		TAP_OK(!symcache_blob_check(sub, SYMCACHE_CORE, sizeof(blob), h),
+		       "changed since it was kept: not used");
+		h = symcache_blob_store(sub, SYMCACHE_CORE, blob, sizeof(blob));
+		chmod(bp, 0622);
+		TAP_OK(!symcache_blob_check(sub, SYMCACHE_CORE, sizeof(blob), h),
+		       "kept types others may write: not used");
+		unlink(bp);
+		TAP_OK(!symcache_blob_check(sub, SYMCACHE_CORE, sizeof(blob), h),
+		       "gone: not used");
+	}
 	chmod(sub, 0777);
 	TAP_OK(symcache_load(sub, SYMCACHE_SYMS, 42, out, 8) == -1,
 	       "in a directory others may write to: not used");
