@@ -90,7 +90,7 @@ $(OUT)/%.bpf.id.h: $(OUT)/%.bpf.o
 	$(Q)printf '#define KMLAB_BPF_ID 0x%sULL\n' \
 		"$$(sha256sum $< | cut -c1-16)" > $@
 
-bpf: $(BPF_OBJS) $(BPF_SKELS)
+bpf: $(BPF_OBJS) $(BPF_SKELS) $(BPF_IDS)
 
 # --- loader ----------------------------------------------------------------
 LOADER_SRCS := $(wildcard loader/*/*.c)

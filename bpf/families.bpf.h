@@ -317,8 +317,8 @@ int BPF_PROG(on_page_free, struct page *page, unsigned int order)
 	    !freed_find(addr))
 		return 0;
 	nr = get_stack(ctx, stack);
-	return on_free(ctx, module_frame(stack, nr), addr, KMLAB_FAM_PAGE_FREE,
-		       NULL, NULL);
+	return free_call(ctx, module_frame(stack, nr), addr,
+			 KMLAB_FAM_PAGE_FREE, NULL, NULL);
 }
 
 /* only its size: the pages come through mm_page_alloc */
@@ -553,8 +553,8 @@ int BPF_PROG(on_percpu_free, void *base, int off, void *ptr)
 	obj = bpf_map_lookup_elem(&live, &p);
 	if (!obj || obj->src != KMLAB_FAM_PERCPU)
 		return 0;
-	return on_free(ctx, module_frame(stack, get_stack(ctx, stack)), p,
-		       KMLAB_FAM_PERCPU, NULL, NULL);
+	return free_call(ctx, module_frame(stack, get_stack(ctx, stack)), p,
+			 KMLAB_FAM_PERCPU, NULL, NULL);
 }
 
 /* a wrong-cache warning seen, waiting for its print_tracking() */

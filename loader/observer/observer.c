@@ -1449,6 +1449,8 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	else
 		bpf_program__set_autoload(ob->skel->progs.on_step, false);
 
+	/* the frees' on_free(), reached by tail call only */
+	bpf_program__set_autoattach(ob->skel->progs.free_slow, false);
 	/* run by hand, for a module already loaded */
 	bpf_program__set_autoattach(ob->skel->progs.attach_loaded, false);
 	if (opts->trace || !ob->has_modules)
@@ -1865,6 +1867,8 @@ void observer_misses(struct observer *ob, struct kmlab_misses *m)
 		else
 			m->free += n;
 	}
+	/* a free no tail call took to on_free() (free_slow) */
+	m->free += ob->skel->bss->free_tail_missed;
 	m->atomic_allocs = ob->skel->bss->module_atomic_allocs;
 	m->irq_events = ob->skel->bss->module_irq_events;
 }
