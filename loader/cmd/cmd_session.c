@@ -427,6 +427,21 @@ static bool all_unloaded(const struct session *m, int n, bool *init_failed)
 }
 
 /* Until the modules of @m[0..n) are unloaded: session_wait_unload(). */
+/*
+ * Stopped (Ctrl-C): what the observer already holds still counts, the
+ * attach's own event among it when the stop came before the first read;
+ * a module that keeps allocating cannot keep kmlab from ending.
+ */
+#define DRAIN_MS	500
+
+static void drain(struct session *m)
+{
+	long long end = now_ms() + DRAIN_MS;
+
+	while (session_poll(m, 0) > 0 && now_ms() < end)
+		;
+}
+
 static int wait_for(struct session *m, int n, int timeout_ms,
 		    volatile int *stop)
 {
@@ -447,8 +462,10 @@ static int wait_for(struct session *m, int n, int timeout_ms,
 			retry_end = 0;
 		if (unloaded && (!failed || now_ms() >= retry_end))
 			return 0;
-		if (stop && *stop)
+		if (stop && *stop) {
+			drain(m);
 			return -EINTR;
+		}
 		if (timeout_ms >= 0 && now_ms() >= end)
 			return unloaded ? 0 : -ETIMEDOUT;
 		err = session_poll(m, 100);

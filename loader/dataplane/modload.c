@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,4 +293,52 @@ int modload_is_loaded(const char *name)
 
 	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
 	return !access(path, F_OK);
+}
+
+/* @a and @b name the same module: '-' and '_' are one to the kernel */
+static bool same_module(const char *a, size_t alen, const char *b)
+{
+	size_t i;
+
+	if (alen != strlen(b))
+		return false;
+	for (i = 0; i < alen; i++)
+		if (a[i] != b[i] && !((a[i] == '-' || a[i] == '_') &&
+				      (b[i] == '-' || b[i] == '_')))
+			return false;
+	return true;
+}
+
+const char *modload_dep_path(const char *name, char *buf, size_t len)
+{
+	char dir[PATH_MAX], line[PATH_MAX * 2], *end, *base;
+	const char *found = NULL;
+	struct utsname u;
+	FILE *f;
+
+	if (uname(&u))
+		return NULL;
+	snprintf(dir, sizeof(dir), "/lib/modules/%s", u.release);
+	snprintf(line, sizeof(line), "%s/modules.dep", dir);
+	f = fopen(line, "re");
+	if (!f)
+		return NULL;
+	/* "kernel/drivers/foo/foo-bar.ko: deps": uncompressed only */
+	while (!found && fgets(line, sizeof(line), f)) {
+		end = strchr(line, ':');
+		if (!end || end - line < 3 || strncmp(end - 3, ".ko", 3))
+			continue;
+		*end = '\0';
+		base = strrchr(line, '/');
+		base = base ? base + 1 : line;
+		if (!same_module(base, end - 3 - base, name))
+			continue;
+		if (line[0] == '/')
+			snprintf(buf, len, "%s", line);
+		else
+			snprintf(buf, len, "%s/%s", dir, line);
+		found = buf;
+	}
+	fclose(f);
+	return found;
 }

@@ -25,5 +25,9 @@ int modload_insert(const char *path, const char *params);
 /* delete_module(), retrying briefly while busy; returns 0 or -errno. */
 int modload_remove(const char *name);
 int modload_is_loaded(const char *name);
+/* The .ko modules.dep gives for module @name (modprobe's), into @buf: NULL
+ * when none, or only a compressed one.  Whether the loaded module came
+ * from it is for its build ID to say (modsyms_same_build()). */
+const char *modload_dep_path(const char *name, char *buf, size_t len);
 
 #endif /* KMLAB_MODLOAD_H */

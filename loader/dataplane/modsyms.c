@@ -28,6 +28,9 @@ struct modsec {
 struct modsyms {
 	struct modsym *v;
 	size_t n;
+	/* the .ko's GNU build ID, which the loaded module's notes repeat */
+	unsigned char build_id[64];
+	size_t build_id_len;
 	struct modsec *secs;
 	size_t nr_secs;
 	struct modlines *lines;	/* NULL: built without -g */
@@ -111,6 +114,65 @@ static int add_syms(struct modsyms *ms, Elf *elf, Elf_Scn *scn)
 	return ms->n ? 0 : -1;
 }
 
+#define NT_GNU_BUILD_ID_TYPE	3
+
+/* The GNU build ID among the ELF notes @p (@len bytes): its length, 0 if
+ * none, into @id (@max bytes) */
+static size_t note_build_id(const unsigned char *p, size_t len,
+			    unsigned char *id, size_t max)
+{
+	GElf_Nhdr nh;
+	size_t name, desc;
+
+	while (len >= sizeof(nh)) {
+		memcpy(&nh, p, sizeof(nh));
+		name = (nh.n_namesz + 3) & ~3UL;
+		desc = (nh.n_descsz + 3) & ~3UL;
+		if (name > len - sizeof(nh) || desc > len - sizeof(nh) - name)
+			return 0;
+		if (nh.n_type == NT_GNU_BUILD_ID_TYPE && nh.n_namesz == 4 &&
+		    !memcmp(p + sizeof(nh), "GNU", 4) && nh.n_descsz &&
+		    nh.n_descsz <= max) {
+			memcpy(id, p + sizeof(nh) + name, nh.n_descsz);
+			return nh.n_descsz;
+		}
+		p += sizeof(nh) + name + desc;
+		len -= sizeof(nh) + name + desc;
+	}
+	return 0;
+}
+
+static void add_build_id(struct modsyms *ms, Elf_Scn *scn)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+
+	if (data && data->d_buf && !ms->build_id_len)
+		ms->build_id_len = note_build_id(data->d_buf, data->d_size,
+						 ms->build_id,
+						 sizeof(ms->build_id));
+}
+
+bool modsyms_same_build(const struct modsyms *ms, const char *module)
+{
+	unsigned char buf[256], id[64];
+	char path[512];
+	ssize_t n;
+	int fd;
+
+	if (!ms || !ms->build_id_len)
+		return false;
+	snprintf(path, sizeof(path),
+		 "/sys/module/%s/notes/.note.gnu.build-id", module);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n > 0 &&
+	       note_build_id(buf, n, id, sizeof(id)) == ms->build_id_len &&
+	       !memcmp(id, ms->build_id, ms->build_id_len);
+}
+
 struct modsyms *modsyms_load(const char *ko)
 {
 	struct modsyms *ms = calloc(1, sizeof(*ms));
@@ -127,11 +189,14 @@ struct modsyms *modsyms_load(const char *ko)
 	if (!elf || elf_getshdrstrndx(elf, &shstrndx) ||
 	    add_secs(ms, elf, shstrndx))
 		goto out;
-	while ((scn = elf_nextscn(elf, scn)))
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_NOTE)
+			add_build_id(ms, scn);
+		else if (sh.sh_type == SHT_SYMTAB && err)
 			err = add_syms(ms, elf, scn);
-			break;
-		}
+	}
 	if (!err)
 		ms->lines = modlines_load(elf);
 out:

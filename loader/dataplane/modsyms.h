@@ -7,6 +7,7 @@
 #ifndef KMLAB_MODSYMS_H
 #define KMLAB_MODSYMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct modsyms;
@@ -26,6 +27,10 @@ const char *modsyms_init(const struct modsyms *ms, unsigned long off,
  * sections found.
  */
 int modsyms_bind(struct modsyms *ms, const char *module);
+/* Whether the loaded @module was built from this .ko: the same GNU build
+ * ID in its notes (/sys/module/M/notes, root only); false when either
+ * has none. */
+bool modsyms_same_build(const struct modsyms *ms, const char *module);
 const char *modsyms_lookup(const struct modsyms *ms, unsigned long long addr,
 			   unsigned long *fn_off);
 /*

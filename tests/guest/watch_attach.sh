@@ -63,6 +63,24 @@ has /tmp/a.json '"kind":"leak"' '"bytes":"6b6d6c61625f63617365733a20706f6b656400
 	grep -q '^       6b 6d 6c 61 62 5f 63 61 73 65 73 3a 20 70 6f 6b  kmlab_cases: pok$' /tmp/a.txt
 ok $? "its first 32 bytes, as the module wrote them: a hex dump in the text and the JSON" "$(grep -A3 'hex dump' /tmp/a.txt) $(findings | grep -o '"bytes":"[^"]*"')"
 
+grep -q "kmlab_cases ($KMLAB_KO_DIR/kmlab_cases.ko)" /tmp/a.txt
+ok $? "its symbols from the .ko modules.dep names, the same build as the module loaded: the report names the file" "$(grep -m1 'kmlab_cases' /tmp/a.txt)"
+
+# 2b. modules.dep names another build of it: not used, kallsyms names
+# the site all the same
+md=/lib/modules/$(uname -r)
+mkdir -p "$md/other" && cp "$tko/kmlab_late.ko" "$md/other/kmlab_cases.ko"
+cp "$md/modules.dep" /tmp/dep.save
+{ echo "other/kmlab_cases.ko:"; cat /tmp/dep.save; } >"$md/modules.dep"
+insmod "$tko/kmlab_cases.ko" mode=hold
+attach
+echo leak >$poke
+finish
+cp /tmp/dep.save "$md/modules.dep"
+[ $rc -eq 1 ] && has /tmp/a.json '"kind":"leak"' '"site":"poke_set+0x' &&
+	! grep -q "other/kmlab_cases.ko" /tmp/a.txt
+ok $? "a .ko of another build under its name: not used (build IDs differ), the leak's site named from kallsyms" "$(why)"
+
 # 3. the object it held from its init, freed twice after the attach: the
 # second free is a double free, though its allocation was never seen
 insmod "$tko/kmlab_cases.ko" mode=hold
