@@ -51,10 +51,15 @@ const volatile __u64 trace_max_size = ~0ULL;
  * process forks), not trace_pid alone */
 const volatile bool trace_follow = false;
 /* core helpers that allocate for their caller (kstrdup, kmemdup...):
- * [helper_lo, helper_lo + helper_len), resolved from kallsyms */
+ * [helper_lo, helper_lo + helper_len), resolved from kallsyms, sorted
+ * by address; helper_pages has a bit for each page of text from
+ * helper_base's that holds one, so that the allocations of the rest of
+ * the kernel (nearly all) are told apart by one bit */
 const volatile __u32 nr_helpers = 0;
 const volatile __u64 helper_lo[KMLAB_HELPERS_MAX] = {};
 const volatile __u64 helper_len[KMLAB_HELPERS_MAX] = {};
+const volatile __u64 helper_base = 0;
+const volatile __u64 helper_pages[KMLAB_HELPER_PAGES / 64] = {};
 
 /*
  * Addresses in the freed map, hashed into byte counters.  An allocation
@@ -334,16 +339,24 @@ static __always_inline void *event_new(__u32 type, __u32 size)
 
 static __always_inline bool in_helper(__u64 site)
 {
-	__u32 i;
+	__u64 pg = (site - helper_base) >> 12;
+	__u32 lo = 0, hi = nr_helpers, mid, i;
 
-	/* nr_helpers is read-only: the verifier drops the loop when 0 */
-	for (i = 0; i < KMLAB_HELPERS_MAX; i++) {
-		if (i >= nr_helpers)
+	if (pg >= KMLAB_HELPER_PAGES ||
+	    !(helper_pages[pg / 64] & (1ULL << (pg % 64))))
+		return false;
+	/* the last helper that starts at or before @site */
+	for (i = 0; i <= KMLAB_HELPERS_LOG; i++) {
+		if (hi - lo <= 1)
 			break;
-		if (site - helper_lo[i] < helper_len[i])
-			return true;
+		mid = (lo + hi) / 2;
+		if (helper_lo[mid & (KMLAB_HELPERS_MAX - 1)] <= site)
+			lo = mid;
+		else
+			hi = mid;
 	}
-	return false;
+	lo &= KMLAB_HELPERS_MAX - 1;
+	return hi > lo && site - helper_lo[lo] < helper_len[lo];
 }
 
 /* The first frame of @stack in the module's text, 0 if none. */

@@ -20,7 +20,11 @@
 #define KMLAB_EV_DATA_LEN	16	/* = KMLAB_DATA_LEN of ir.h */
 #include "ir.h"
 #define KMLAB_STACK_DEPTH	12	/* kernel frames kept per event */
-#define KMLAB_HELPERS_MAX	16	/* core helpers allocating for callers */
+#define KMLAB_HELPERS_MAX	64	/* core helpers allocating for callers
+					 * (a power of two: searched by halves) */
+#define KMLAB_HELPERS_LOG	6	/* log2(KMLAB_HELPERS_MAX) */
+#define KMLAB_HELPER_PAGES	16384	/* 4 KiB pages of core text from the
+					 * first helper's that may hold one */
 
 enum kmlab_ev_type {
 	KMLAB_EV_ALLOC = 1,	/* an allocation from the watched module */

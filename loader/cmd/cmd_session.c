@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include "cmd.h"
 #include "cmd_session.h"
@@ -760,6 +763,31 @@ static const char *verdict_word(const struct session *s)
 	return s->interrupted ? "interrupted" : timeline_verdict(&s->tl);
 }
 
+/*
+ * What a module leaves to core code may be freed a grace period after
+ * the unload: idr_destroy() and xa_destroy() free their nodes with
+ * call_rcu().  Before a module's live objects are called leaks, wait for
+ * two grace periods (membarrier()'s MEMBARRIER_CMD_GLOBAL is
+ * synchronize_rcu(); the callbacks run just after the first ends), so
+ * that the drain that follows reads those frees.  Without membarrier
+ * (a nohz_full kernel refuses it), 100 ms.
+ */
+static void rcu_settle(const struct session *g)
+{
+	int i, k;
+
+	for (i = 0; i < g->nr_group; i++)
+		if (g[i].tl.unloaded && g[i].tl.nr_objs)
+			break;
+	if (i == g->nr_group)
+		return;
+	for (k = 0; k < 2; k++)
+		if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0) {
+			usleep(100 * 1000);
+			return;
+		}
+}
+
 int session_finish(struct session *g)
 {
 	int i, n = g->nr_group, ret = KMLAB_EXIT_CLEAN, code;
@@ -772,6 +800,7 @@ int session_finish(struct session *g)
 		if (g[i].tl.loaded)
 			slub_check_objects(&g[i]);
 
+	rcu_settle(g);
 	/* whatever is still in the ring buffer belongs to this run */
 	while (observer_poll(g->ob, 0) > 0)
 		;

@@ -180,13 +180,45 @@ static const struct family_fn family_fns[] = {
 _Static_assert(sizeof(family_fns) / sizeof(family_fns[0]) <= FAMILY_FNS_MAX,
 	       "raise FAMILY_FNS_MAX");
 
-/* Core helpers that allocate for their caller: their kmem call_site is
- * theirs, so the observer scans the stack for the module behind them. */
+/*
+ * Core functions that allocate for their caller: their kmem call_site is
+ * theirs, so the observer scans the stack for the module behind them.
+ * Each is one whose object the caller owns and frees (or has freed) by
+ * its own call: a leak of it is the module's.  Names as kallsyms has
+ * them on 6.1 and 6.12 (6.10's allocation profiling renamed some
+ * _noprof); a local function's GCC suffix (.constprop.0) is ignored.
+ * Not here: core allocations a module only triggers (sysfs nodes,
+ * dentries, a workqueue's pools), which core code keeps or frees on its
+ * own schedule, after the unload too.
+ */
 static const char *const helper_names[] = {
+	/* copies: strings, buffers, formatted text */
 	"kstrdup", "kstrndup", "kstrdup_const", "kmemdup", "kmemdup_nul",
-	"kvasprintf", "kasprintf", "devm_kmalloc", "kmemdup_noprof",
-	"kstrdup_noprof", "devm_kmalloc_noprof",
+	"kvasprintf", "kasprintf", "kvasprintf_const", "kmemdup_noprof",
+	"kstrdup_noprof",
+	/* ... of user memory (an ioctl's argument) */
+	"memdup_user", "memdup_user_nul", "strndup_user", "vmemdup_user",
+	/* device-managed memory: devm_kmalloc() names its caller, so these
+	 * callers of it are the sites */
+	"devm_kmalloc", "devm_kmalloc_noprof", "devm_kvasprintf",
+	"devm_kstrdup", "devm_kmemdup", "devm_krealloc",
+	/* an IDR's, radix tree's or XArray's nodes (freed by call_rcu()
+	 * when it is destroyed) */
+	"radix_tree_node_alloc", "xas_alloc", "xas_nomem", "__xas_nomem",
+	/* a mempool, and the elements it keeps in reserve */
+	"mempool_create", "mempool_create_node",
+	"mempool_create_node_noprof",
+	"mempool_init_node", "mempool_kmalloc", "mempool_alloc_slab",
+	"mempool_kvmalloc",
+	/* socket buffers: the sk_buff and its data */
+	"__alloc_skb", "kmalloc_reserve", "__netdev_alloc_skb", "skb_clone",
+	/* char devices, classes and devices a driver registers */
+	"__register_chrdev_region", "cdev_alloc", "__class_create",
+	"class_create", "platform_device_alloc",
+	"device_create_groups_vargs",
 };
+_Static_assert(sizeof(helper_names) / sizeof(helper_names[0]) <=
+	       KMLAB_HELPERS_MAX, "raise KMLAB_HELPERS_MAX");
 
 static struct bpf_program *fn_prog(struct kmlab_bpf *skel, size_t off)
 {
@@ -1059,7 +1091,7 @@ static int core_syms_scan(const unsigned char *bits, struct symcache_ent *v)
 {
 	enum sym_role role, open = SYM_NONE;
 	unsigned long addr, start = 0;
-	char line[512], *name, *mod, type;
+	char line[512], *name, *mod, *dot, type;
 	__u32 src = 0, open_src = 0, h;
 	int n = 0;
 	FILE *f;
@@ -1078,10 +1110,17 @@ static int core_syms_scan(const unsigned char *bits, struct symcache_ent *v)
 		/* the core kernel's sorted part ends at the modules */
 		if (mod)
 			break;
+		/* a local function's copy by GCC (.constprop.0, .isra.0,
+		 * .part.0) or its cold part (.cold): the helper's own */
+		dot = strchr(name, '.');
+		if (dot)
+			*dot = '\0';
 		h = sym_hash(name);
 		if (!(bits[h / 8] & (1 << (h % 8))))
 			continue;
 		role = sym_role(name, &src);
+		if (dot && role != SYM_HELPER)
+			continue;
 		/* a variable: its address (a per-CPU one's is its offset) */
 		if (role == SYM_DATA) {
 			v[n++] = (struct symcache_ent){ role, src, addr, 0 };
@@ -1095,6 +1134,44 @@ static int core_syms_scan(const unsigned char *bits, struct symcache_ent *v)
 	}
 	fclose(f);
 	return n;
+}
+
+/*
+ * The helpers in address order, for the observer's search by halves,
+ * and the pages of text that hold one, for its first test: one bit.
+ * A helper beyond KMLAB_HELPER_PAGES from the first is dropped (core
+ * text is some 16 MiB; the bitmap covers 64).
+ */
+static void helpers_index(struct kmlab_bpf__rodata *ro)
+{
+	__u64 *lo = (__u64 *)ro->helper_lo, *len = (__u64 *)ro->helper_len;
+	__u64 *pages = (__u64 *)ro->helper_pages, t, pg, end;
+	__u32 i, j, n = ro->nr_helpers, kept = 0;
+
+	for (i = 1; i < n; i++) {	/* insertion: a few dozen */
+		for (j = i; j > 0 && lo[j - 1] > lo[j]; j--) {
+			t = lo[j];
+			lo[j] = lo[j - 1];
+			lo[j - 1] = t;
+			t = len[j];
+			len[j] = len[j - 1];
+			len[j - 1] = t;
+		}
+	}
+	if (!n)
+		return;
+	ro->helper_base = lo[0] & ~4095ULL;
+	for (i = 0; i < n; i++) {
+		pg = (lo[i] - ro->helper_base) >> 12;
+		end = (lo[i] + len[i] - 1 - ro->helper_base) >> 12;
+		if (!len[i] || end >= KMLAB_HELPER_PAGES)
+			continue;
+		for (; pg <= end; pg++)
+			pages[pg / 64] |= 1ULL << (pg % 64);
+		lo[kept] = lo[i];
+		len[kept++] = len[i];
+	}
+	ro->nr_helpers = kept;
 }
 
 static void core_syms_prepare(struct observer *ob, bool functions)
@@ -1118,6 +1195,7 @@ static void core_syms_prepare(struct observer *ob, bool functions)
 		if (v[i].role == SYM_DATA || functions)
 			sym_keep(ob->skel, v[i].role, v[i].src, v[i].addr,
 				 v[i].len);
+	helpers_index(ob->skel->rodata);
 	if (verbose)
 		fprintf(stderr, "kmlab: core functions: %u helpers, %u accessors, %u page functions, kvmalloc %s; preempt count at %#llx%s, per-CPU offsets %s, page arrays %s\n",
 			ob->skel->rodata->nr_helpers,
