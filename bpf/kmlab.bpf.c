@@ -50,14 +50,17 @@ const volatile __u64 trace_max_size = ~0ULL;
 /* trace -- CMD: the processes in traced (its own, then each one a traced
  * process forks), not trace_pid alone */
 const volatile bool trace_follow = false;
-/* core helpers that allocate for their caller (kstrdup, kmemdup...):
+/* core functions that allocate for their caller (kstrdup, idr_alloc...)
+ * and the calls that lead there (enum kmlab_helper_kind):
  * [helper_lo, helper_lo + helper_len), resolved from kallsyms, sorted
- * by address; helper_pages has a bit for each page of text from
- * helper_base's that holds one, so that the allocations of the rest of
- * the kernel (nearly all) are told apart by one bit */
+ * by address, each one's kinds as a site and as an entry; helper_pages
+ * has a bit for each page of text from helper_base's that holds a site,
+ * so that the allocations of the rest of the kernel (nearly all) are
+ * told apart by one bit */
 const volatile __u32 nr_helpers = 0;
 const volatile __u64 helper_lo[KMLAB_HELPERS_MAX] = {};
 const volatile __u64 helper_len[KMLAB_HELPERS_MAX] = {};
+const volatile __u32 helper_kinds[KMLAB_HELPERS_MAX] = {};
 const volatile __u64 helper_base = 0;
 const volatile __u64 helper_pages[KMLAB_HELPER_PAGES / 64] = {};
 
@@ -337,26 +340,38 @@ static __always_inline void *event_new(__u32 type, __u32 size)
 
 #define EVENT_NEW(T, type)	((struct T *)event_new(type, sizeof(struct T)))
 
-static __always_inline bool in_helper(__u64 site)
+/*
+ * The kinds (helper_kinds[]) of the helper whose text holds @addr.  A
+ * search by halves without branches, so that the verifier walks one
+ * path, not one per outcome: the loader pads helper_lo[] past the last
+ * helper with ~0, never at or below a kernel address, and a step is
+ * taken when (addr - lo) keeps its sign bit clear (both are kernel
+ * addresses, less than 2^63 apart).  A global function: the verifier
+ * checks it once, not at each of its four calls.
+ */
+__noinline __u32 helper_of(__u64 addr)
+{
+	__u32 pos = 0, step;
+
+#pragma unroll
+	for (step = KMLAB_HELPERS_MAX / 2; step; step /= 2)
+		pos += (__u32)(1 - ((addr - helper_lo[(pos + step) &
+				    (KMLAB_HELPERS_MAX - 1)]) >> 63)) * step;
+	pos &= KMLAB_HELPERS_MAX - 1;
+	if (addr - helper_lo[pos] >= helper_len[pos])
+		return 0;
+	return helper_kinds[pos];
+}
+
+/* the kinds of objects an allocation at @site may be made for a caller */
+static __always_inline __u32 helper_site(__u64 site)
 {
 	__u64 pg = (site - helper_base) >> 12;
-	__u32 lo = 0, hi = nr_helpers, mid, i;
 
 	if (pg >= KMLAB_HELPER_PAGES ||
 	    !(helper_pages[pg / 64] & (1ULL << (pg % 64))))
-		return false;
-	/* the last helper that starts at or before @site */
-	for (i = 0; i <= KMLAB_HELPERS_LOG; i++) {
-		if (hi - lo <= 1)
-			break;
-		mid = (lo + hi) / 2;
-		if (helper_lo[mid & (KMLAB_HELPERS_MAX - 1)] <= site)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	lo &= KMLAB_HELPERS_MAX - 1;
-	return hi > lo && site - helper_lo[lo] < helper_len[lo];
+		return 0;
+	return helper_of(site) & ((1 << KMLAB_HK_ENTRY_SHIFT) - 1);
 }
 
 /* The first frame of @stack in the module's text, 0 if none. */
@@ -371,6 +386,32 @@ static __always_inline __u64 module_frame(const __u64 *stack, __u32 nr)
 			return stack[i];
 	}
 	return 0;
+}
+
+/*
+ * The module's frame on @stack, when the function it called (the frame
+ * below) makes objects of the @kinds an allocation's site makes for its
+ * caller; 0 if not: then core code allocated for itself while the
+ * module was on the stack.
+ */
+static __always_inline __u64 module_caller(const __u64 *stack, __u32 nr,
+					   __u32 kinds)
+{
+	__u64 frame = 0, below = 0;
+	__u32 i;
+
+	for (i = 1; i < KMLAB_STACK_DEPTH; i++) {
+		if (i >= nr)
+			break;
+		if (in_module(stack[i])) {
+			frame = stack[i];
+			below = stack[i - 1];
+			break;
+		}
+	}
+	if (!frame || !(helper_of(below) >> KMLAB_HK_ENTRY_SHIFT & kinds))
+		return 0;
+	return frame;
 }
 
 static __always_inline __u32 get_stack(void *ctx, __u64 *stack)
@@ -532,6 +573,7 @@ static __always_inline int on_slab_alloc(void *ctx, __u64 site, __u64 ptr,
 {
 	struct kmlab_pending p;	/* frames, and a kvmalloc's record */
 	__u64 owner = site, via = 0;
+	__u32 kinds;
 	int kv = 0;
 
 	if (trace_mode)
@@ -548,12 +590,13 @@ static __always_inline int on_slab_alloc(void *ctx, __u64 site, __u64 ptr,
 		if (!kv)
 			return 0;
 	} else {
-		if (!targets_loaded || !in_helper(site)) {
+		kinds = targets_loaded ? helper_site(site) : 0;
+		if (!kinds) {
 			forget_free(ptr);
 			return 0;
 		}
 		p.nr_stack = get_stack(ctx, p.stack);
-		owner = module_frame(p.stack, p.nr_stack);
+		owner = module_caller(p.stack, p.nr_stack, kinds);
 		if (!owner) {
 			forget_free(ptr);
 			return 0;
@@ -958,7 +1001,7 @@ int BPF_PROG(on_cache_alloc, unsigned long call_site, const void *ptr,
 {
 	wrong_take((__u64)ptr, NULL);	/* a bulk free's, never taken */
 	/* test the site first: the cache reads are not free */
-	if (!trace_mode && !in_module(call_site) && !in_helper(call_site)) {
+	if (!trace_mode && !in_module(call_site) && !helper_site(call_site)) {
 		forget_free((__u64)ptr);
 		return 0;
 	}

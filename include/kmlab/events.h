@@ -20,11 +20,34 @@
 #define KMLAB_EV_DATA_LEN	16	/* = KMLAB_DATA_LEN of ir.h */
 #include "ir.h"
 #define KMLAB_STACK_DEPTH	12	/* kernel frames kept per event */
-#define KMLAB_HELPERS_MAX	64	/* core helpers allocating for callers
-					 * (a power of two: searched by halves) */
-#define KMLAB_HELPERS_LOG	6	/* log2(KMLAB_HELPERS_MAX) */
+#define KMLAB_HELPERS_MAX	128	/* core functions allocating for their
+					 * callers, and the calls that lead
+					 * there (a power of two: searched by
+					 * halves) */
+#define KMLAB_HELPERS_LOG	7	/* log2(KMLAB_HELPERS_MAX) */
 #define KMLAB_HELPER_PAGES	16384	/* 4 KiB pages of core text from the
 					 * first helper's that may hold one */
+
+/*
+ * What core code allocates for a module, by kind.  A core function is
+ * a site of kinds (its allocations' call site is in it) and an entry of
+ * kinds (a module calling it gets objects of those kinds).  An
+ * allocation at a site is the module's when the function the module
+ * called, the frame below the module's on the stack, is an entry of
+ * one of the site's kinds: idr_alloc() for a radix tree node, not
+ * sysfs_create_file(), whose kernfs inode number takes one too.
+ */
+enum kmlab_helper_kind {
+	KMLAB_HK_COPY	= 1 << 0,	/* kstrdup(), kasprintf(), memdup_user() */
+	KMLAB_HK_DEVM	= 1 << 1,	/* devm_kasprintf(), devm_kstrdup() */
+	KMLAB_HK_TREE	= 1 << 2,	/* IDR, IDA, radix tree, XArray nodes */
+	KMLAB_HK_POOL	= 1 << 3,	/* a mempool and its reserve */
+	KMLAB_HK_SKB	= 1 << 4,	/* an sk_buff and its data */
+	KMLAB_HK_DEV	= 1 << 5,	/* devices, classes, char regions */
+	KMLAB_HK_NAME	= 1 << 6,	/* kobject names */
+};
+/* helper_kinds[]: the site's kinds, and the entry's, shifted */
+#define KMLAB_HK_ENTRY_SHIFT	8
 
 enum kmlab_ev_type {
 	KMLAB_EV_ALLOC = 1,	/* an allocation from the watched module */

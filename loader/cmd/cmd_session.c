@@ -769,15 +769,16 @@ static const char *verdict_word(const struct session *s)
  * call_rcu().  Before a module's live objects are called leaks, wait for
  * two grace periods (membarrier()'s MEMBARRIER_CMD_GLOBAL is
  * synchronize_rcu(); the callbacks run just after the first ends), so
- * that the drain that follows reads those frees.  Without membarrier
- * (a nohz_full kernel refuses it), 100 ms.
+ * that the drain that follows reads those frees.  Only when a module
+ * gone has objects not seen freed.  Without membarrier (a nohz_full
+ * kernel refuses it), 100 ms.
  */
 static void rcu_settle(const struct session *g)
 {
 	int i, k;
 
 	for (i = 0; i < g->nr_group; i++)
-		if (g[i].tl.unloaded && g[i].tl.nr_objs)
+		if (g[i].tl.unloaded && timeline_any_unfreed(&g[i].tl))
 			break;
 	if (i == g->nr_group)
 		return;

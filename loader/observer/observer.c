@@ -181,44 +181,86 @@ _Static_assert(sizeof(family_fns) / sizeof(family_fns[0]) <= FAMILY_FNS_MAX,
 	       "raise FAMILY_FNS_MAX");
 
 /*
- * Core functions that allocate for their caller: their kmem call_site is
- * theirs, so the observer scans the stack for the module behind them.
- * Each is one whose object the caller owns and frees (or has freed) by
- * its own call: a leak of it is the module's.  Names as kallsyms has
- * them on 6.1 and 6.12 (6.10's allocation profiling renamed some
- * _noprof); a local function's GCC suffix (.constprop.0) is ignored.
- * Not here: core allocations a module only triggers (sysfs nodes,
- * dentries, a workqueue's pools), which core code keeps or frees on its
- * own schedule, after the unload too.
+ * Core functions that allocate for their caller, and the calls that
+ * lead there (enum kmlab_helper_kind): an allocation whose call site is
+ * a SITE of some kinds is the module's when the function the module
+ * called is an ENTRY of one of them (the observer reads the stack for
+ * the module's frame).  Each kind is an object the caller owns and frees
+ * (or has freed) by its own call, so a leak of it is the module's.  Not
+ * here: what core code allocates for itself when a module asks it
+ * something (sysfs and kernfs nodes and their inode numbers, dentries,
+ * netlink messages about a new device, a workqueue's pools), which it
+ * keeps or frees on its own schedule, after the unload too.  Names as
+ * kallsyms has them on 6.1 and 6.12 (6.10's allocation profiling
+ * renamed some _noprof); a local function's GCC suffix (.constprop.0)
+ * is ignored.
  */
-static const char *const helper_names[] = {
-	/* copies: strings, buffers, formatted text */
-	"kstrdup", "kstrndup", "kstrdup_const", "kmemdup", "kmemdup_nul",
-	"kvasprintf", "kasprintf", "kvasprintf_const", "kmemdup_noprof",
-	"kstrdup_noprof",
-	/* ... of user memory (an ioctl's argument) */
-	"memdup_user", "memdup_user_nul", "strndup_user", "vmemdup_user",
-	/* device-managed memory: devm_kmalloc() names its caller, so these
-	 * callers of it are the sites */
-	"devm_kmalloc", "devm_kmalloc_noprof", "devm_kvasprintf",
-	"devm_kstrdup", "devm_kmemdup", "devm_krealloc",
-	/* an IDR's, radix tree's or XArray's nodes (freed by call_rcu()
-	 * when it is destroyed) */
-	"radix_tree_node_alloc", "xas_alloc", "xas_nomem", "__xas_nomem",
+#define SITE(k)		(KMLAB_HK_##k)
+#define ENTRY(k)	(KMLAB_HK_##k << KMLAB_HK_ENTRY_SHIFT)
+#define BOTH(k)		(SITE(k) | ENTRY(k))
+static const struct {
+	const char *name;
+	__u32 kinds;
+} helpers[] = {
+	/* copies: kmalloc_track_caller() names the helper's caller, so a
+	 * helper is a site when another calls it (kasprintf: kvasprintf) */
+	{ "kstrdup", BOTH(COPY) }, { "kstrdup_noprof", BOTH(COPY) },
+	{ "kstrndup", BOTH(COPY) }, { "kmemdup", BOTH(COPY) },
+	{ "kmemdup_noprof", BOTH(COPY) }, { "kmemdup_nul", BOTH(COPY) },
+	{ "kstrdup_const", BOTH(COPY) | SITE(NAME) },
+	{ "kvasprintf", BOTH(COPY) }, { "kasprintf", BOTH(COPY) },
+	{ "kvasprintf_const", BOTH(COPY) | SITE(NAME) },
+	{ "memdup_user", BOTH(COPY) }, { "memdup_user_nul", BOTH(COPY) },
+	{ "strndup_user", BOTH(COPY) }, { "vmemdup_user", BOTH(COPY) },
+	/* device-managed memory: devm_kmalloc() names its caller */
+	{ "devm_kmalloc", BOTH(DEVM) }, { "devm_kmalloc_noprof", BOTH(DEVM) },
+	{ "devm_kvasprintf", BOTH(DEVM) }, { "devm_kasprintf", ENTRY(DEVM) },
+	{ "devm_kstrdup", BOTH(DEVM) }, { "devm_kstrdup_const", ENTRY(DEVM) },
+	{ "devm_kmemdup", BOTH(DEVM) }, { "devm_krealloc", BOTH(DEVM) },
+	/* an IDR's, IDA's, radix tree's or XArray's nodes (freed by
+	 * call_rcu() when it is destroyed): not idr_preload()'s, which
+	 * stock a per-CPU reserve anyone may take from */
+	{ "radix_tree_node_alloc", SITE(TREE) }, { "xas_alloc", SITE(TREE) },
+	{ "xas_nomem", SITE(TREE) }, { "__xas_nomem", SITE(TREE) },
+	{ "ida_alloc_range", BOTH(TREE) },
+	{ "idr_alloc", ENTRY(TREE) }, { "idr_alloc_u32", ENTRY(TREE) },
+	{ "idr_alloc_cyclic", ENTRY(TREE) },
+	{ "radix_tree_insert", ENTRY(TREE) }, { "xa_store", ENTRY(TREE) },
+	{ "__xa_store", ENTRY(TREE) }, { "__xa_insert", ENTRY(TREE) },
+	{ "__xa_alloc", ENTRY(TREE) }, { "__xa_alloc_cyclic", ENTRY(TREE) },
+	{ "__xa_cmpxchg", ENTRY(TREE) }, { "xa_store_range", ENTRY(TREE) },
 	/* a mempool, and the elements it keeps in reserve */
-	"mempool_create", "mempool_create_node",
-	"mempool_create_node_noprof",
-	"mempool_init_node", "mempool_kmalloc", "mempool_alloc_slab",
-	"mempool_kvmalloc",
-	/* socket buffers: the sk_buff and its data */
-	"__alloc_skb", "kmalloc_reserve", "__netdev_alloc_skb", "skb_clone",
-	/* char devices, classes and devices a driver registers */
-	"__register_chrdev_region", "cdev_alloc", "__class_create",
-	"class_create", "platform_device_alloc",
-	"device_create_groups_vargs",
+	{ "mempool_create", BOTH(POOL) }, { "mempool_create_node", BOTH(POOL) },
+	{ "mempool_create_node_noprof", BOTH(POOL) },
+	{ "mempool_init_node", BOTH(POOL) }, { "mempool_init", ENTRY(POOL) },
+	{ "mempool_init_noprof", ENTRY(POOL) },
+	{ "mempool_kmalloc", SITE(POOL) }, { "mempool_alloc_slab", SITE(POOL) },
+	{ "mempool_kvmalloc", SITE(POOL) }, { "mempool_alloc", ENTRY(POOL) },
+	{ "mempool_alloc_noprof", ENTRY(POOL) },
+	/* socket buffers the module asks for: the sk_buff and its data */
+	{ "__alloc_skb", BOTH(SKB) }, { "kmalloc_reserve", SITE(SKB) },
+	{ "__netdev_alloc_skb", BOTH(SKB) }, { "__napi_alloc_skb", BOTH(SKB) },
+	{ "skb_clone", BOTH(SKB) }, { "skb_copy", BOTH(SKB) },
+	/* devices, classes and char device regions a driver registers,
+	 * and their names */
+	{ "platform_device_alloc", BOTH(DEV) | ENTRY(NAME) },
+	{ "platform_device_register_full", ENTRY(DEV) | ENTRY(NAME) },
+	{ "device_create_groups_vargs", SITE(DEV) },
+	{ "device_create", ENTRY(DEV) | ENTRY(NAME) },
+	{ "device_create_with_groups", ENTRY(DEV) | ENTRY(NAME) },
+	{ "__class_create", BOTH(DEV) | ENTRY(NAME) },
+	{ "class_create", BOTH(DEV) | ENTRY(NAME) },
+	{ "__register_chrdev_region", SITE(DEV) },
+	{ "alloc_chrdev_region", ENTRY(DEV) },
+	{ "register_chrdev_region", ENTRY(DEV) },
+	{ "__register_chrdev", ENTRY(DEV) }, { "cdev_alloc", BOTH(DEV) },
+	{ "kobject_set_name", ENTRY(NAME) }, { "dev_set_name", ENTRY(NAME) },
+	{ "kobject_init_and_add", ENTRY(NAME) }, { "kobject_add", ENTRY(NAME) },
+	{ "kobject_create_and_add", ENTRY(NAME) },
+	{ "kset_create_and_add", ENTRY(NAME) },
 };
-_Static_assert(sizeof(helper_names) / sizeof(helper_names[0]) <=
-	       KMLAB_HELPERS_MAX, "raise KMLAB_HELPERS_MAX");
+_Static_assert(sizeof(helpers) / sizeof(helpers[0]) <= KMLAB_HELPERS_MAX,
+	       "raise KMLAB_HELPERS_MAX");
 
 static struct bpf_program *fn_prog(struct kmlab_bpf *skel, size_t off)
 {
@@ -956,9 +998,12 @@ static enum sym_role sym_role(const char *name, __u32 *src)
 		return SYM_KVMALLOC;
 	if (!strcmp(name, VFREE_WORK))
 		return SYM_VFREE_WORK;
-	for (i = 0; i < ARRAY_LEN(helper_names); i++)
-		if (!strcmp(name, helper_names[i]))
+	for (i = 0; i < ARRAY_LEN(helpers); i++) {
+		if (!strcmp(name, helpers[i].name)) {
+			*src = helpers[i].kinds;
 			return SYM_HELPER;
+		}
+	}
 	for (i = 0; i < ARRAY_LEN(accessor_names); i++)
 		if (!strcmp(name, accessor_names[i]))
 			return SYM_ACCESSOR;
@@ -985,6 +1030,7 @@ static void sym_keep(struct kmlab_bpf *skel, enum sym_role role, __u32 src,
 			return;
 		((__u64 *)ro->helper_lo)[n] = lo;
 		((__u64 *)ro->helper_len)[n] = len;
+		((__u32 *)ro->helper_kinds)[n] = src;
 		ro->nr_helpers = n + 1;
 		break;
 	case SYM_ACCESSOR:
@@ -1051,7 +1097,7 @@ static __u32 sym_hash(const char *name)
  */
 static __u64 sym_filter(unsigned char *bits)
 {
-	const char *names[3 + ARRAY_LEN(helper_names) +
+	const char *names[3 + ARRAY_LEN(helpers) +
 			  ARRAY_LEN(accessor_names) + ARRAY_LEN(page_fns) +
 			  ARRAY_LEN(data_names)];
 	__u64 tag = FNV64_BASIS;
@@ -1061,8 +1107,8 @@ static __u64 sym_filter(unsigned char *bits)
 	names[n++] = "kvmalloc_node";
 	names[n++] = "__kvmalloc_node_noprof";
 	names[n++] = VFREE_WORK;
-	for (i = 0; i < ARRAY_LEN(helper_names); i++)
-		names[n++] = helper_names[i];
+	for (i = 0; i < ARRAY_LEN(helpers); i++)
+		names[n++] = helpers[i].name;
 	for (i = 0; i < ARRAY_LEN(accessor_names); i++)
 		names[n++] = accessor_names[i];
 	for (i = 0; i < ARRAY_LEN(page_fns); i++)
@@ -1084,7 +1130,7 @@ static __u64 sym_filter(unsigned char *bits)
  * function ends where the next symbol starts (the core kernel's symbols
  * come sorted).
  */
-#define CORE_SYMS_MAX	128
+#define CORE_SYMS_MAX	256
 
 /* One pass over the core kernel's symbols: the number of entries found. */
 static int core_syms_scan(const unsigned char *bits, struct symcache_ent *v)
@@ -1138,15 +1184,16 @@ static int core_syms_scan(const unsigned char *bits, struct symcache_ent *v)
 
 /*
  * The helpers in address order, for the observer's search by halves,
- * and the pages of text that hold one, for its first test: one bit.
- * A helper beyond KMLAB_HELPER_PAGES from the first is dropped (core
- * text is some 16 MiB; the bitmap covers 64).
+ * and the pages of text that hold a site, for its first test: one bit.
+ * A site beyond KMLAB_HELPER_PAGES from the first helper is not marked
+ * (core text is some 16 MiB; the bitmap covers 64).
  */
 static void helpers_index(struct kmlab_bpf__rodata *ro)
 {
 	__u64 *lo = (__u64 *)ro->helper_lo, *len = (__u64 *)ro->helper_len;
 	__u64 *pages = (__u64 *)ro->helper_pages, t, pg, end;
-	__u32 i, j, n = ro->nr_helpers, kept = 0;
+	__u32 *kinds = (__u32 *)ro->helper_kinds, k;
+	__u32 i, j, n = ro->nr_helpers;
 
 	for (i = 1; i < n; i++) {	/* insertion: a few dozen */
 		for (j = i; j > 0 && lo[j - 1] > lo[j]; j--) {
@@ -1156,22 +1203,26 @@ static void helpers_index(struct kmlab_bpf__rodata *ro)
 			t = len[j];
 			len[j] = len[j - 1];
 			len[j - 1] = t;
+			k = kinds[j];
+			kinds[j] = kinds[j - 1];
+			kinds[j - 1] = k;
 		}
 	}
+	/* the observer's search steps over these: none is at or below a
+	 * kernel address */
+	for (i = n; i < KMLAB_HELPERS_MAX; i++)
+		lo[i] = ~0ULL;
 	if (!n)
 		return;
 	ro->helper_base = lo[0] & ~4095ULL;
 	for (i = 0; i < n; i++) {
+		if (!len[i] || !(kinds[i] & ((1 << KMLAB_HK_ENTRY_SHIFT) - 1)))
+			continue;
 		pg = (lo[i] - ro->helper_base) >> 12;
 		end = (lo[i] + len[i] - 1 - ro->helper_base) >> 12;
-		if (!len[i] || end >= KMLAB_HELPER_PAGES)
-			continue;
-		for (; pg <= end; pg++)
+		for (; pg <= end && pg < KMLAB_HELPER_PAGES; pg++)
 			pages[pg / 64] |= 1ULL << (pg % 64);
-		lo[kept] = lo[i];
-		len[kept++] = len[i];
 	}
-	ro->nr_helpers = kept;
 }
 
 static void core_syms_prepare(struct observer *ob, bool functions)

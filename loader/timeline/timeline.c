@@ -1358,6 +1358,16 @@ __u64 timeline_lost(const struct timeline *tl)
 	return n;
 }
 
+bool timeline_any_unfreed(const struct timeline *tl)
+{
+	int i;
+
+	for (i = 0; i < tl->nr_objs; i++)
+		if (!tl->objs[i].freed)
+			return true;
+	return false;
+}
+
 int timeline_count(const struct timeline *tl, int kind)
 {
 	int i, n = 0;

@@ -266,6 +266,8 @@ __u64 timeline_lost(const struct timeline *tl);
  * acting (see timeline.c). */
 __u64 timeline_lost_relevant(const struct timeline *tl);
 /* Observed findings of @kind (FINDING_MAX: all kinds). */
+/* an object whose allocation it saw and whose free it has not */
+bool timeline_any_unfreed(const struct timeline *tl);
 int timeline_count(const struct timeline *tl, int kind);
 /* The load @ts falls in (1-), 0 if none is known. */
 int timeline_load_of(const struct timeline *tl, __u64 ts);
