@@ -533,6 +533,85 @@ int BPF_KPROBE(free_kprobe, __u64 arg0, __u64 arg1, __u64 arg2)
 }
 
 /*
+ * kmem_cache_alloc_bulk(s, flags, n, p) fills p[] with up to n objects
+ * of s and fires no kmem tracepoint: its entry (a kprobe, for the call
+ * site) keeps the module's call, its exit (fexit, for p[] and the count)
+ * makes each object an allocation of the module's.  Bulk frees are
+ * free_kprobe's.
+ */
+struct bulk_call {
+	__u64 site, s, p;
+	__u32 gfp;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PENDING_MAX);
+	__type(key, __u64);	/* pid_tgid */
+	__type(value, struct bulk_call);
+} bulk_calls SEC(".maps");
+
+SEC("kprobe")
+int BPF_KPROBE(bulk_alloc_enter, struct kmem_cache *s, gfp_t flags,
+	       size_t size, void **p)
+{
+	struct bulk_call b;
+	__u64 tid;
+
+	if (trace_mode)
+		return 0;
+	b.site = caller(ctx);
+	if (!in_module(b.site))
+		return 0;
+	b.s = (__u64)s;
+	b.p = (__u64)p;
+	b.gfp = flags;
+	tid = bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&bulk_calls, &tid, &b, BPF_ANY);
+	return 0;
+}
+
+/* One object of a bulk allocation.  A global function: the verifier
+ * checks on_alloc() once. */
+__noinline int bulk_alloc_one(__u64 site, __u64 ptr, __u64 cache, __u32 gfp)
+{
+	struct kmem_cache *s = (struct kmem_cache *)cache;
+
+	return on_alloc(site, ptr, BPF_CORE_READ(s, object_size),
+			BPF_CORE_READ(s, size), gfp, KMLAB_FAM_CACHE, s,
+			NULL, 0, 0);
+}
+
+static int bulk_alloc_step(__u32 i, struct bulk_call *b)
+{
+	__u64 ptr;
+
+	if (bpf_probe_read_kernel(&ptr, sizeof(ptr), (void **)b->p + i))
+		return 1;
+	if (ptr)
+		bulk_alloc_one(b->site, ptr, b->s, b->gfp);
+	return 0;
+}
+
+SEC("fexit/kmem_cache_alloc_bulk")
+int BPF_PROG(bulk_alloc_exit, struct kmem_cache *s, gfp_t flags, size_t size,
+	     void **p, int ret)
+{
+	struct bulk_call *q, b;
+	__u64 tid = bpf_get_current_pid_tgid();
+
+	q = bpf_map_lookup_elem(&bulk_calls, &tid);
+	if (!q)
+		return 0;
+	b = *q;
+	bpf_map_delete_elem(&bulk_calls, &tid);
+	if (ret > 0)
+		bpf_loop(ret < BULK_MAX ? ret : BULK_MAX, bulk_alloc_step, &b,
+			 0);
+	return 0;
+}
+
+/*
  * percpu:percpu_free_percpu, inside free_percpu(): the free its kprobe
  * missed.  The kernel skips a kprobe hit while another kprobe's handler
  * runs on that CPU (an RCU callback's or a timer's free_percpu() in the

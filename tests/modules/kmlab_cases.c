@@ -43,6 +43,11 @@
  *  flood     a kernel thread kmallocs, vmallocs and frees without pause until
  *            unload: more events than a reader keeps up with (under TCG),
  *            for ever.
+ *  bulk      a cache of its own ("kmlab_bulk", 96-byte objects), 8 of
+ *            them by kmem_cache_alloc_bulk(), which fires no kmem
+ *            tracepoint; exit gives them back by kmem_cache_free_bulk()
+ *            and destroys the cache (with leak=1: 6 of them, and the
+ *            cache stays, as it must with objects in it).
  *
  * poke (any mode, written while loaded) makes it act then, as an ioctl
  * would, for observers that attach to a loaded module:
@@ -66,7 +71,7 @@
 
 static char *mode = "hold";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "tailfree, large, initfail, rcu, hold, timer, busy, many, softfree or flood");
+MODULE_PARM_DESC(mode, "tailfree, large, initfail, rcu, hold, timer, busy, many, softfree, flood or bulk");
 
 static unsigned long count = 40000;
 module_param(count, ulong, 0444);
@@ -74,7 +79,7 @@ MODULE_PARM_DESC(count, "many: the objects to hold");
 
 static bool leak;
 module_param(leak, bool, 0444);
-MODULE_PARM_DESC(leak, "many: leave them all allocated at exit");
+MODULE_PARM_DESC(leak, "many: leave them all allocated at exit; bulk: leave two and the cache");
 
 static unsigned long batch;
 module_param(batch, ulong, 0444);
@@ -301,6 +306,24 @@ static void cases_release_many(void)
 	}
 }
 
+#define BULK_OBJS	8
+
+static struct kmem_cache *bulk_cache;
+static void *bulk[BULK_OBJS];
+
+static int cases_bulk(void)
+{
+	bulk_cache = kmem_cache_create("kmlab_bulk", 96, 0, 0, NULL);
+	if (!bulk_cache)
+		return -ENOMEM;
+	if (kmem_cache_alloc_bulk(bulk_cache, GFP_KERNEL, BULK_OBJS, bulk) !=
+	    BULK_OBJS) {
+		kmem_cache_destroy(bulk_cache);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int __init cases_init(void)
 {
 	if (!strcmp(mode, "large")) {
@@ -352,7 +375,9 @@ static int __init cases_init(void)
 		busy_task = kthread_run(cases_flood, NULL, "kmlab_flood");
 		return PTR_ERR_OR_ZERO(busy_task);
 	}
-	pr_err("unknown mode=%s: use tailfree, large, initfail, rcu, hold, timer, busy, many, softfree or flood\n",
+	if (!strcmp(mode, "bulk"))
+		return cases_bulk();
+	pr_err("unknown mode=%s: use tailfree, large, initfail, rcu, hold, timer, busy, many, softfree, flood or bulk\n",
 	       mode);
 	return -EINVAL;
 }
@@ -381,6 +406,12 @@ static void __exit cases_exit(void)
 	} else if (!strcmp(mode, "many")) {
 		if (!leak)
 			cases_release_many();
+	} else if (!strcmp(mode, "bulk")) {
+		size_t n = leak ? BULK_OBJS - 2 : BULK_OBJS;
+
+		kmem_cache_free_bulk(bulk_cache, n, bulk);
+		if (!leak)
+			kmem_cache_destroy(bulk_cache);
 	} else if (!strcmp(mode, "tailfree")) {
 		cases_release(obj);
 		/* the bug on purpose: a tail call, caught by slub_debug */
