@@ -25,8 +25,8 @@ why() { echo "rc=$rc $(leaks | head -n 2) $(grep -E '^(summary|verdict)' /tmp/hp
 # and how many objects at least (a tree has one node per 64 slots)
 while read -r mode size via least; do
 	run "$mode" 0
-	[ "$rc" -eq 0 ] && [ "$(verdict_of /tmp/hp.json)" = clean ] &&
-		! leaks | grep -q .
+	# clean, or inconclusive when an interrupt's event went unseen
+	no_finding "$rc" /tmp/hp.json && ! leaks | grep -q .
 	ok $? "$mode: torn down at exit, no leak" "$(why)"
 	# the module's objects were seen, through the helper
 	[ "$(grep -c "\"event\":\"alloc\".*\"site\":\"helpers_init+.*\"via\":\"$via[.+]" /tmp/hp.json)" -ge "$least" ]
