@@ -108,6 +108,16 @@ struct {
 	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
 
+/* a module's load and unload records, when the ring buffer was full:
+ * life_new() */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KMLAB_KEPT_MAX);
+	__type(key, __u32);
+	__type(value, union kmlab_ev);
+} kept_events SEC(".maps");
+__u32 kept_seq[KMLAB_KEPT_MAX] = {};
+
 /* trace -- CMD: the thread groups (tgid) whose allocations are traced */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -317,19 +327,10 @@ static __always_inline bool trace_wants(__u64 size)
 	return true;
 }
 
-/*
- * A zeroed record of @type (its struct in events.h: @size is its sizeof,
- * a constant the verifier needs), its head filled in.
- */
-static __always_inline void *event_new(__u32 type, __u32 size)
+/* @h zeroed, a record of @type: its head filled in */
+static __always_inline void *event_head(struct kmlab_ev_head *h, __u32 type,
+					__u32 size)
 {
-	struct kmlab_ev_head *h;
-
-	h = bpf_ringbuf_reserve(&events, size, 0);
-	if (!h) {
-		__sync_fetch_and_add(&lost[KMLAB_LOST_RINGBUF], 1);
-		return NULL;
-	}
 	__builtin_memset(h, 0, size);
 	h->type = type;
 	h->ts = bpf_ktime_get_ns();
@@ -338,7 +339,60 @@ static __always_inline void *event_new(__u32 type, __u32 size)
 	return h;
 }
 
-#define EVENT_NEW(T, type)	((struct T *)event_new(type, sizeof(struct T)))
+/*
+ * A zeroed record of @type (its struct in events.h: @size is its sizeof,
+ * a constant the verifier needs), its head filled in.  None when the ring
+ * buffer is full: counted in lost[@why].
+ */
+static __always_inline void *event_new(__u32 type, __u32 size, __u32 why)
+{
+	struct kmlab_ev_head *h;
+
+	h = bpf_ringbuf_reserve(&events, size, 0);
+	if (!h) {
+		if (why < KMLAB_LOST_MAX)
+			__sync_fetch_and_add(&lost[why], 1);
+		return NULL;
+	}
+	return event_head(h, type, size);
+}
+
+#define EVENT_NEW_OR(T, type, why) \
+	((struct T *)event_new(type, sizeof(struct T), why))
+#define EVENT_NEW(T, type)	EVENT_NEW_OR(T, type, KMLAB_LOST_RINGBUF)
+
+/*
+ * Module @mod's load or unload (@type): without them nothing of it can be
+ * told.  The record is made in its slot of kept_events, *@slot, and
+ * copied into the ring buffer by life_submit(); when the ring buffer is
+ * full it stays there, and the loader reads it once it has read what
+ * came before it (observer.c).  A copy, not a reservation: one pointer
+ * that is a map value on some paths and ring buffer memory on others
+ * would not pass the verifier.
+ */
+static __always_inline void *life_new(__u32 mod, __u32 type, __u32 size,
+				      __u32 *slot)
+{
+	__u32 i = KMLAB_KEPT_SLOT(mod, type);
+	struct kmlab_ev_head *h;
+
+	*slot = i;
+	h = i < KMLAB_KEPT_MAX ? bpf_map_lookup_elem(&kept_events, &i) : NULL;
+	if (!h) {
+		__sync_fetch_and_add(&lost[KMLAB_LOST_RINGBUF], 1);
+		return NULL;
+	}
+	return event_head(h, type, size);
+}
+
+static __always_inline void life_submit(void *e, __u32 size, __u32 slot)
+{
+	if (!bpf_ringbuf_output(&events, e, size, 0))
+		return;
+	/* after the record: the loader reads it once the count moves */
+	if (slot < KMLAB_KEPT_MAX)
+		__sync_fetch_and_add(&kept_seq[slot], 1);
+}
 
 /*
  * The kinds (helper_kinds[]) of the helper whose text holds @addr.  A
@@ -449,8 +503,11 @@ __noinline int alloc_event(const struct alloc_rec *r, const struct frames *st)
 
 	if (!r)
 		return 0;
-	e = EVENT_NEW(kmlab_ev_alloc,
-		      r->ptr ? KMLAB_EV_ALLOC : KMLAB_EV_ALLOC_FAIL);
+	/* a failed allocation is a finding: its record is not the
+	 * timeline's alone */
+	e = EVENT_NEW_OR(kmlab_ev_alloc,
+			 r->ptr ? KMLAB_EV_ALLOC : KMLAB_EV_ALLOC_FAIL,
+			 r->ptr ? KMLAB_LOST_RING_ALLOC : KMLAB_LOST_RINGBUF);
 	if (!e)
 		return 0;
 	e->h.ts = r->obj.ts;
@@ -798,7 +855,9 @@ static __always_inline int on_free(void *ctx, __u64 site, __u64 ptr,
 			else
 				freed_added(ptr);
 		}
-		e = EVENT_NEW(kmlab_ev_free, KMLAB_EV_FREE);
+		e = EVENT_NEW_OR(kmlab_ev_free, KMLAB_EV_FREE,
+				 wrong ? KMLAB_LOST_RINGBUF :
+					 KMLAB_LOST_RING_FREE);
 		if (!e)
 			return 1;
 		e->h.ts = gone.ts;
@@ -1089,6 +1148,7 @@ static __always_inline void take_module(struct module *mod, __u32 i,
 {
 	__u64 core, core_size, init, init_size;
 	struct kmlab_ev_mod_load *e;
+	__u32 slot;
 
 	if (i >= KMLAB_MODS_MAX)
 		return;
@@ -1101,7 +1161,7 @@ static __always_inline void take_module(struct module *mod, __u32 i,
 	targets[i].base[0] = core;
 	targets[i].size[0] = core_size;
 
-	e = EVENT_NEW(kmlab_ev_mod_load, KMLAB_EV_MOD_LOAD);
+	e = life_new(i, KMLAB_EV_MOD_LOAD, sizeof(*e), &slot);
 	if (!e)
 		return;
 	e->h.mod = i;
@@ -1111,7 +1171,7 @@ static __always_inline void take_module(struct module *mod, __u32 i,
 	e->init_text_size = init_size;
 	e->flags = flags;
 	bpf_probe_read_kernel_str(e->name, sizeof(e->name), mod->name);
-	bpf_ringbuf_submit(e, 0);
+	life_submit(e, sizeof(*e), slot);
 }
 
 /* module_load fires after layout, before the module's init runs */
@@ -1152,7 +1212,7 @@ int BPF_PROG(on_module_free, struct module *mod)
 {
 	__u64 core, core_size, init, init_size;
 	struct kmlab_ev_mod_free *e;
-	__u32 t = target_of(mod), i;
+	__u32 t = target_of(mod), i, slot;
 
 	if (!t || t > KMLAB_MODS_MAX)
 		return 0;
@@ -1165,14 +1225,14 @@ int BPF_PROG(on_module_free, struct module *mod)
 	targets[i].mod = 0;
 	/* init text still there: the init failed (or never ran) */
 	module_text(mod, &core, &core_size, &init, &init_size);
-	e = EVENT_NEW(kmlab_ev_mod_free, KMLAB_EV_MOD_FREE);
+	e = life_new(i, KMLAB_EV_MOD_FREE, sizeof(*e), &slot);
 	if (!e)
 		return 0;
 	e->h.mod = i;
 	e->init_failed = init != 0;
 	e->live = live_count;
 	bpf_probe_read_kernel_str(e->name, sizeof(e->name), mod->name);
-	bpf_ringbuf_submit(e, 0);
+	life_submit(e, sizeof(*e), slot);
 	return 0;
 }
 

@@ -131,6 +131,17 @@ enum kmlab_kfence_what {
  * (the loader sizes the map from the machine's memory) */
 #define KMLAB_FREED_MIN	8192
 
+/*
+ * A module's load and unload records the ring buffer had no room for
+ * wait in the observer's kept_events map instead, in slot KMLAB_KEPT_SLOT
+ * (the newest of each): without them no leak can be told, and a module
+ * that frees tens of thousands of objects at exit fills the ring just
+ * before its unload.
+ */
+#define KMLAB_KEPT_MAX		(2 * KMLAB_MODS_MAX)
+#define KMLAB_KEPT_SLOT(mod, type)	\
+	((mod) * 2 + ((type) == KMLAB_EV_MOD_FREE))
+
 /* Indices of the .bss lost-event counters. */
 enum kmlab_lost {
 	KMLAB_LOST_RINGBUF = 0,	/* ring buffer was full */
@@ -141,8 +152,24 @@ enum kmlab_lost {
 				 * unseen */
 	KMLAB_LOST_UNFOLLOWED,	/* trace -- CMD: a process it started that
 				 * could not be followed (map full) */
+	/*
+	 * The ring buffer was full for the record of an allocation, or of a
+	 * free that fitted its object: what only the timeline needs.  The
+	 * live map still followed the object (leaks are read from it), and
+	 * a second free or a wrong one travels in a record of its own
+	 * (KMLAB_LOST_RINGBUF when lost): see timeline_lost_relevant().
+	 */
+	KMLAB_LOST_RING_ALLOC,
+	KMLAB_LOST_RING_FREE,
 	KMLAB_LOST_MAX
 };
+
+/* Records the ring buffer had no room for, of any kind. */
+static inline __u64 kmlab_ring_lost(const __u64 *lost)
+{
+	return lost[KMLAB_LOST_RINGBUF] + lost[KMLAB_LOST_RING_ALLOC] +
+	       lost[KMLAB_LOST_RING_FREE];
+}
 
 /*
  * The freed map is an LRU, which may evict a little before it is full
@@ -451,6 +478,27 @@ static inline __attribute__((always_inline)) __u32 kmlab_ev_size(__u32 type)
 		return sizeof(struct kmlab_ev_kfence);
 	}
 	return 0;
+}
+
+/* kmlab --ring: the kernel takes a ring buffer of up to 2 GiB */
+#define KMLAB_RING_MIB_MAX	2048ULL
+
+/*
+ * The ring buffer (kmlab --ring, in MiB) that would also have held @lost
+ * records it had no room for besides its @bytes, had kmlab read none
+ * meanwhile: a power of two, as the kernel wants it.  Each record is
+ * sized as the largest of the module's, an allocation's, with the ring's
+ * 8-byte header.
+ */
+static inline unsigned long long kmlab_ring_enough(unsigned long long bytes,
+						   unsigned long long lost)
+{
+	unsigned long long want, mib = 1;
+
+	want = bytes + lost * (sizeof(struct kmlab_ev_alloc) + 8);
+	while ((mib << 20) < want && mib < KMLAB_RING_MIB_MAX)
+		mib <<= 1;
+	return mib;
 }
 
 #endif /* KMLAB_EVENTS_H */

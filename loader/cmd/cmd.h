@@ -16,12 +16,15 @@
 extern bool kmlab_verbose;	/* -v: libbpf debug output */
 /* --live N: the observer's live map room, 0: from the machine's memory */
 extern unsigned int kmlab_live_max;
+/* --ring MIB: the ring buffer's size in MiB, 0: from the machine's memory */
+extern unsigned int kmlab_ring_mib;
 
 /* long-only options shared by the commands */
 #define OPT_HIDE_POINTERS	0x100
 #define OPT_NO_WATCHPOINTS	0x101
 #define OPT_PROGRESS		0x102
 #define OPT_LIVE		0x103
+#define OPT_RING		0x104
 
 /* @arg as a number (0x for hex), or an argp error that names @opt */
 unsigned long long cmd_number(struct argp_state *state, const char *opt,

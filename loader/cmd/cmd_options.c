@@ -2,8 +2,11 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <linux/types.h>
+
 #include "cmd.h"
 #include "cmd_options.h"
+#include "kmlab/events.h"
 #include "kptr.h"
 
 struct cmd_outputs cmd_out;
@@ -12,6 +15,7 @@ static const struct argp_option common_opts[] = {
 	{ "hide-pointers", OPT_HIDE_POINTERS, NULL, 0, "Write kernel addresses as pseudonyms (the same address, the same name), for reports to share", 0 },
 	{ "verbose", 'v', NULL, 0, "Show what the kernel offers and libbpf's debug output", 0 },
 	{ "live", OPT_LIVE, "N", 0, "Room for N objects alive at once in the observer's map of them, and for N frees in its map of those (default: one per 8 KiB and one per 16 KiB of memory, 32768 to 1048576 and 8192 to 262144); 2 x 112 bytes of kernel memory for each, taken while kmlab runs", 0 },
+	{ "ring", OPT_RING, "MIB", 0, "The ring buffer the observer's records come through, in MiB, a power of two (default: 1/256 of memory, 16 to 128); kernel memory taken while kmlab runs.  A module that allocates faster than kmlab reads (as under emulation) may need more: the report says how much", 0 },
 	{},
 };
 
@@ -47,6 +51,13 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--live wants room for %llu to %llu objects, not %s",
 				   LIVE_ROOM_MIN, LIVE_ROOM_MAX, arg);
 		kmlab_live_max = n;
+		break;
+	case OPT_RING:
+		n = cmd_number(state, "--ring", arg);
+		if (!n || n > KMLAB_RING_MIB_MAX || (n & (n - 1)))
+			argp_error(state, "--ring wants a power of two of MiB from 1 to %llu (1, 2, 4, ... 64, 128...), not %s",
+				   KMLAB_RING_MIB_MAX, arg);
+		kmlab_ring_mib = n;
 		break;
 	case OPT_HIDE_POINTERS:
 		kptr_hide(0);

@@ -294,6 +294,7 @@ static int open_observer(struct session *g, bool step, const char *json_path,
 		/* a plan's own accesses are reported by the data plane */
 		.watchpoints = !step && !watch_off,
 		.live_max = kmlab_live_max,
+		.ring_mib = kmlab_ring_mib,
 	};
 	int err, i;
 
@@ -704,7 +705,8 @@ static void collect(struct session *s)
 		snprintf(tl->watch_why, sizeof(tl->watch_why),
 			 "turned off with --no-watchpoints");
 	observer_misses(s->ob, &tl->misses);
-	observer_map_sizes(s->ob, &tl->live_max, &tl->freed_max);
+	observer_map_sizes(s->ob, &tl->live_max, &tl->freed_max,
+			   &tl->ring_bytes);
 	tl->kfence_interval = observer_kfence_interval();
 	/* turned on since kmlab started: its reports went unheard */
 	tl->kfence_unheard = tl->kfence_interval > 0 &&
@@ -813,6 +815,8 @@ int session_finish(struct session *g)
 		g->err = err;
 	for (i = 0; i < n; i++) {
 		s = &g[i];
+		if (!err)
+			timeline_settle(&s->tl);
 		s->interrupted = g->interrupted;
 		if (g->err && !s->err)
 			s->err = g->err;

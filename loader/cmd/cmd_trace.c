@@ -411,10 +411,11 @@ static int print_summary(struct trace *t, struct observer *ob)
 {
 	FILE *out = t->json == stdout ? stderr : stdout;
 	__u64 lost[KMLAB_LOST_MAX], rec, live = 0, all_lost, live_max, freed_max;
+	__u64 ring;
 	int i;
 
 	observer_lost(ob, lost, &rec);
-	observer_map_sizes(ob, &live_max, &freed_max);
+	observer_map_sizes(ob, &live_max, &freed_max, &ring);
 	observer_for_each_live(ob, count_live, &live);
 	all_lost = rec;
 	for (i = 0; i < KMLAB_LOST_MAX; i++)
@@ -424,7 +425,7 @@ static int print_summary(struct trace *t, struct observer *ob)
 	fprintf(out, "summary: %llu allocations (%llu bytes), %llu frees, %llu still allocated, %llu failed, %llu double frees; lost: %llu ring buffer, %llu live map full, %llu recursion",
 		(unsigned long long)t->allocs, (unsigned long long)t->bytes, (unsigned long long)t->frees,
 		(unsigned long long)live, (unsigned long long)t->failed, (unsigned long long)t->double_frees,
-		(unsigned long long)lost[KMLAB_LOST_RINGBUF], (unsigned long long)lost[KMLAB_LOST_LIVE_FULL],
+		(unsigned long long)kmlab_ring_lost(lost), (unsigned long long)lost[KMLAB_LOST_LIVE_FULL],
 		(unsigned long long)rec);
 	if (lost[KMLAB_LOST_UNFOLLOWED])
 		fprintf(out, ", %llu processes not followed (too many at once)",
@@ -434,12 +435,16 @@ static int print_summary(struct trace *t, struct observer *ob)
 		fprintf(out, "note: more objects were allocated and alive at once than the observer's live map has room for (%llu): %llu allocations were not followed; --live %llu gives room for all of them\n",
 			(unsigned long long)live_max, (unsigned long long)lost[KMLAB_LOST_LIVE_FULL],
 			kmlab_live_enough(live_max, lost[KMLAB_LOST_LIVE_FULL]));
+	if (kmlab_ring_lost(lost))
+		fprintf(out, "note: the ring buffer (%llu MiB) had no room for %llu records while kmlab read: --ring %llu gives more\n",
+			(unsigned long long)(ring >> 20), (unsigned long long)kmlab_ring_lost(lost),
+			kmlab_ring_enough(ring, kmlab_ring_lost(lost)));
 	if (t->json)
 		fprintf(t->json, "{\"type\":\"summary\",\"findings\":%llu,\"double_frees\":%llu,\"allocs\":%llu,\"bytes\":%llu,\"frees\":%llu,\"live\":%llu,\"failed\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"live_max\":%llu,\"recursion_misses\":%llu,\"lost_unfollowed\":%llu,\"lost_events\":%llu,\"verdict\":\"%s\"}\n",
 			(unsigned long long)t->double_frees, (unsigned long long)t->double_frees,
 			(unsigned long long)t->allocs, (unsigned long long)t->bytes,
 			(unsigned long long)t->frees, (unsigned long long)live,
-			(unsigned long long)t->failed, (unsigned long long)lost[KMLAB_LOST_RINGBUF],
+			(unsigned long long)t->failed, (unsigned long long)kmlab_ring_lost(lost),
 			(unsigned long long)lost[KMLAB_LOST_LIVE_FULL],
 			(unsigned long long)live_max, (unsigned long long)rec,
 			(unsigned long long)lost[KMLAB_LOST_UNFOLLOWED],
@@ -503,6 +508,7 @@ int cmd_trace(int argc, char **argv)
 	o.comm = env.comm;
 	o.min_size = env.min_size;
 	o.live_max = kmlab_live_max;
+	o.ring_mib = kmlab_ring_mib;
 	o.max_size = env.max_size;
 	observer_verbose(kmlab_verbose);
 	t.ks = ksyms_load();

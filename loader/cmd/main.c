@@ -11,6 +11,7 @@
 
 bool kmlab_verbose;
 unsigned int kmlab_live_max;
+unsigned int kmlab_ring_mib;
 
 const char *argp_program_version = "kmlab " KMLAB_VERSION;
 

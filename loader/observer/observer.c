@@ -65,6 +65,11 @@ struct observer {
 	__u64 drains;		/* times the ring buffer was read to its end */
 	int polled;		/* records read by this observer_poll() */
 	long long poll_end;	/* ... and when it gives the caller a turn */
+	__u64 last_ts;		/* the newest record read */
+	/* the module load and unload records read from kept_events, by
+	 * slot: its count then */
+	__u32 kept_seen[KMLAB_KEPT_MAX];
+	__u64 kept_lost;	/* ... and those written over unread */
 	struct ring_buffer *rb;
 	observer_event_fn fn;
 	void *ctx;
@@ -1332,15 +1337,32 @@ static int maps_room(__u32 want, __u32 *live, __u32 *freed)
 	return -ENOMEM;
 }
 
-/* ... and the ring buffer, a power of two: 1/256 of memory, 16-128 MiB
- * (vmalloc'd whole while kmlab runs) */
-static __u32 ring_bytes(void)
+/*
+ * ... and the ring buffer, a power of two: 1/256 of memory, 16-128 MiB
+ * (vmalloc'd whole while kmlab runs), or --ring @mib (a power of two:
+ * cmd_options.c), refused beyond half of the memory available.
+ */
+static int ring_bytes(__u32 mib, __u32 *bytes)
 {
 	__u32 want = map_room(256, OBSERVER_RING_BYTES, 128U << 20), n;
+	unsigned long long avail;
 
-	for (n = OBSERVER_RING_BYTES; n * 2 <= want; n *= 2)
-		;
-	return n;
+	if (!mib) {
+		for (n = OBSERVER_RING_BYTES; n * 2 <= want; n *= 2)
+			;
+		*bytes = n;
+		return 0;
+	}
+	avail = mem_available();
+	if (avail && ((unsigned long long)mib << 20) > avail / 2) {
+		for (n = 1; ((unsigned long long)n << 21) <= avail / 2; n *= 2)
+			;
+		fprintf(stderr, "kmlab: --ring %u is more than half of the %llu MiB available: give --ring %u or less\n",
+			mib, avail >> 20, n);
+		return -ENOMEM;
+	}
+	*bytes = mib << 20;
+	return 0;
 }
 
 /*
@@ -1380,6 +1402,8 @@ static int on_sample(void *ctx, void *data, size_t len)
 			len, len >= sizeof(e->h) ? e->h.type : 0);
 		return -EPROTO;
 	}
+	if (e->h.ts > ob->last_ts)
+		ob->last_ts = e->h.ts;
 	err = ob->fn(ob->ctx, e);
 	if (err >= 0 && ++ob->polled % POLL_CHECK == 0 &&
 	    now_ns() >= ob->poll_end)
@@ -1473,7 +1497,7 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	LIBBPF_OPTS(bpf_object_open_opts, oo);
 	struct observer *ob;
 	int err, i;
-	__u32 live, freed;
+	__u32 live, freed, ring;
 	bool kept;
 
 	phase("start");
@@ -1530,9 +1554,11 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	/* a plan's loop can emit 100k events faster than we read them, and
 	 * the whole kernel (kmlab trace) 500k a second in bursts */
 	err = maps_room(opts->live_max, &live, &freed);
+	if (!err)
+		err = ring_bytes(opts->ring_mib, &ring);
 	if (err)
 		goto err_close;
-	err = bpf_map__set_max_entries(ob->skel->maps.events, ring_bytes());
+	err = bpf_map__set_max_entries(ob->skel->maps.events, ring);
 	if (!err)
 		err = bpf_map__set_max_entries(ob->skel->maps.live, live);
 	if (!err) {
@@ -1874,9 +1900,41 @@ void observer_detach_step(struct observer *ob)
 	ob->skel->links.on_step = NULL;
 }
 
+/*
+ * The module load and unload records that waited in kept_events, the
+ * ring buffer being full (kmlab.bpf.c's life_new()): each handed on once
+ * the ring buffer has been read to its end (@drained) or past its time,
+ * so that it comes after the records before it, as it would have.  A
+ * slot written again before it was read (a module loaded and unloaded
+ * over and over, the ring full each time) lost the records between.
+ */
+static int kept_deliver(struct observer *ob, bool drained)
+{
+	int fd = bpf_map__fd(ob->skel->maps.kept_events), err;
+	union kmlab_ev e;
+	__u32 i, seq;
+
+	for (i = 0; i < KMLAB_KEPT_MAX; i++) {
+		seq = __atomic_load_n(&ob->skel->bss->kept_seq[i],
+				      __ATOMIC_ACQUIRE);
+		if (seq == ob->kept_seen[i])
+			continue;
+		if (bpf_map_lookup_elem(fd, &i, &e))
+			continue;
+		if (!drained && e.h.ts > ob->last_ts)
+			continue;
+		ob->kept_lost += seq - ob->kept_seen[i] - 1;
+		ob->kept_seen[i] = seq;
+		err = ob->fn(ob->ctx, &e);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
 int observer_poll(struct observer *ob, int timeout_ms)
 {
-	int err;
+	int err, kept;
 
 	ob->polled = 0;
 	ob->poll_end = now_ns() + POLL_TURN_NS;
@@ -1888,6 +1946,9 @@ int observer_poll(struct observer *ob, int timeout_ms)
 	 */
 	if (err == 0 || err == -EINTR)
 		err = ring_buffer__consume(ob->rb);
+	kept = kept_deliver(ob, err >= 0);
+	if (kept < 0)
+		return kept;
 	/* not read to its end: no drain */
 	if (err == POLL_TURN)
 		return ob->polled;
@@ -1944,6 +2005,7 @@ void observer_lost(struct observer *ob, __u64 lost[KMLAB_LOST_MAX],
 
 	for (i = 0; i < KMLAB_LOST_MAX; i++)
 		lost[i] = ob->skel->bss->lost[i];
+	lost[KMLAB_LOST_RINGBUF] += ob->kept_lost;
 	links_missed(ob, missed);
 	*recursion_misses = 0;
 	bpf_object__for_each_program(prog, ob->skel->obj)
@@ -2030,10 +2092,11 @@ void observer_print_stats(struct observer *ob, FILE *f)
 }
 
 void observer_map_sizes(const struct observer *ob, __u64 *live,
-			__u64 *freed)
+			__u64 *freed, __u64 *ring)
 {
 	*live = bpf_map__max_entries(ob->skel->maps.live);
 	*freed = bpf_map__max_entries(ob->skel->maps.freed);
+	*ring = bpf_map__max_entries(ob->skel->maps.events);
 }
 
 int observer_kfence_interval(void)

@@ -30,6 +30,7 @@ struct observer_opts {
 	const char *comm;
 	__u64 min_size, max_size;
 	__u32 live_max;		/* the live map's room, 0: from memory */
+	__u32 ring_mib;		/* the ring buffer's MiB, 0: from memory */
 };
 
 /* the ring buffer the events come through, at least: ~70k of the
@@ -75,10 +76,10 @@ void observer_watch_check(struct observer *ob);
  * allocated again; returns why there are none (NULL: there are). */
 const char *observer_watch_stats(const struct observer *ob, __u64 *watched,
 				 int *slots, __u64 *stale);
-/* How many objects the live map holds at most, and frees the freed map
- * remembers before the oldest age out. */
+/* How many objects the live map holds at most, frees the freed map
+ * remembers before the oldest age out, and the ring buffer's bytes. */
 void observer_map_sizes(const struct observer *ob, __u64 *live,
-			__u64 *freed);
+			__u64 *freed, __u64 *ring);
 /* Call @fn for each object still in the live map. */
 /* Has the module's free of @ptr stopped being current, its address handed
  * out again (to anyone)?  false when the freed map may have aged records

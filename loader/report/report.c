@@ -355,6 +355,8 @@ static void text_object(FILE *f, const struct timeline *tl,
 		text_free(f, tl, o, rc);
 	else if (o->leaked)
 		fprintf(f, "    %9s ms  still allocated when the module went away\n", rel_ms(tl, tl->unload_ts, t, sizeof(t)));
+	else if (o->free_unseen)
+		fprintf(f, "    %9s     freed before the module went away (the ring buffer had no room for the record)\n", "");
 }
 
 static bool refused_on(const struct timeline *tl, __u32 line)
@@ -594,6 +596,36 @@ static void text_kfence(FILE *f, const struct timeline *tl)
 		fprintf(f, "note: KFENCE is in this kernel but not sampling (boot with kfence.sample_interval=100 to add its checks)\n");
 }
 
+/*
+ * The records of allocations and frees the ring buffer had no room for:
+ * what the timeline lacks, and whether an answer rested on them.
+ */
+static void text_ring_lost(FILE *f, const struct timeline *tl)
+{
+	__u64 a = tl->lost[KMLAB_LOST_RING_ALLOC];
+	__u64 fr = tl->lost[KMLAB_LOST_RING_FREE];
+
+	if (!a && !fr)
+		return;
+	fprintf(f, "note: the ring buffer (%llu MiB) had no room for %llu allocation and %llu free records: the timeline lacks them",
+		(unsigned long long)(tl->ring_bytes >> 20),
+		(unsigned long long)a, (unsigned long long)fr);
+	if (timeline_records_needed(tl))
+		fprintf(f, ", and %s rested on them, so the verdict cannot be trusted",
+			tl->plan_steps ? "the plan's steps" :
+			tl->unknown_frees ? "placing a free of an unknown address" :
+			"placing a SLUB or KFENCE report");
+	else
+		fprintf(f, "; the observer's live map followed every object, so the leaks are all here (those whose record was lost without their stack), and a second or wrong free has a record of its own");
+	if (tl->frees_unseen)
+		fprintf(f, "; %llu object%s shown without a free %s freed, when is not known",
+			(unsigned long long)tl->frees_unseen,
+			tl->frees_unseen == 1 ? "" : "s",
+			tl->frees_unseen == 1 ? "was" : "were");
+	fprintf(f, "; --ring %llu gives room for them\n",
+		kmlab_ring_enough(tl->ring_bytes, a + fr));
+}
+
 static void text_summary(FILE *f, const struct timeline *tl)
 {
 	fprintf(f, "summary: %d finding%s (%d leak, %d double free, %d late access, %d refused, %d other); lost: %llu ring buffer, %llu live map full, %llu freed map, %llu freed records aged, %llu recursion\n",
@@ -608,7 +640,7 @@ static void text_summary(FILE *f, const struct timeline *tl)
 		timeline_count(tl, FINDING_DOUBLE_FREE) -
 		timeline_count(tl, FINDING_LATE_ACCESS) -
 		timeline_count(tl, FINDING_REFUSED),
-		(unsigned long long)tl->lost[KMLAB_LOST_RINGBUF],
+		(unsigned long long)kmlab_ring_lost(tl->lost),
 		(unsigned long long)tl->lost[KMLAB_LOST_LIVE_FULL],
 		(unsigned long long)tl->lost[KMLAB_LOST_FREED_FULL],
 		(unsigned long long)tl->lost[KMLAB_LOST_FREED_AGED],
@@ -629,6 +661,7 @@ static void text_summary(FILE *f, const struct timeline *tl)
 			kmlab_live_enough(tl->live_max, tl->lost[KMLAB_LOST_LIVE_FULL]));
 	if (tl->lost[KMLAB_LOST_RINGBUF] || tl->lost[KMLAB_LOST_FREED_FULL])
 		fprintf(f, "note: the observer dropped events (ring buffer or map full): the timeline is incomplete\n");
+	text_ring_lost(f, tl);
 	if (tl->lost[KMLAB_LOST_FREED_AGED])
 		fprintf(f, "note: the module freed more objects than the observer keeps (%llu): the oldest frees' records may have aged out, and a second free of one of those would go unseen; --live %llu keeps them all\n",
 			(unsigned long long)tl->freed_max,
@@ -1087,9 +1120,16 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 	fprintf(f, ",\"live_max\":%llu,\"freed_max\":%llu",
 		(unsigned long long)tl->live_max,
 		(unsigned long long)tl->freed_max);
+	/* lost_ringbuf: all records the ring had no room for; of them,
+	 * those of allocations and frees that fitted */
+	fprintf(f, ",\"lost_ringbuf_allocs\":%llu,\"lost_ringbuf_frees\":%llu,\"frees_unseen\":%llu,\"ring_bytes\":%llu",
+		(unsigned long long)tl->lost[KMLAB_LOST_RING_ALLOC],
+		(unsigned long long)tl->lost[KMLAB_LOST_RING_FREE],
+		(unsigned long long)tl->frees_unseen,
+		(unsigned long long)tl->ring_bytes);
 	fprintf(f, ",\"lost_events\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"lost_freed_full\":%llu,\"lost_freed_aged\":%llu,\"recursion_misses\":%llu,\"misses_alloc\":%llu,\"misses_free\":%llu,\"misses_other\":%llu,\"module_atomic_allocs\":%llu,\"module_irq_events\":%llu,\"lost_relevant\":%llu,\"module_loaded\":%s,\"module_unloaded\":%s,\"slub_reports\":%llu,\"slub_foreign\":%llu,\"slub_checked\":",
 		(unsigned long long)timeline_lost(tl),
-		(unsigned long long)tl->lost[KMLAB_LOST_RINGBUF],
+		(unsigned long long)kmlab_ring_lost(tl->lost),
 		(unsigned long long)tl->lost[KMLAB_LOST_LIVE_FULL],
 		(unsigned long long)tl->lost[KMLAB_LOST_FREED_FULL],
 		(unsigned long long)tl->lost[KMLAB_LOST_FREED_AGED],

@@ -217,7 +217,8 @@ static bool same_life(const struct tl_object *a, const struct tl_object *b)
 	       a->size_req == b->size_req && a->size_alloc == b->size_alloc &&
 	       a->alloc_site == b->alloc_site && a->via == b->via &&
 	       a->seen_alloc == b->seen_alloc && a->freed == b->freed &&
-	       a->leaked == b->leaked && a->free_src == b->free_src &&
+	       a->leaked == b->leaked && a->free_unseen == b->free_unseen &&
+	       a->free_src == b->free_src &&
 	       a->free_site == b->free_site && a->free_line == b->free_line &&
 	       same_steps(a, b);
 }
@@ -226,7 +227,8 @@ static __u64 life_hash(const struct tl_object *o)
 {
 	__u64 h = 1469598103934665603ULL, v[] = {
 		o->line, o->family, o->size_req, o->alloc_site, o->free_site,
-		o->freed | (__u64)o->leaked << 1, (__u64)o->nr_steps,
+		o->freed | (__u64)o->leaked << 1 |
+		(__u64)o->free_unseen << 2, (__u64)o->nr_steps,
 	};
 	size_t i;
 
@@ -505,6 +507,7 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_ev_step *e)
 	struct tl_object *o = NULL;
 	struct tl_finding *f;
 
+	tl->plan_steps++;
 	if (e->step.ptr)
 		o = find_object(tl, e->step.ptr, is_alloc_op(e->step.op));
 
@@ -1358,6 +1361,26 @@ __u64 timeline_lost(const struct timeline *tl)
 	return n;
 }
 
+int timeline_settle(struct timeline *tl)
+{
+	struct tl_object *o;
+	int i, n = 0;
+
+	/* a full live map followed not all: gone from it says nothing */
+	if (!tl->unloaded || tl->lost[KMLAB_LOST_LIVE_FULL] ||
+	    !tl->lost[KMLAB_LOST_RING_FREE])
+		return 0;
+	for (i = 0; i < tl->nr_objs; i++) {
+		o = &tl->objs[i];
+		if (o->freed || o->leaked || o->slub_kept)
+			continue;
+		o->free_unseen = true;
+		n++;
+	}
+	tl->frees_unseen = n;
+	return n;
+}
+
 bool timeline_any_unfreed(const struct timeline *tl)
 {
 	int i;
@@ -1390,14 +1413,23 @@ int timeline_count(const struct timeline *tl, int kind)
  *    interrupts;
  *  - a missed module load/unload or plan step always counts.
  */
+bool timeline_records_needed(const struct timeline *tl)
+{
+	return tl->plan_steps || tl->slub_reports || tl->kfence_reports ||
+	       tl->unknown_frees;
+}
+
 __u64 timeline_lost_relevant(const struct timeline *tl)
 {
 	const struct kmlab_misses *m = &tl->misses;
+	bool needed = timeline_records_needed(tl);
 	__u64 n = m->other;
 	int i;
 
 	for (i = 0; i < KMLAB_LOST_MAX; i++)
-		n += tl->lost[i];
+		if (needed || (i != KMLAB_LOST_RING_ALLOC &&
+			       i != KMLAB_LOST_RING_FREE))
+			n += tl->lost[i];
 	if (m->atomic_allocs || m->irq_events)
 		n += m->alloc;
 	if (m->irq_events || timeline_count(tl, FINDING_LEAK))

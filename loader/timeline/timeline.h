@@ -47,6 +47,7 @@ struct tl_object {
 	__u32 line;		/* plan line of the allocation */
 	bool seen_alloc;	/* the observer saw the allocation */
 	bool freed, leaked;
+	bool free_unseen;	/* freed, but its record was lost */
 	bool slub_kept;		/* SLUB refused its free: still allocated */
 	/* a free seen that SLUB may yet refuse, by the return address
 	 * into its caller (see add_slub_kept) */
@@ -148,6 +149,8 @@ struct timeline {
 	/* kmlab attached to it already loaded: its earlier allocations are
 	 * unknown, and so are leaks among them */
 	bool attached;
+	__u64 plan_steps;	/* the data plane's step records */
+	__u64 frees_unseen;	/* objects timeline_settle() found freed */
 	__u64 unknown_frees;	/* frees of addresses it never got from
 				 * the allocator while watched */
 	struct tl_load loads[TL_LOADS_MAX];
@@ -174,8 +177,9 @@ struct timeline {
 	int nr_finds, cap_finds;
 	__u64 events;		/* received */
 	__u64 lost[KMLAB_LOST_MAX];	/* from the observer's counters */
-	/* the live and freed maps' room, filled in by the loader */
-	__u64 live_max, freed_max;
+	/* the live and freed maps' room and the ring buffer's bytes,
+	 * filled in by the loader */
+	__u64 live_max, freed_max, ring_bytes;
 	__u64 recursion_misses;
 	struct kmlab_misses misses;	/* the same, by what they could hide */
 	__u64 late_unconfirmed;	/* module said late, observer saw no free */
@@ -265,6 +269,22 @@ __u64 timeline_lost(const struct timeline *tl);
  * > 0.  A recursion miss counts only where the module could have been
  * acting (see timeline.c). */
 __u64 timeline_lost_relevant(const struct timeline *tl);
+/*
+ * Did an answer rest on the records of the module's allocations and
+ * frees, so that one the ring buffer had no room for
+ * (KMLAB_LOST_RING_ALLOC, _FREE) could have changed it: a plan's steps
+ * matched to its objects, a SLUB or KFENCE report or a free placed
+ * among them by address.  Otherwise the live map, which followed every
+ * object, gives the leaks, and the other findings come in records of
+ * their own.
+ */
+bool timeline_records_needed(const struct timeline *tl);
+/*
+ * Once the leaks are in (timeline_leak), a module gone: the objects
+ * neither freed nor leaked left the live map by a free whose record the
+ * ring buffer had no room for.  Marks them free_unseen; how many.
+ */
+int timeline_settle(struct timeline *tl);
 /* Observed findings of @kind (FINDING_MAX: all kinds). */
 /* an object whose allocation it saw and whose free it has not */
 bool timeline_any_unfreed(const struct timeline *tl);
