@@ -97,8 +97,10 @@ rc=$?
 summary
 lost_a=$(field lost_ringbuf_allocs)
 echo "# --ring 1, held and leaked $count: $(($(date +%s) - start)) s; allocation records lost: $lost_a"
+# (the lost records count for nothing in lost_relevant; a free missed in
+# an interrupt still may, and make it inconclusive)
 [ $rc -eq 1 ] && [ "$(field leaks)" = $count ] && [ "$(field lost_live_full)" = 0 ] && [ "$lost_a" -gt 0 ] &&
-	[ "$(verdict_of /tmp/m.sum)" = findings ]
+	[ "$(field lost_relevant)" -le "$(field recursion_misses)" ]
 ok $? "--ring 1, $count leaked: exit 1, all $count reported as leaks though $lost_a allocation records were lost" "$(why)"
 # each leak's line, then its site's: as many sites in the module
 leaks=$(grep -c "leak: (unnamed), 32 bytes" /tmp/m.txt)
