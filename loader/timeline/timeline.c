@@ -593,16 +593,23 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_ev_step *e)
 	if (e->step.op != KMLAB_OP_READ && e->step.op != KMLAB_OP_WRITE)
 		return 0;
 
-	if (e->late) {
+	/*
+	 * Late: the observer's freed map had the address, or the timeline
+	 * saw the object freed before this step.  The map forgets an
+	 * address another task was given, which may have freed it again
+	 * before this access: still the module's late access, at its line.
+	 */
+	if (e->late || (o && o->freed && o->free_ts <= e->h.ts &&
+			!e->step.result)) {
 		f = step_finding(tl, FINDING_LATE_ACCESS, o, e);
 		if (!f)
 			return ENOMEM_RET;
 		if (!o)
 			f->size = e->freed_size;
-		f->site = e->freed_site;
+		f->site = e->late ? e->freed_site : o->free_site;
 		if (o)
 			f->stack = *o->free_stack;
-		f->age_ns = e->h.ts - e->freed_ts;
+		f->age_ns = e->h.ts - (e->late ? e->freed_ts : o->free_ts);
 		f->is_read = e->step.op == KMLAB_OP_READ;
 		f->has_data = f->is_read && !(e->step.flags & KMLAB_STEP_FAULT);
 		memcpy(f->data, e->step.data, sizeof(f->data));

@@ -283,6 +283,53 @@ static union kmlab_ev slub(__u64 ms, __u64 at, __u64 len, __u16 what)
 }
 
 /*
+ * A plan's late write whose address the observer's freed map forgot
+ * (another task was given the slot, and freed it, before the write):
+ * the timeline saw the free, so the write is late, at its own line, and
+ * SLUB's poison report of it is the same finding.
+ */
+static void test_late_forgotten(void)
+{
+	const struct tl_finding *f;
+	union kmlab_ev e;
+	struct timeline tl;
+
+	timeline_init(&tl, "kmlab_dp");
+	e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
+	timeline_add(&tl, &e);
+	e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
+	e.alloc.call_site = SITE_ALLOC;
+	e.alloc.size_req = 64;
+	e.alloc.size_alloc = 64;
+	e.alloc.src = KMLAB_FAM_KMALLOC;
+	timeline_add(&tl, &e);
+	e = step(1, KMLAB_OP_KMALLOC, PTR_A, "gone", 0, 3);
+	timeline_add(&tl, &e);
+	e = step(2, KMLAB_OP_KFREE, PTR_A, "gone", 0, 4);
+	timeline_add(&tl, &e);
+	e = ev(KMLAB_EV_FREE, 2, PTR_A);
+	e.free.call_site = SITE_FREE;
+	e.free.src = KMLAB_FAM_KMALLOC;
+	e.free.alloc_src = KMLAB_FAM_KMALLOC;
+	timeline_add(&tl, &e);
+	e = step(3, KMLAB_OP_WRITE, PTR_A, "gone", 0, 5);
+	e.step.step.off = 8;
+	e.step.step.len = 8;
+	e.step.step.flags = KMLAB_STEP_LATE;
+	timeline_add(&tl, &e);
+	e = slub(9, PTR_A + 8, 8, KMLAB_SLUB_POISON);
+	timeline_add(&tl, &e);
+	f = find(&tl, FINDING_LATE_ACCESS);
+	TAP_OK(f && f->line == 5 && f->off == 8 && f->len == 8 &&
+	       !f->is_read && f->site == SITE_FREE && f->age_ns == 1 * MS &&
+	       f->seen_by == (TL_SEEN_PLAN | TL_SEEN_SLUB),
+	       "a late write the freed map forgot: at its line, since the free SLUB saw too");
+	TAP_OK(timeline_count(&tl, FINDING_LATE_ACCESS) == 1 &&
+	       !tl.late_unconfirmed, "... one finding, none unconfirmed");
+	timeline_free(&tl);
+}
+
+/*
  * SLUB's reports joined to the module's objects by slot: poison in a
  * freed one is a late write, a red zone on either side an overflow; a
  * plan's own late write is not repeated; others' objects are counted.
@@ -1141,6 +1188,7 @@ int main(void)
 
 	test_families();
 	test_slub();
+	test_late_forgotten();
 	test_watch_hit();
 	test_kfence();
 	test_fold();
