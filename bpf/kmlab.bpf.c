@@ -486,6 +486,7 @@ struct alloc_rec {
 	struct kmlab_live obj;	/* as the live map keeps it */
 	__u64 ptr;
 	__u64 via;
+	__u64 replaced_site, replaced_size;	/* kmlab_ev_alloc's */
 	__u32 nr;		/* frames */
 };
 
@@ -519,6 +520,8 @@ __noinline int alloc_event(const struct alloc_rec *r, const struct frames *st)
 	e->gfp = r->obj.gfp;
 	e->src = r->obj.src;
 	e->via = r->via;
+	e->replaced_site = r->replaced_site;
+	e->replaced_size = r->replaced_size;
 	/* out of the record first: CO-RE relocates all an access path */
 	s = (struct kmem_cache *)r->obj.cache;
 	if (s)
@@ -544,6 +547,7 @@ static __always_inline int on_alloc(__u64 site, __u64 ptr, __u64 req,
 				    const __u64 *stack, __u32 nr, __u64 via)
 {
 	struct alloc_rec r = {};
+	struct kmlab_live *old;
 	int err;
 
 	if (trace_mode) {
@@ -579,8 +583,14 @@ static __always_inline int on_alloc(__u64 site, __u64 ptr, __u64 req,
 			__sync_fetch_and_add(&live_count, 1);
 			if (page_src(src))
 				__sync_fetch_and_add(&live_pages, 1);
-		} else if (err == -17 /* EEXIST: we missed its free */)
+		} else if (err == -17 /* EEXIST: we missed its free */) {
+			old = bpf_map_lookup_elem(&live, &ptr);
+			if (old) {
+				r.replaced_site = old->call_site;
+				r.replaced_size = old->size_alloc;
+			}
 			bpf_map_update_elem(&live, &ptr, &r.obj, BPF_EXIST);
+		}
 		else
 			__sync_fetch_and_add(&lost[KMLAB_LOST_LIVE_FULL], 1);
 		/* the address is ours again: a later access is not late */

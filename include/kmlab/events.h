@@ -298,6 +298,14 @@ struct kmlab_ev_alloc {
 	__u64 size_alloc;
 	__u64 via;		/* the core helper (kstrdup...) that allocated
 				 * on the module's behalf, 0 if none */
+	/*
+	 * The object the live map still held at this address, whose free
+	 * no event showed (a batch kmem_cache_free_bulk() or kfree_rcu()
+	 * frees, a free whose program the kernel skipped as another ran on
+	 * its CPU): its call site and size; 0 when there was none.
+	 */
+	__u64 replaced_site;
+	__u64 replaced_size;
 	__u32 gfp;		/* the kernel's gfp_t bits */
 	__u32 src;		/* enum kmlab_family */
 	char cache[KMLAB_EV_NAME_LEN];	/* kmem_cache's name, "" if none */

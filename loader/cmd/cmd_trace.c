@@ -46,6 +46,9 @@ struct trace {
 	char mod[KMLAB_MOD_NAME_LEN];	/* --module: its text, in case it */
 	__u64 text_base, text_len;	/* unloads before we read kallsyms */
 	__u64 allocs, frees, failed, bytes, double_frees;
+	/* frees no event showed, found as their address was handed out
+	 * again (kmlab_ev_alloc.replaced_site) */
+	__u64 frees_missed;
 	struct trace_sites sites;	/* --top */
 	int sites_err;
 	bool header_done;	/* the column header is printed */
@@ -150,6 +153,9 @@ struct trace_row {
 	__u64 ptr, size_req, size_alloc, site;
 	__u64 alloc_site;	/* a free: the site that allocated it */
 	__u64 alloc_ts;		/* ... and when, 0 otherwise */
+	/* an allocation: the object that had the address before, whose
+	 * free no event showed; 0 if none */
+	__u64 replaced_site, replaced_size;
 };
 
 static void json_event(struct trace *t, const struct trace_row *r, double ms)
@@ -174,6 +180,9 @@ static void count_site(struct trace *t, const struct trace_row *r)
 	if (r->h->type == KMLAB_EV_ALLOC) {
 		if (sites_alloc(&t->sites, r->site, r->size_alloc))
 			t->sites_err = -ENOMEM;
+		if (r->replaced_site)
+			sites_free(&t->sites, r->replaced_site,
+				   r->replaced_size);
 	} else if (r->h->type == KMLAB_EV_FREE) {
 		/* a free carries the site that allocated the object */
 		sites_free(&t->sites, r->alloc_site, r->size_alloc);
@@ -201,6 +210,9 @@ static bool trace_row(struct trace *t, const union kmlab_ev *e,
 		r->size_req = e->alloc.size_req;
 		r->size_alloc = e->alloc.size_alloc;
 		r->site = e->alloc.call_site;
+		r->replaced_site = e->alloc.replaced_site;
+		r->replaced_size = e->alloc.replaced_size;
+		t->frees_missed += !!r->replaced_site;
 		return true;
 	case KMLAB_EV_FREE:
 		t->frees++;
@@ -431,6 +443,10 @@ static int print_summary(struct trace *t, struct observer *ob)
 		fprintf(out, ", %llu processes not followed (too many at once)",
 			(unsigned long long)lost[KMLAB_LOST_UNFOLLOWED]);
 	fprintf(out, "; verdict: %s\n", verdict(t, all_lost));
+	if (t->frees_missed)
+		fprintf(out, "note: %llu object%s freed without a kmem event (kmem_cache_free_bulk(), kfree_rcu()'s batches, or a free whose program the kernel skipped), each counted freed when its address was handed out again; some of the still allocated may have gone that way since\n",
+			(unsigned long long)t->frees_missed,
+			t->frees_missed == 1 ? " was" : "s were");
 	if (lost[KMLAB_LOST_LIVE_FULL])
 		fprintf(out, "note: more objects were allocated and alive at once than the observer's live map has room for (%llu): %llu allocations were not followed; --live %llu gives room for all of them\n",
 			(unsigned long long)live_max, (unsigned long long)lost[KMLAB_LOST_LIVE_FULL],
@@ -440,7 +456,7 @@ static int print_summary(struct trace *t, struct observer *ob)
 			(unsigned long long)(ring >> 20), (unsigned long long)kmlab_ring_lost(lost),
 			kmlab_ring_enough(ring, kmlab_ring_lost(lost)));
 	if (t->json)
-		fprintf(t->json, "{\"type\":\"summary\",\"findings\":%llu,\"double_frees\":%llu,\"allocs\":%llu,\"bytes\":%llu,\"frees\":%llu,\"live\":%llu,\"failed\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"live_max\":%llu,\"recursion_misses\":%llu,\"lost_unfollowed\":%llu,\"lost_events\":%llu,\"verdict\":\"%s\"}\n",
+		fprintf(t->json, "{\"type\":\"summary\",\"findings\":%llu,\"double_frees\":%llu,\"allocs\":%llu,\"bytes\":%llu,\"frees\":%llu,\"live\":%llu,\"failed\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"live_max\":%llu,\"recursion_misses\":%llu,\"lost_unfollowed\":%llu,\"frees_missed\":%llu,\"lost_events\":%llu,\"verdict\":\"%s\"}\n",
 			(unsigned long long)t->double_frees, (unsigned long long)t->double_frees,
 			(unsigned long long)t->allocs, (unsigned long long)t->bytes,
 			(unsigned long long)t->frees, (unsigned long long)live,
@@ -448,6 +464,7 @@ static int print_summary(struct trace *t, struct observer *ob)
 			(unsigned long long)lost[KMLAB_LOST_LIVE_FULL],
 			(unsigned long long)live_max, (unsigned long long)rec,
 			(unsigned long long)lost[KMLAB_LOST_UNFOLLOWED],
+			(unsigned long long)t->frees_missed,
 			(unsigned long long)all_lost, verdict(t, all_lost));
 	/* recursion misses are allocations in interrupts that hit while
 	 * the program ran on that CPU: counted, shown, not an error */

@@ -355,6 +355,9 @@ static void text_object(FILE *f, const struct timeline *tl,
 		text_free(f, tl, o, rc);
 	else if (o->leaked)
 		fprintf(f, "    %9s ms  still allocated when the module went away\n", rel_ms(tl, tl->unload_ts, t, sizeof(t)));
+	else if (o->free_unseen && o->missed_ts)
+		fprintf(f, "    %9s ms  freed by then, by a free no kmem event showed (its address was handed out again)\n",
+			rel_ms(tl, o->missed_ts, t, sizeof(t)));
 	else if (o->free_unseen)
 		fprintf(f, "    %9s     freed before the module went away (the ring buffer had no room for the record)\n", "");
 }
@@ -662,6 +665,10 @@ static void text_summary(FILE *f, const struct timeline *tl)
 	if (tl->lost[KMLAB_LOST_RINGBUF] || tl->lost[KMLAB_LOST_FREED_FULL])
 		fprintf(f, "note: the observer dropped events (ring buffer or map full): the timeline is incomplete\n");
 	text_ring_lost(f, tl);
+	if (tl->frees_missed)
+		fprintf(f, "note: %llu of the module's objects %s freed by a free no kmem event showed (kmem_cache_free_bulk(), kfree_rcu()'s batches, or a free whose program the kernel skipped as another ran on its CPU): each found freed when its address was handed out again\n",
+			(unsigned long long)tl->frees_missed,
+			tl->frees_missed == 1 ? "was" : "were");
 	if (tl->lost[KMLAB_LOST_FREED_AGED])
 		fprintf(f, "note: the module freed more objects than the observer keeps (%llu): the oldest frees' records may have aged out, and a second free of one of those would go unseen; --live %llu keeps them all\n",
 			(unsigned long long)tl->freed_max,
@@ -1122,10 +1129,11 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 		(unsigned long long)tl->freed_max);
 	/* lost_ringbuf: all records the ring had no room for; of them,
 	 * those of allocations and frees that fitted */
-	fprintf(f, ",\"lost_ringbuf_allocs\":%llu,\"lost_ringbuf_frees\":%llu,\"frees_unseen\":%llu,\"ring_bytes\":%llu",
+	fprintf(f, ",\"lost_ringbuf_allocs\":%llu,\"lost_ringbuf_frees\":%llu,\"frees_unseen\":%llu,\"frees_missed\":%llu,\"ring_bytes\":%llu",
 		(unsigned long long)tl->lost[KMLAB_LOST_RING_ALLOC],
 		(unsigned long long)tl->lost[KMLAB_LOST_RING_FREE],
 		(unsigned long long)tl->frees_unseen,
+		(unsigned long long)tl->frees_missed,
 		(unsigned long long)tl->ring_bytes);
 	fprintf(f, ",\"lost_events\":%llu,\"lost_ringbuf\":%llu,\"lost_live_full\":%llu,\"lost_freed_full\":%llu,\"lost_freed_aged\":%llu,\"recursion_misses\":%llu,\"misses_alloc\":%llu,\"misses_free\":%llu,\"misses_other\":%llu,\"module_atomic_allocs\":%llu,\"module_irq_events\":%llu,\"lost_relevant\":%llu,\"module_loaded\":%s,\"module_unloaded\":%s,\"slub_reports\":%llu,\"slub_foreign\":%llu,\"slub_checked\":",
 		(unsigned long long)timeline_lost(tl),

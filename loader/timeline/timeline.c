@@ -1057,6 +1057,15 @@ static int add_alloc(struct timeline *tl, const struct kmlab_ev_alloc *e)
 		tl_stack_set(&f->stack, &e->stack);
 		return 0;
 	}
+	/* the observer still had an object here: no event showed its free */
+	if (e->replaced_site) {
+		o = find_object(tl, e->ptr, true);
+		if (o && !o->free_unseen) {
+			o->free_unseen = true;
+			o->missed_ts = e->h.ts;
+			tl->frees_missed++;
+		}
+	}
 	o = new_object(tl, e->ptr);
 	if (!o)
 		return ENOMEM_RET;
@@ -1379,7 +1388,7 @@ int timeline_settle(struct timeline *tl)
 		return 0;
 	for (i = 0; i < tl->nr_objs; i++) {
 		o = &tl->objs[i];
-		if (o->freed || o->leaked || o->slub_kept)
+		if (o->freed || o->leaked || o->slub_kept || o->free_unseen)
 			continue;
 		o->free_unseen = true;
 		n++;

@@ -48,6 +48,8 @@ struct tl_object {
 	bool seen_alloc;	/* the observer saw the allocation */
 	bool freed, leaked;
 	bool free_unseen;	/* freed, but its record was lost */
+	__u64 missed_ts;	/* ... or no event showed its free: its
+				 * address was handed out again then */
 	bool slub_kept;		/* SLUB refused its free: still allocated */
 	/* a free seen that SLUB may yet refuse, by the return address
 	 * into its caller (see add_slub_kept) */
@@ -151,6 +153,8 @@ struct timeline {
 	bool attached;
 	__u64 plan_steps;	/* the data plane's step records */
 	__u64 frees_unseen;	/* objects timeline_settle() found freed */
+	__u64 frees_missed;	/* freed without an event: the address was
+				 * handed out again (missed_ts) */
 	__u64 unknown_frees;	/* frees of addresses it never got from
 				 * the allocator while watched */
 	struct tl_load loads[TL_LOADS_MAX];

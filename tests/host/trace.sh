@@ -115,6 +115,24 @@ set -- $pairs
 [ "$leaked" -eq 0 ] && [ "${1:-0}" -ge 10 ] && [ "$1" = "${2:-x}" ] && [ "${3:-}" = True ]
 ok $? "--hide-pointers: no 0xffff... anywhere; every free names its allocation's pseudonym" \
 	"addresses=$leaked frees matched/all/pseudonyms: $pairs"
+# --top's outstanding counts are what the live map still holds, call
+# site by call site: a free no kmem event shows (maple tree nodes a
+# kmem_cache_free_bulk() gives back, kfree_rcu()'s batches) is counted
+# when its address is handed out again, not left outstanding for ever
+"$kmlab" trace --quiet --top 1000000 --json "$tmp/o.json" -- \
+	sh -c 'for i in $(seq 300); do /bin/true; done; ls -R /usr/share/doc >/dev/null' \
+	>"$tmp/o.out" 2>"$tmp/o.err"
+rc=$?
+sum=$(grep '"type":"site"' "$tmp/o.json" | sed 's/.*"outstanding":\([0-9]*\),.*/\1/' | awk '{ s += $1 } END { print s + 0 }')
+live=$(grep '"type":"summary"' "$tmp/o.json" | sed -n 's/.*"live":\([0-9]*\),.*/\1/p')
+ring=$(grep '"type":"summary"' "$tmp/o.json" | sed -n 's/.*"lost_ringbuf":\([0-9]*\),.*/\1/p')
+missed=$(grep '"type":"summary"' "$tmp/o.json" | sed -n 's/.*"frees_missed":\([0-9]*\),.*/\1/p')
+# objects freed between the last read and the count: a little slack
+[ -n "$live" ] && [ "${ring:-1}" -eq 0 ] && [ -n "$missed" ] &&
+	[ "$sum" -le $((live + live / 20 + 50)) ] && [ "$sum" -ge $((live - live / 20 - 50)) ]
+ok $? "--top: the sites' outstanding objects add up to the live map's ($sum, $live; $missed freed without a kmem event)" \
+	"rc=$rc sum=$sum live=$live lost_ringbuf=$ring frees_missed=$missed $(grep -A1 '^summary' "$tmp/o.out")"
+
 # --live: a live map too small for what the command holds is counted,
 # named, and the note says what room would do; enough room loses none
 hold="ulimit -n 4096 && exec $tmp/allocprobe 1500 hold"

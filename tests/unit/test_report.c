@@ -330,6 +330,46 @@ static void test_late_forgotten(void)
 }
 
 /*
+ * An allocation at an address the observer's live map still held: the
+ * object before was freed by a free no event showed (a bulk free, a
+ * program the kernel skipped); it is shown freed by then, not as live.
+ */
+static void test_free_missed(void)
+{
+	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
+	union kmlab_ev e;
+	struct timeline tl;
+	char *out;
+
+	timeline_init(&tl, "m");
+	e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
+	timeline_add(&tl, &e);
+	e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
+	e.alloc.call_site = SITE_ALLOC;
+	e.alloc.size_req = 64;
+	e.alloc.size_alloc = 64;
+	e.alloc.src = KMLAB_FAM_CACHE;
+	timeline_add(&tl, &e);
+	e.h.ts = T0 + 5 * MS;
+	e.alloc.replaced_site = SITE_ALLOC;
+	e.alloc.replaced_size = 64;
+	timeline_add(&tl, &e);
+	TAP_OK(tl.nr_objs == 2 && tl.objs[0].free_unseen &&
+	       tl.objs[0].missed_ts == T0 + 5 * MS && !tl.objs[1].free_unseen &&
+	       tl.frees_missed == 1,
+	       "an allocation over an object still held: that one freed unseen, by then");
+	out = text_of(&tl, &rc, false);
+	HAS(out, "freed by then, by a free no kmem event showed", "text: the object freed by then");
+	HAS(out, "note: 1 of the module's objects was freed by a free no kmem event showed",
+	    "text: the note");
+	free(out);
+	out = text_of(&tl, &rc, true);
+	HAS(out, "\"frees_missed\":1", "json summary: frees_missed");
+	free(out);
+	timeline_free(&tl);
+}
+
+/*
  * SLUB's reports joined to the module's objects by slot: poison in a
  * freed one is a late write, a red zone on either side an overflow; a
  * plan's own late write is not repeated; others' objects are counted.
@@ -1189,6 +1229,7 @@ int main(void)
 	test_families();
 	test_slub();
 	test_late_forgotten();
+	test_free_missed();
 	test_watch_hit();
 	test_kfence();
 	test_fold();
