@@ -18,11 +18,12 @@ static int grow(void **v, int *cap, int need, size_t size)
 	ncap = *cap ? *cap * 2 : 16;
 	while (ncap < need)
 		ncap *= 2;
+	/* not zeroed: each user clears its slot as it takes it, and the
+	 * room not used yet costs no memory until then (a million held
+	 * objects doubled to room for two, all of it touched, was 587 MiB) */
 	p = realloc(*v, (size_t)ncap * size);
 	if (!p)
 		return ENOMEM_RET;
-	memset((char *)p + (size_t)*cap * size, 0,
-	       (size_t)(ncap - *cap) * size);
 	*v = p;
 	*cap = ncap;
 	return 0;
@@ -477,6 +478,7 @@ static struct tl_step *add_step(struct tl_object *o,
 		 sizeof(*o->steps)))
 		return NULL;
 	s = &o->steps[o->nr_steps++];
+	memset(s, 0, sizeof(*s));
 	s->ts = e->h.ts;
 	s->op = e->step.op;
 	s->reason = e->step.reason;
