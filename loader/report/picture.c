@@ -107,10 +107,25 @@ static struct pic_mark *add_mark(struct pic_obj *o, double ms, enum pic_mark_kin
 	return m;
 }
 
+/* the object a free's record never reached: freed by @ms */
+static void free_unseen(struct picture *p, const char *ptr, double ms)
+{
+	struct pic_obj *ob = by_ptr(p, ptr, true);
+
+	if (!ob)
+		return;
+	ob->t_free = ms;
+	copy(ob->free_site, sizeof(ob->free_site), "(no record of the free)");
+}
+
 static int on_alloc(struct picture *p, const struct jobj *o, double ms)
 {
-	struct pic_obj *ob = push(&p->objs, &p->nr_objs, &p->cap_objs, sizeof(*ob));
+	struct pic_obj *ob;
 
+	/* the object before at this address was freed, unseen */
+	if (jobj_str(o, "replaced_site"))
+		free_unseen(p, jobj_str(o, "ptr"), ms);
+	ob = push(&p->objs, &p->nr_objs, &p->cap_objs, sizeof(*ob));
 	if (!ob)
 		return -ENOMEM;
 	copy(ob->ptr, sizeof(ob->ptr), jobj_str(o, "ptr"));
@@ -186,6 +201,10 @@ static int on_event(struct picture *p, const struct jobj *o)
 			ob->t_free = ms;
 			copy(ob->free_site, sizeof(ob->free_site), jobj_str(o, "site"));
 		}
+		return 0;
+	}
+	if (!strcmp(ev, "free_unseen")) {
+		free_unseen(p, jobj_str(o, "ptr"), ms);
 		return 0;
 	}
 	if (!strcmp(ev, "step"))

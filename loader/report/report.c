@@ -966,6 +966,9 @@ void report_json_event(FILE *f, const struct timeline *tl,
 		fprintf(f, ",\"family\":\"%s\"", kmlab_family_name(a->src));
 		if (a->via)
 			json_site(f, "via", a->via, rc);
+		/* the object before at this address: freed unseen, by now */
+		if (a->replaced_site)
+			json_site(f, "replaced_site", a->replaced_site, rc);
 		json_ev_stack(f, &a->stack, rc);
 		break;
 	}
@@ -1019,6 +1022,19 @@ void report_json_findings(FILE *f, const struct timeline *tl,
 	char why[320], t[32], p[KPTR_LEN];
 	int i;
 
+	/* objects freed while their free record was lost: gone by the
+	 * unload (timeline_settle), when exactly is not known */
+	for (i = 0; i < tl->nr_objs; i++) {
+		const struct tl_object *o = &tl->objs[i];
+
+		if (!o->free_unseen || o->missed_ts)
+			continue;
+		fprintf(f, "{\"type\":\"event\",\"event\":\"free_unseen\",\"ms\":%s",
+			rel_ms(tl, tl->unload_ts, t, sizeof(t)) +
+			(tl->unload_ts >= tl->t0));
+		json_module(f, tl);
+		fprintf(f, ",\"ptr\":\"%s\"}\n", kptr(o->ptr, p, sizeof(p)));
+	}
 	for (i = 0; i < tl->nr_finds; i++) {
 		const struct tl_finding *fd = &tl->finds[i];
 

@@ -365,6 +365,19 @@ static void test_free_missed(void)
 	free(out);
 	out = text_of(&tl, &rc, true);
 	HAS(out, "\"frees_missed\":1", "json summary: frees_missed");
+	TAP_OK(out && !strstr(out, "free_unseen\""),
+	       "json: no free_unseen line for it (its successor's alloc line says replaced_site)");
+	free(out);
+	/* the module gone, free records lost: the newer one left unseen */
+	tl.unloaded = true;
+	tl.lost[KMLAB_LOST_RING_FREE] = 1;
+	TAP_EQ_INT(timeline_settle(&tl), 1, "settle: the one left, freed unseen");
+	out = text_of(&tl, &rc, true);
+	HAS(out, "{\"type\":\"event\",\"event\":\"free_unseen\"",
+	    "json: a free_unseen event for it, for the pictures");
+	TAP_OK(out && strstr(out, "\"event\":\"free_unseen\"") &&
+	       !strstr(strstr(out, "\"event\":\"free_unseen\"") + 1,
+		       "\"event\":\"free_unseen\""), "... one only");
 	free(out);
 	timeline_free(&tl);
 }
