@@ -70,6 +70,29 @@ static union kmlab_ev step(__u64 ms, __u16 op, __u64 ptr,
 	return e;
 }
 
+/* the observer's records of an allocation at SITE_ALLOC of @size bytes
+ * (all of them the allocator's), and of its free at SITE_FREE */
+static union kmlab_ev alloc_ev(__u64 ms, __u64 ptr, __u64 size, __u32 src)
+{
+	union kmlab_ev e = ev(KMLAB_EV_ALLOC, ms, ptr);
+
+	e.alloc.call_site = SITE_ALLOC;
+	e.alloc.size_req = size;
+	e.alloc.size_alloc = size;
+	e.alloc.src = src;
+	return e;
+}
+
+static union kmlab_ev free_ev(__u64 ms, __u64 ptr, __u32 src)
+{
+	union kmlab_ev e = ev(KMLAB_EV_FREE, ms, ptr);
+
+	e.free.call_site = SITE_FREE;
+	e.free.src = src;
+	e.free.alloc_src = src;
+	return e;
+}
+
 /* TAP_STR_HAS for needles too long for its message */
 #define HAS(hay, needle, name)	TAP_OK((hay) && strstr((hay), (needle)), (name))
 
@@ -297,20 +320,13 @@ static void test_late_forgotten(void)
 	timeline_init(&tl, "kmlab_dp");
 	e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
 	timeline_add(&tl, &e);
-	e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
-	e.alloc.call_site = SITE_ALLOC;
-	e.alloc.size_req = 64;
-	e.alloc.size_alloc = 64;
-	e.alloc.src = KMLAB_FAM_KMALLOC;
+	e = alloc_ev(1, PTR_A, 64, KMLAB_FAM_KMALLOC);
 	timeline_add(&tl, &e);
 	e = step(1, KMLAB_OP_KMALLOC, PTR_A, "gone", 0, 3);
 	timeline_add(&tl, &e);
 	e = step(2, KMLAB_OP_KFREE, PTR_A, "gone", 0, 4);
 	timeline_add(&tl, &e);
-	e = ev(KMLAB_EV_FREE, 2, PTR_A);
-	e.free.call_site = SITE_FREE;
-	e.free.src = KMLAB_FAM_KMALLOC;
-	e.free.alloc_src = KMLAB_FAM_KMALLOC;
+	e = free_ev(2, PTR_A, KMLAB_FAM_KMALLOC);
 	timeline_add(&tl, &e);
 	e = step(3, KMLAB_OP_WRITE, PTR_A, "gone", 0, 5);
 	e.step.step.off = 8;
@@ -344,11 +360,7 @@ static void test_free_missed(void)
 	timeline_init(&tl, "m");
 	e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
 	timeline_add(&tl, &e);
-	e = ev(KMLAB_EV_ALLOC, 1, PTR_A);
-	e.alloc.call_site = SITE_ALLOC;
-	e.alloc.size_req = 64;
-	e.alloc.size_alloc = 64;
-	e.alloc.src = KMLAB_FAM_CACHE;
+	e = alloc_ev(1, PTR_A, 64, KMLAB_FAM_CACHE);
 	timeline_add(&tl, &e);
 	e.h.ts = T0 + 5 * MS;
 	e.alloc.replaced_site = SITE_ALLOC;
