@@ -269,6 +269,33 @@ static void second_free(void *arg)
 }
 
 /*
+ * A second free the guard lets through, or refuses: the guard's check
+ * and the call run with interrupts off, so nothing on this CPU (an
+ * interrupt's allocation) is handed the object in between.
+ */
+static void second_free_begin(struct kmlab_exec *x,
+			      const struct kmlab_ir_op *op,
+			      struct kmlab_step *s)
+{
+	struct kmlab_plan *p = x->p;
+	struct kmlab_obj *o = &p->st[op->obj];
+	struct free_args a = { p, op->code, o, op->arg };
+	enum kmlab_reason why;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	why = kmlab_guard_free(p, op, s);
+	if (why) {
+		emit_refused(x, s, why);
+	} else {
+		step_emit(x, s);
+		/* SLUB or KFENCE will refuse it, and report it */
+		kmlab_slub_second_free(o->cache, o->ptr, second_free, &a);
+	}
+	local_irq_restore(flags);
+}
+
+/*
  * A free's event goes out before the call, so that the observer can
  * match the free that follows.  True: the caller makes the real call
  * (a first free), then kmlab_free_done().  A refused free, a legal
@@ -279,10 +306,14 @@ static bool free_begin(struct kmlab_exec *x, const struct kmlab_ir_op *op,
 {
 	struct kmlab_plan *p = x->p;
 	struct kmlab_obj *o = &p->st[op->obj];
-	enum kmlab_reason why = kmlab_guard_free(p, op, s);
-	struct free_args a = { p, op->code, o, op->arg };
+	enum kmlab_reason why;
 
 	s->ptr = (unsigned long)o->ptr + op->off;
+	if (o->state == KMLAB_FREED) {
+		second_free_begin(x, op, s);
+		return false;
+	}
+	why = kmlab_guard_free(p, op, s);
 	if (why == KMLAB_REFUSE_STATE && o->null && !op->off &&
 	    free_of_null_is_legal(op->code)) {
 		/* kfree(NULL) after a failed allocation: legal, and real */
@@ -297,10 +328,30 @@ static bool free_begin(struct kmlab_exec *x, const struct kmlab_ir_op *op,
 	if (o->page || p->objs[op->obj].family == KMLAB_FAM_GFP_PAGES)
 		note_pfn(s, o->ptr);
 	step_emit(x, s);
-	if (o->state == KMLAB_LIVE && !op->off)
-		return true;
-	/* the guard let a second free through: SLUB will refuse it */
-	kmlab_slub_second_free(o->cache, o->ptr, second_free, &a);
+	return true;
+}
+
+static void do_access(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+		      struct kmlab_step *s, bool atomic);
+
+/*
+ * An access after free the guard lets through, or refuses, done here
+ * (false: the caller's kmlab_access() is not called), the check and the
+ * access with interrupts off as for a second free.
+ */
+static bool late_access(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+			struct kmlab_step *s)
+{
+	enum kmlab_reason why;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	why = kmlab_guard_access(x->p, op, s);
+	if (why)
+		emit_refused(x, s, why);
+	else
+		do_access(x, op, s, true);
+	local_irq_restore(flags);
 	return false;
 }
 
@@ -368,6 +419,8 @@ bool kmlab_op_begin(struct kmlab_exec *x, const struct kmlab_ir_op *op,
 		return destroy_begin(x, op, s);
 	case KMLAB_OPC_ACCESS:
 		s->ptr = (unsigned long)o->ptr;
+		if (o->state == KMLAB_FREED)
+			return late_access(x, op, s);
 		why = kmlab_guard_access(p, op, s);
 		if (why) {
 			emit_refused(x, s, why);
@@ -500,9 +553,13 @@ void kmlab_destroy_done(struct kmlab_exec *x, const struct kmlab_ir_op *op)
 }
 EXPORT_SYMBOL_GPL(kmlab_destroy_done);
 
-/* A read or write the guard allowed: do it, then emit its event. */
-void kmlab_access(struct kmlab_exec *x, const struct kmlab_ir_op *op,
-		  struct kmlab_step *s)
+/*
+ * A read or write the guard allowed: do it, then emit its event.  A
+ * long read yields now and then, unless @atomic (or the plan is in an
+ * atomic section).
+ */
+static void do_access(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+		      struct kmlab_step *s, bool atomic)
 {
 	struct kmlab_obj *o = &x->p->st[op->obj];
 	bool percpu = x->p->objs[op->obj].family == KMLAB_FAM_PERCPU;
@@ -529,7 +586,7 @@ void kmlab_access(struct kmlab_exec *x, const struct kmlab_ir_op *op,
 		}
 		if (!done)
 			memcpy(s->data, buf, min_t(u64, n, KMLAB_DATA_LEN));
-		if (!(done & 0xffff) && !x->atomic) {
+		if (!(done & 0xffff) && !x->atomic && !atomic) {
 			put_cpu();
 			cond_resched();
 			get_cpu();
@@ -537,6 +594,13 @@ void kmlab_access(struct kmlab_exec *x, const struct kmlab_ir_op *op,
 	}
 	put_cpu();
 	step_emit(x, s);
+}
+
+/* A read or write of a live object, once kmlab_op_begin() said so. */
+void kmlab_access(struct kmlab_exec *x, const struct kmlab_ir_op *op,
+		  struct kmlab_step *s)
+{
+	do_access(x, op, s, false);
 }
 EXPORT_SYMBOL_GPL(kmlab_access);
 

@@ -4,10 +4,11 @@
  *
  * A second free or an access after free runs only where the kernel is
  * known to survive it: on slab objects whose cache has
- * SLAB_CONSISTENCY_CHECKS and SLAB_POISON (slub_debug=FZPU, or a plan
- * cache created guarded), while the address is still an object slot of
- * that cache and still reads as SLUB's free poison (otherwise it was
- * handed out again and the "hazard" would hit someone else's object).
+ * SLAB_CONSISTENCY_CHECKS, SLAB_POISON and SLAB_RED_ZONE (slub_debug=FZPU,
+ * or a plan cache created guarded), while the address is still an object
+ * slot of that cache, its bytes still read as SLUB's free poison and its
+ * red zone as a free object's (otherwise it was handed out again and the
+ * "hazard" would hit someone else's object).
  * A read after vfree() runs too: it faults, and copy_from_kernel_nofault()
  * catches that.  So do hazards on an object KFENCE sampled (booted with
  * kfence.sample_interval=MS), while its page is still unmapped.
@@ -16,8 +17,9 @@
  * else are refused with a kmlab_step event (-EPERM and the reason) and a
  * sentence in dmesg.
  *
- * The poison check and the real call are not atomic against other CPUs
- * reusing the object; the window is a few instructions on a lab guest.
+ * The check and the real call run with interrupts off (exec.c), so
+ * nothing on this CPU takes the object in between; another CPU still
+ * can, in the few instructions from the red zone's check to SLUB's lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,7 +32,7 @@
 #include "compat.h"
 #include "kmlab_dp.h"
 
-#define GUARD_FLAGS	(SLAB_CONSISTENCY_CHECKS | SLAB_POISON)
+#define GUARD_FLAGS	(SLAB_CONSISTENCY_CHECKS | SLAB_POISON | SLAB_RED_ZONE)
 
 /* What really backs an object, which decides the frees that fit it. */
 enum backing {
@@ -135,8 +137,16 @@ static bool still_slab(const struct kmlab_obj *o)
 	return kmlab_slub_ok && kmlab_slab_owns(o->cache, o->ptr);
 }
 
-/* A free SLUB object with poisoning reads 0x6b ... 0x6b 0xa5. */
-static bool still_poisoned(const struct kmlab_obj *o)
+/*
+ * Is the freed object still free?  Its bytes read 0x6b ... 0x6b 0xa5, and
+ * its red zone SLUB_RED_INACTIVE.  The poison alone does not tell: an
+ * object SLUB has just handed out reads as poison until its new owner
+ * writes it, while the red zone turns SLUB_RED_ACTIVE at the handing
+ * out: a second free that trusted the poison alone would free the new
+ * owner's buffer before it was ever written.  The red zone is read last,
+ * nearest the real call.
+ */
+static bool still_free(const struct kmlab_obj *o)
 {
 	u8 buf[64];
 	u64 done, n, k;
@@ -152,7 +162,7 @@ static bool still_poisoned(const struct kmlab_obj *o)
 				return false;
 		}
 	}
-	return true;
+	return kmlab_slub_red_zone_is(o->cache, o->ptr, SLUB_RED_INACTIVE);
 }
 
 /*
@@ -197,7 +207,7 @@ static bool kfence_still_free(const struct kmlab_obj *o)
 
 static const char *const fix[KMLAB_REASON_MAX] = {
 	[KMLAB_REFUSE_UNGUARDED] = "boot the guest with slub_debug=FZPU, or use a plan cache created with poison red_zone consistency store_user",
-	[KMLAB_REFUSE_REUSED] = "the freed object no longer reads as SLUB's free poison (it was reused or overwritten); put the hazard right after the free",
+	[KMLAB_REFUSE_REUSED] = "the freed object no longer reads as a free SLUB object (its poison or red zone changed: it was handed out again or overwritten); put the hazard right after the free",
 	[KMLAB_REFUSE_FAMILY] = "free it with the function of the allocator it came from",
 	[KMLAB_REFUSE_STATE] = "allocate it before using or freeing it",
 	[KMLAB_REFUSE_INTERIOR] = "free the start of the object: SLUB writes at the pointer it is given before checking it, which would corrupt a neighbour",
@@ -299,7 +309,7 @@ enum kmlab_reason kmlab_guard_free(struct kmlab_plan *p,
 		       refuse(p, op, KMLAB_REFUSE_REUSED, "a second free");
 	if (bk != BK_SLAB || !o->guarded || !cache_alive(p, o, fam))
 		return refuse(p, op, KMLAB_REFUSE_UNGUARDED, "a second free");
-	if (!still_slab(o) || !still_poisoned(o))
+	if (!still_slab(o) || !still_free(o))
 		return refuse(p, op, KMLAB_REFUSE_REUSED, "a second free");
 	return reported(p, op, "a second free");
 }
@@ -346,7 +356,7 @@ enum kmlab_reason kmlab_guard_access(struct kmlab_plan *p,
 		return refuse(p, op, KMLAB_REFUSE_UNGUARDED,
 			      op->code == KMLAB_OP_READ ? "a read after free" :
 							  "a write after free");
-	if (!still_slab(o) || !still_poisoned(o))
+	if (!still_slab(o) || !still_free(o))
 		return refuse(p, op, KMLAB_REFUSE_REUSED, what);
 	/* SLUB finds a late write in its poison; nothing sees a late read */
 	return op->code == KMLAB_OP_READ ? KMLAB_OK :

@@ -191,6 +191,7 @@ extern bool kmlab_slub_ok;
 slab_flags_t kmlab_cache_flags(struct kmem_cache *s);
 unsigned int kmlab_cache_inuse(struct kmem_cache *s);
 bool kmlab_slab_owns(struct kmem_cache *s, const void *p);
+bool kmlab_slub_red_zone_is(struct kmem_cache *s, const void *p, u8 val);
 void kmlab_slub_selftest(void);
 void kmlab_slub_second_free(struct kmem_cache *s, void *obj,
 			    void (*free_it)(void *arg), void *arg);

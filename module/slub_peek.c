@@ -16,7 +16,9 @@
 
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/poison.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #define KMLAB_COMPAT_KMEM_CACHE
 #include "compat.h"
@@ -57,6 +59,32 @@ bool kmlab_slab_owns(struct kmem_cache *s, const void *p)
 	return off % s->size == 0 && off / s->size < slab->objects;
 }
 
+/*
+ * Does the right red zone of slot @p of cache @s (SLAB_RED_ZONE) read
+ * @val all through?  SLUB writes it SLUB_RED_INACTIVE when it frees the
+ * object and SLUB_RED_ACTIVE when it hands the object out, before the
+ * new owner has it: the object's own bytes still read as the free poison
+ * until the owner writes them (a buffer a device fills later, say), so
+ * only the red zone tells a free slot from one just handed out.
+ */
+bool kmlab_slub_red_zone_is(struct kmem_cache *s, const void *p, u8 val)
+{
+	u8 buf[32];
+	unsigned int at, n, k;
+
+	if (!(s->flags & SLAB_RED_ZONE) || s->inuse <= s->object_size)
+		return false;
+	for (at = s->object_size; at < s->inuse; at += n) {
+		n = min_t(unsigned int, sizeof(buf), s->inuse - at);
+		if (copy_from_kernel_nofault(buf, p + at, n))
+			return false;
+		for (k = 0; k < n; k++)
+			if (buf[k] != val)
+				return false;
+	}
+	return true;
+}
+
 /* Check the restated layout against a live kmalloc object. */
 void kmlab_slub_selftest(void)
 {
@@ -68,6 +96,9 @@ void kmlab_slub_selftest(void)
 	s = kmalloc_caches[KMALLOC_NORMAL][__kmalloc_index(ksize(p), false)];
 	kmlab_slub_ok = kmlab_slab_owns(s, p) && !kmlab_slab_owns(s, p + 8) &&
 			s->object_size == ksize(p);
+	/* under slub_debug=Z: where the red zone is, and what it reads */
+	if (kmlab_slub_ok && (s->flags & SLAB_RED_ZONE))
+		kmlab_slub_ok = kmlab_slub_red_zone_is(s, p, SLUB_RED_ACTIVE);
 	kfree(p);
 	if (!kmlab_slub_ok)
 		pr_warn("this kernel's SLUB layout is not the one restated here: second frees and late accesses will be refused\n");

@@ -437,10 +437,15 @@ static void text_finding(FILE *f, const struct timeline *tl, int nr,
 				text_dump(f, fd);
 			break;
 		case FINDING_DOUBLE_FREE:
-			fprintf(f, "     first freed at %s\n     freed again at %s, %.3f ms later\n",
-				sym(rc, fd->site2, s2, sizeof(s2)),
-				sym(rc, fd->site, s, sizeof(s)),
-				fd->age_ns / 1e6);
+			fprintf(f, "     first freed at %s\n",
+				sym(rc, fd->site2, s2, sizeof(s2)));
+			if (fd->site)
+				fprintf(f, "     freed again at %s, %.3f ms later\n",
+					sym(rc, fd->site, s, sizeof(s)),
+					fd->age_ns / 1e6);
+			else	/* the plan's record alone */
+				fprintf(f, "     freed again by the data plane (line %u), %.3f ms later; no kernel record of this free reached kmlab (see the lost counts)\n",
+					fd->line, fd->age_ns / 1e6);
 			break;
 		case FINDING_LATE_ACCESS:
 			if (fd->accessed) {

@@ -146,6 +146,23 @@ static struct tl_object *find_object(struct timeline *tl, __u64 ptr,
 	return NULL;
 }
 
+/*
+ * The object a plan's step on plan object @obj at @ptr is about: that
+ * object's, even where the address has been handed to another since
+ * (a late access or second free through a stale pointer), else the
+ * newest at @ptr.
+ */
+static struct tl_object *find_step_object(struct timeline *tl, __u64 ptr,
+					  int obj)
+{
+	int i = index_get(tl, ptr), looks = 0;
+
+	for (; i >= 0 && looks < OLDER_LOOKS; i = tl->objs[i].older, looks++)
+		if (tl->objs[i].plan_obj == obj)
+			return &tl->objs[i];
+	return find_object(tl, ptr, false);
+}
+
 /* The live object whose [ptr, ptr + size) holds @addr. */
 static struct tl_object *find_containing(struct timeline *tl, __u64 addr)
 {
@@ -503,6 +520,71 @@ static bool is_free_op(__u16 op)
 	return kmlab_op_class(op) == KMLAB_OPC_FREE;
 }
 
+/*
+ * The plan's second free of @o that no kernel record has joined yet (a
+ * kmem event or SLUB's refusal): the newest, as each such record follows
+ * its step in the ring.
+ */
+static struct tl_finding *plan_double_free(struct timeline *tl,
+					   const struct tl_object *o)
+{
+	int i;
+
+	if (!o)
+		return NULL;
+	for (i = tl->nr_finds - 1; i >= 0; i--) {
+		struct tl_finding *f = &tl->finds[i];
+
+		if (f->kind == FINDING_DOUBLE_FREE &&
+		    f->object == (int)(o - tl->objs))
+			return f->seen_by == TL_SEEN_PLAN && !f->site ? f :
+									NULL;
+	}
+	return NULL;
+}
+
+/*
+ * A free step that ran on an object a free step of the plan had freed:
+ * a double free by the data plane's own record, as a late access is.  The
+ * kernel's records of it (the free's kmem event, SLUB's refusal) join it
+ * when they come; a program run the kernel skipped, or a record the ring
+ * had no room for, no longer loses the finding, only a witness.
+ */
+static int add_plan_double_free(struct timeline *tl, struct tl_object *o,
+				const struct kmlab_ev_step *e)
+{
+	struct tl_finding *f;
+	int i;
+
+	/* a kernel record came first: it is this free's */
+	for (i = tl->nr_finds - 1; i >= 0; i--) {
+		f = &tl->finds[i];
+		if (f->kind == FINDING_DOUBLE_FREE &&
+		    f->object == (int)(o - tl->objs) && !f->line_from_step) {
+			f->line = e->step.line;
+			f->line_from_step = true;
+			f->seen_by |= TL_SEEN_PLAN;
+			return 0;
+		}
+	}
+	/* SLUB's refusal after the step is of this free, not an older */
+	o->kept_due = false;
+	f = new_finding(tl, FINDING_DOUBLE_FREE, o);
+	if (!f)
+		return ENOMEM_RET;
+	f->seen_by = TL_SEEN_PLAN;
+	f->line = e->step.line;
+	f->line_from_step = true;
+	f->ts = e->h.ts;
+	if (o->freed) {
+		f->site2 = o->free_site;
+		f->age_ns = e->h.ts > o->free_ts ? e->h.ts - o->free_ts : 0;
+		if (o->free_stack)
+			f->stack2 = *o->free_stack;
+	}
+	return 0;
+}
+
 /* A kmlab_step: names objects, records accesses, refusals, late ones. */
 static int add_plan_step(struct timeline *tl, const struct kmlab_ev_step *e)
 {
@@ -510,8 +592,10 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_ev_step *e)
 	struct tl_finding *f;
 
 	tl->plan_steps++;
-	if (e->step.ptr)
-		o = find_object(tl, e->step.ptr, is_alloc_op(e->step.op));
+	if (e->step.ptr && is_alloc_op(e->step.op))
+		o = find_object(tl, e->step.ptr, true);
+	else if (e->step.ptr)
+		o = find_step_object(tl, e->step.ptr, e->step.obj);
 
 	if (is_alloc_op(e->step.op) && !e->step.result) {
 		/* a family the kmem tracepoints do not show (vmalloc...) */
@@ -561,6 +645,9 @@ static int add_plan_step(struct timeline *tl, const struct kmlab_ev_step *e)
 			o = find_containing(tl, e->step.ptr);
 		if (!o)
 			return 0;
+		if (o->plan_freed && !e->step.off)
+			return add_plan_double_free(tl, o, e);
+		o->plan_freed = true;
 		o->next_free_line = e->step.line;
 		if (o->freed && !o->free_line)
 			o->free_line = e->step.line;
@@ -800,17 +887,22 @@ static int add_unseen_double_free(struct timeline *tl, struct tl_object *o,
 		tl->slub_foreign++;
 		return 0;
 	}
-	f = new_finding(tl, FINDING_DOUBLE_FREE, o);
-	if (!f)
-		return ENOMEM_RET;
-	f->seen_by = TL_SEEN_SLUB;
+	f = plan_double_free(tl, o);
+	if (f) {
+		f->seen_by |= TL_SEEN_SLUB;
+	} else {
+		f = new_finding(tl, FINDING_DOUBLE_FREE, o);
+		if (!f)
+			return ENOMEM_RET;
+		f->seen_by = TL_SEEN_SLUB;
+	}
 	f->site = e->stack.ip[i];
 	f->site2 = o->free_site;
 	f->ts = e->h.ts;
 	f->age_ns = e->h.ts > o->free_ts ? e->h.ts - o->free_ts : 0;
 	tl_stack_set(&f->stack, &e->stack);
 	f->stack2 = *o->free_stack;
-	if (o->next_free_line) {
+	if (o->next_free_line && !(f->seen_by & TL_SEEN_PLAN)) {
 		f->line = o->next_free_line;
 		f->line_from_step = true;
 		o->next_free_line = 0;
@@ -1160,9 +1252,10 @@ static int add_double_free(struct timeline *tl,
 			   const struct kmlab_ev_double_free *e)
 {
 	struct tl_object *o = find_object(tl, e->ptr, false);
-	struct tl_finding *f;
+	struct tl_finding *f = plan_double_free(tl, o);
 
-	f = new_finding(tl, FINDING_DOUBLE_FREE, o);
+	if (!f)
+		f = new_finding(tl, FINDING_DOUBLE_FREE, o);
 	if (!f)
 		return ENOMEM_RET;
 	if (!o)
@@ -1176,7 +1269,7 @@ static int add_double_free(struct timeline *tl,
 		f->stack2 = *o->free_stack;
 		kept_due(o, e->call_site);
 	}
-	if (o && o->next_free_line) {
+	if (o && o->next_free_line && !(f->seen_by & TL_SEEN_PLAN)) {
 		f->line = o->next_free_line;
 		f->line_from_step = true;
 		o->next_free_line = 0;

@@ -62,6 +62,7 @@ struct tl_object {
 	__u64 free_ts, free_site;
 	__u32 free_line;	/* plan line of the free, 0 if unknown */
 	__u32 next_free_line;	/* a free step seen, its kmem event not yet */
+	bool plan_freed;	/* a free step of the plan's ran on it */
 	struct tl_step *steps;
 	int nr_steps, cap_steps;
 	int older;		/* the object before it at ptr, -1 if none */

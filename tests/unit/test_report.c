@@ -346,6 +346,53 @@ static void test_late_forgotten(void)
 }
 
 /*
+ * A stale pointer's step: x freed, its slot handed to y, then a second
+ * free and a write through x, both refused.  They are x's steps (the
+ * plan named x), not y's, though y holds the address now.
+ */
+static void test_step_stale_pointer(void)
+{
+	const struct tl_finding *f;
+	union kmlab_ev e;
+	struct timeline tl;
+
+	timeline_init(&tl, "kmlab_dp");
+	e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
+	timeline_add(&tl, &e);
+	e = alloc_ev(1, PTR_A, 64, KMLAB_FAM_CACHE);
+	timeline_add(&tl, &e);
+	e = step(1, KMLAB_OP_CACHE_ALLOC, PTR_A, "x", 1, 9);
+	timeline_add(&tl, &e);
+	e = step(2, KMLAB_OP_CACHE_FREE, PTR_A, "x", 1, 10);
+	timeline_add(&tl, &e);
+	e = free_ev(2, PTR_A, KMLAB_FAM_CACHE);
+	timeline_add(&tl, &e);
+	e = alloc_ev(3, PTR_A, 64, KMLAB_FAM_CACHE);
+	timeline_add(&tl, &e);
+	e = step(3, KMLAB_OP_CACHE_ALLOC, PTR_A, "y", 2, 11);
+	timeline_add(&tl, &e);
+	e = step(4, KMLAB_OP_CACHE_FREE, PTR_A, "x", 1, 12);
+	e.step.step.result = -1;
+	e.step.step.reason = KMLAB_REFUSE_REUSED;
+	timeline_add(&tl, &e);
+	e = step(5, KMLAB_OP_WRITE, PTR_A, "x", 1, 13);
+	e.step.step.len = 8;
+	e.step.step.result = -1;
+	e.step.step.reason = KMLAB_REFUSE_REUSED;
+	timeline_add(&tl, &e);
+	TAP_OK(tl.nr_objs == 2 && tl.objs[0].nr_steps == 2 &&
+	       tl.objs[1].nr_steps == 0,
+	       "steps through a stale pointer go to its object, not the slot's new one");
+	f = find(&tl, FINDING_REFUSED);
+	TAP_OK(f && !strcmp(f->name, "x") && f->plan_obj == 1 && f->line == 12,
+	       "... and the refusal names x, the object the plan named");
+	TAP_OK(timeline_count(&tl, FINDING_REFUSED) == 2 &&
+	       !find(&tl, FINDING_LATE_ACCESS) && !find(&tl, FINDING_DOUBLE_FREE),
+	       "... two refusals, nothing run");
+	timeline_free(&tl);
+}
+
+/*
  * An allocation at an address the observer's live map still held: the
  * object before was freed by a free no event showed (a bulk free, a
  * program the kernel skipped); it is shown freed by then, not as live.
@@ -1009,6 +1056,64 @@ static void test_slub_unseen(void)
 	timeline_free(&tl);
 }
 
+/*
+ * A plan's second frees: each a double free by the plan's own record,
+ * which SLUB's refusal joins.  When a refusal never comes (a program run
+ * the kernel skipped), that free is still a finding, and the next
+ * refusal joins the next free, not the one it lacks.
+ */
+static void test_plan_double_free(void)
+{
+	const __u64 text = 0xffffffffc0001000ULL;
+	struct report_ctx rc = { .title = "module m", .sym = fake_sym };
+	struct timeline tl = { 0 };
+	const struct tl_finding *f;
+	union kmlab_ev e = ev(KMLAB_EV_MOD_LOAD, 0, 0);
+	char *out;
+
+	timeline_init(&tl, "m");
+	snprintf(e.mod_load.name, sizeof(e.mod_load.name), "m");
+	e.mod_load.text = text;
+	e.mod_load.text_size = 0x1000;
+	timeline_add(&tl, &e);
+	kmalloc_at(&tl, 1, PTR_A, 1024);
+	e = step(1, KMLAB_OP_KMALLOC, PTR_A, "x", 0, 5);
+	timeline_add(&tl, &e);
+	e = step(2, KMLAB_OP_KFREE, PTR_A, "x", 0, 6);
+	timeline_add(&tl, &e);
+	kfree_from(&tl, 2, PTR_A, text + 0x100);
+	/* line 8, three times: SLUB's refusal of the second is lost */
+	e = step(3, KMLAB_OP_KFREE, PTR_A, "x", 0, 8);
+	timeline_add(&tl, &e);
+	e = kept_by(3, PTR_A, text + 0x300);
+	timeline_add(&tl, &e);
+	e = step(4, KMLAB_OP_KFREE, PTR_A, "x", 0, 8);
+	timeline_add(&tl, &e);
+	e = step(5, KMLAB_OP_KFREE, PTR_A, "x", 0, 8);
+	timeline_add(&tl, &e);
+	e = kept_by(5, PTR_A, text + 0x300);
+	timeline_add(&tl, &e);
+	TAP_OK(timeline_count(&tl, FINDING_DOUBLE_FREE) == 3 &&
+	       tl.nr_finds == 3, "three second frees run: three double frees, whatever SLUB's records");
+	f = &tl.finds[0];
+	TAP_OK(f->line == 8 && f->seen_by == (TL_SEEN_PLAN | TL_SEEN_SLUB) &&
+	       f->site == text + 0x300 && f->site2 == text + 0x100 &&
+	       f->age_ns == 1 * MS, "the first: at line 8, SLUB's refusal joined, both sites");
+	f = &tl.finds[1];
+	TAP_OK(f->line == 8 && f->seen_by == TL_SEEN_PLAN && !f->site &&
+	       f->site2 == text + 0x100 && f->age_ns == 2 * MS,
+	       "the second, its refusal lost: the plan's record alone, the first free's site");
+	f = &tl.finds[2];
+	TAP_OK(f->seen_by == (TL_SEEN_PLAN | TL_SEEN_SLUB) &&
+	       f->site == text + 0x300 && f->ts == T0 + 5 * MS,
+	       "the third: its own refusal, not the second's");
+	out = text_of(&tl, &rc, false);
+	HAS(out, "freed again by the data plane (line 8), 2.000 ms later; no kernel record of this free reached kmlab",
+	    "text: the free only the plan recorded says so");
+	free(out);
+	timeline_free(&tl);
+}
+
 /* a leak's first bytes: kmemleak's hex dump, text and JSON; hidden
  * kernel addresses in it with --hide-pointers (last: it stays on) */
 static void test_leak_dump(void)
@@ -1254,6 +1359,7 @@ int main(void)
 	test_families();
 	test_slub();
 	test_late_forgotten();
+	test_step_stale_pointer();
 	test_free_missed();
 	test_watch_hit();
 	test_kfence();
@@ -1263,6 +1369,7 @@ int main(void)
 	test_leak_task();
 	test_slub_kept();
 	test_slub_unseen();
+	test_plan_double_free();
 	test_leak_dump();
 	return tap_done();
 }
