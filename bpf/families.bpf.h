@@ -301,7 +301,8 @@ int BPF_PROG(on_page_alloc, struct page *page, unsigned int order,
 				__sync_fetch_and_add(&pending_count, -1);
 		}
 	}
-	return on_alloc(site, addr, req, size, gfp, src, NULL, stack, nr, 0);
+	return alloc_call(ctx, site, addr, req, size, gfp, src, NULL, 0, stack,
+			  nr);
 }
 
 SEC("raw_tp/mm_page_free")

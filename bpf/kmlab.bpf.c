@@ -628,19 +628,140 @@ static __always_inline int kvmalloc_take(__u64 ptr, __u64 site,
 }
 
 /*
+ * on_alloc() once for the three raw_tp allocation programs (kmalloc,
+ * kmem_cache_alloc, mm_page_alloc), as free_slow is for the frees: each
+ * tells the module's allocations from anyone else's (the hot path) and
+ * hands one of the module's to alloc_slow by tail call, its arguments on
+ * a per-CPU stack (interrupts nest, as for free_nest).  on_alloc() and
+ * the stack scan inlined in each were a fifth of the instructions 6.1's
+ * verifier walked at start.
+ */
+#define ALLOC_NEST_MAX	8
+
+struct alloc_args {
+	__u64 site, ptr, req, alloc, s, via;
+	__u32 gfp, src;
+	__u32 kinds;		/* a helper's: find the module's frame */
+	__u32 nr;		/* frames in stack */
+	__u32 take_stack, pad;	/* alloc_slow takes them */
+	__u64 stack[KMLAB_STACK_DEPTH];
+};
+
+struct alloc_nest {
+	__u32 depth, pad;
+	struct alloc_args a[ALLOC_NEST_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct alloc_nest);
+} alloc_nest SEC(".maps");
+
+/* the module's allocations no tail call took: counted with the
+ * allocation programs' misses */
+__u64 alloc_tail_missed = 0;
+
+SEC("raw_tp")
+int alloc_slow(void *ctx)
+{
+	struct alloc_nest *n;
+	struct alloc_args *a;
+	__u32 zero = 0, d;
+	int ret = 0;
+
+	n = bpf_map_lookup_elem(&alloc_nest, &zero);
+	if (!n)
+		return 0;
+	d = n->depth - 1;
+	if (d >= ALLOC_NEST_MAX)
+		return 0;
+	a = &n->a[d];
+	if (a->take_stack) {
+		a->nr = get_stack(ctx, a->stack);
+		if (a->kinds) {
+			/* a helper's allocation: for the module, or for
+			 * core code while the module was on the stack */
+			a->site = module_caller(a->stack, a->nr, a->kinds);
+			if (!a->site) {
+				forget_free(a->ptr);
+				goto out;
+			}
+		}
+	}
+	ret = on_alloc(a->site, a->ptr, a->req, a->alloc, a->gfp, a->src,
+		       (struct kmem_cache *)a->s, a->stack, a->nr, a->via);
+out:
+	n->depth = d;
+	return ret;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));	/* no BTF for a program array */
+	__array(values, int (void *));
+} alloc_tail SEC(".maps") = {
+	.values = { [0] = (void *)&alloc_slow },
+};
+
+/*
+ * on_alloc() by way of alloc_slow.  @stack/@nr: the frames, if taken
+ * already; NULL: alloc_slow takes them, and with @kinds (a helper's
+ * allocation at @site) finds the module's frame among them.
+ */
+static __always_inline int alloc_call(void *ctx, __u64 site, __u64 ptr,
+				      __u64 req, __u64 alloc, __u32 gfp,
+				      __u32 src, struct kmem_cache *s,
+				      __u32 kinds, const __u64 *stack,
+				      __u32 nr)
+{
+	struct alloc_nest *n;
+	struct alloc_args *a;
+	__u32 zero = 0, d;
+
+	n = bpf_map_lookup_elem(&alloc_nest, &zero);
+	if (!n)
+		return 0;
+	d = n->depth;
+	if (d >= ALLOC_NEST_MAX) {
+		__sync_fetch_and_add(&alloc_tail_missed, 1);
+		return 0;
+	}
+	a = &n->a[d];
+	a->site = site;
+	a->ptr = ptr;
+	a->req = req;
+	a->alloc = alloc;
+	a->s = (__u64)s;
+	a->via = kinds ? site : 0;
+	a->gfp = gfp;
+	a->src = src;
+	a->kinds = kinds;
+	a->take_stack = !stack;
+	a->nr = nr;
+	if (stack)
+		__builtin_memcpy(a->stack, stack, sizeof(a->stack));
+	n->depth = d + 1;
+	bpf_tail_call(ctx, &alloc_tail, 0);
+	n->depth = d;
+	__sync_fetch_and_add(&alloc_tail_missed, 1);
+	return 0;
+}
+
+/*
  * An allocation by the kmem tracepoints: the module's own, one a core
  * helper made for it (found by a stack scan, only when the call site is
  * one of the few helpers), or someone else's.  Each of the module's ways
- * ends in the one on_alloc() below, its frames in one buffer, so that
- * the verifier checks on_alloc() about once, not once per way.
+ * ends in the one alloc_call() below.
  */
 static __always_inline int on_slab_alloc(void *ctx, __u64 site, __u64 ptr,
 					 __u64 req, __u64 alloc, __u32 gfp,
 					 __u32 src, struct kmem_cache *s)
 {
-	struct kmlab_pending p;	/* frames, and a kvmalloc's record */
-	__u64 owner = site, via = 0;
-	__u32 kinds;
+	struct kmlab_pending p;	/* a kvmalloc's record, and its frames */
+	__u32 kinds = 0;
 	int kv = 0;
 
 	if (trace_mode)
@@ -662,26 +783,15 @@ static __always_inline int on_slab_alloc(void *ctx, __u64 site, __u64 ptr,
 			forget_free(ptr);
 			return 0;
 		}
-		p.nr_stack = get_stack(ctx, p.stack);
-		owner = module_caller(p.stack, p.nr_stack, kinds);
-		if (!owner) {
-			forget_free(ptr);
-			return 0;
-		}
-		via = site;
 	}
 	if (kv < 0)
 		return 0;
-	if (kv) {
-		owner = p.site;
-		req = p.size_req;
-		gfp = p.gfp;
-		src = KMLAB_FAM_KVMALLOC;
-	} else if (!via) {
-		p.nr_stack = get_stack(ctx, p.stack);
-	}
-	return on_alloc(owner, ptr, req, alloc, gfp, src, s, p.stack,
-			p.nr_stack, via);
+	if (kv)
+		return alloc_call(ctx, p.site, ptr, p.size_req, alloc, p.gfp,
+				  KMLAB_FAM_KVMALLOC, s, 0, p.stack,
+				  p.nr_stack);
+	return alloc_call(ctx, site, ptr, req, alloc, gfp, src, s, kinds,
+			  NULL, 0);
 }
 
 /*

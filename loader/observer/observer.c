@@ -1607,8 +1607,9 @@ int observer_open(struct observer **out, const struct observer_opts *opts,
 	else
 		bpf_program__set_autoload(ob->skel->progs.on_step, false);
 
-	/* the frees' on_free(), reached by tail call only */
+	/* on_free() and on_alloc(), reached by tail call only */
 	bpf_program__set_autoattach(ob->skel->progs.free_slow, false);
+	bpf_program__set_autoattach(ob->skel->progs.alloc_slow, false);
 	/* run by hand, for a module already loaded */
 	bpf_program__set_autoattach(ob->skel->progs.attach_loaded, false);
 	if (opts->trace || !ob->has_modules)
@@ -2025,7 +2026,7 @@ static const size_t alloc_progs[] = {
 	PROG(percpu_enter), PROG(percpu_exit), PROG(pcpu_noprof_enter),
 	PROG(pcpu_noprof_exit), PROG(cache_create_enter),
 	PROG(cache_create_exit), PROG(cache_args_enter),
-	PROG(cache_args_exit),
+	PROG(cache_args_exit), PROG(alloc_slow),
 };
 static const size_t other_progs[] = {
 	PROG(on_module_load), PROG(on_module_free), PROG(on_step),
@@ -2063,6 +2064,7 @@ void observer_misses(struct observer *ob, struct kmlab_misses *m)
 	}
 	/* a free no tail call took to on_free() (free_slow) */
 	m->free += ob->skel->bss->free_tail_missed;
+	m->alloc += ob->skel->bss->alloc_tail_missed;
 	m->atomic_allocs = ob->skel->bss->module_atomic_allocs;
 	m->irq_events = ob->skel->bss->module_irq_events;
 }
