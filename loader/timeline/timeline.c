@@ -520,6 +520,20 @@ static bool is_free_op(__u16 op)
 	return kmlab_op_class(op) == KMLAB_OPC_FREE;
 }
 
+/* The newest finding of @kind on @o. */
+static struct tl_finding *object_finding(struct timeline *tl,
+					 enum finding_kind kind,
+					 const struct tl_object *o)
+{
+	int i;
+
+	for (i = tl->nr_finds - 1; i >= 0; i--)
+		if (tl->finds[i].kind == kind &&
+		    tl->finds[i].object == (int)(o - tl->objs))
+			return &tl->finds[i];
+	return NULL;
+}
+
 /*
  * The plan's second free of @o that no kernel record has joined yet (a
  * kmem event or SLUB's refusal): the newest, as each such record follows
@@ -528,19 +542,10 @@ static bool is_free_op(__u16 op)
 static struct tl_finding *plan_double_free(struct timeline *tl,
 					   const struct tl_object *o)
 {
-	int i;
+	struct tl_finding *f = o ? object_finding(tl, FINDING_DOUBLE_FREE, o) :
+				   NULL;
 
-	if (!o)
-		return NULL;
-	for (i = tl->nr_finds - 1; i >= 0; i--) {
-		struct tl_finding *f = &tl->finds[i];
-
-		if (f->kind == FINDING_DOUBLE_FREE &&
-		    f->object == (int)(o - tl->objs))
-			return f->seen_by == TL_SEEN_PLAN && !f->site ? f :
-									NULL;
-	}
-	return NULL;
+	return f && f->seen_by == TL_SEEN_PLAN && !f->site ? f : NULL;
 }
 
 /*
@@ -763,20 +768,6 @@ static struct tl_finding *same_finding(struct timeline *tl,
 		    off < f->off + f->len && f->off < off + len)
 			return f;
 	}
-	return NULL;
-}
-
-/* The newest finding of @kind on @o. */
-static struct tl_finding *object_finding(struct timeline *tl,
-					 enum finding_kind kind,
-					 const struct tl_object *o)
-{
-	int i;
-
-	for (i = tl->nr_finds - 1; i >= 0; i--)
-		if (tl->finds[i].kind == kind &&
-		    tl->finds[i].object == (int)(o - tl->objs))
-			return &tl->finds[i];
 	return NULL;
 }
 
